@@ -1,0 +1,42 @@
+"""Typed environment of the Lambdas, validated once per cold start.
+
+The names are the contract between stacks/ (which sets them) and the handlers.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class RuntimeSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+
+    project_name: str = Field(alias="PROJECT_NAME")
+    job_name_prefix: str = Field(alias="JOB_NAME_PREFIX")
+    bucket_name: str = Field(alias="BUCKET_NAME")
+    ledger_table_name: str = Field(alias="LEDGER_TABLE_NAME")
+    topic_arn: str = Field(alias="TOPIC_ARN")
+    labeling_role_arn: str = Field(alias="LABELING_ROLE_ARN")
+    workteam_arn: str | None = Field(default=None, alias="WORKTEAM_ARN")
+    resume_stopped: bool = Field(default=True, alias="RESUME_STOPPED")
+    max_depth: int = Field(default=5, ge=1, alias="MAX_DEPTH")
+    labeling_mode: Literal["inherit", "automated", "human"] = Field(
+        default="inherit", alias="CHAINED_LABELING_MODE"
+    )
+    algorithm_specification_arn: str | None = Field(default=None, alias="ALGORITHM_SPECIFICATION_ARN")
+    # Only the sweep Lambda needs it.
+    state_machine_arn: str | None = Field(default=None, alias="STATE_MACHINE_ARN")
+
+
+def settings_from(environ: dict[str, str]) -> RuntimeSettings:
+    # Empty strings mean "not configured" (CloudFormation cannot omit a variable conditionally).
+    return RuntimeSettings.model_validate({k: v for k, v in environ.items() if v != ""})
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> RuntimeSettings:
+    return settings_from(dict(os.environ))

@@ -1,0 +1,136 @@
+"""Typed, validated project configuration: read once, at the top of app.py.
+
+A platform team lists its labeling projects in one JSON file (``projects.json`` by
+default; cdk.json context ``gtchain:projectsFile`` points elsewhere). Every mistake
+fails synth with one message naming the file and the field. No AWS call happens here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+# Ground Truth job names: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}. The prefix leaves room for
+# the "-chain-<n>" suffix that chained jobs get.
+JOB_NAME_PREFIX_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,39}$"
+ROLE_ARN_PATTERN = r"^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$"
+WORKTEAM_ARN_PATTERN = r"^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:\d{12}:workteam/.*$"
+ALGORITHM_ARN_PATTERN = (
+    r"^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:\d{12}:labeling-job-algorithm-specification/.*$"
+)
+BUCKET_NAME_PATTERN = r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$"
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+PROJECT_NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9\-]{0,39}$"
+
+LabelingMode = Literal["inherit", "automated", "human"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class ChainingPolicy(_Strict):
+    """When and how a finished labeling job is resumed."""
+
+    resume_stopped: bool = True
+    max_depth: Annotated[int, Field(ge=1, le=50)] = 5
+    labeling_mode: LabelingMode = "inherit"
+    # Needed to turn a human-only parent into an automated child (Non-AL -> AL).
+    algorithm_specification_arn: Annotated[str, Field(pattern=ALGORITHM_ARN_PATTERN)] | None = None
+
+    @model_validator(mode="after")
+    def _automated_needs_an_algorithm(self) -> ChainingPolicy:
+        if self.labeling_mode == "automated" and self.algorithm_specification_arn is None:
+            raise ValueError(
+                "labeling_mode 'automated' needs algorithm_specification_arn "
+                "(the labeling-job-algorithm-specification ARN of your task type and region)"
+            )
+        return self
+
+
+class Environment(_Strict):
+    account: Annotated[str, Field(pattern=r"^\d{12}$")] | None = None
+    region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] | None = None
+
+
+class ProjectConfig(_Strict):
+    """One labeling project: one stack, isolated resources."""
+
+    name: Annotated[str, Field(pattern=PROJECT_NAME_PATTERN)]
+    job_name_prefix: Annotated[str, Field(pattern=JOB_NAME_PREFIX_PATTERN)]
+    labeling_role_arn: Annotated[str, Field(pattern=ROLE_ARN_PATTERN)]
+    workteam_arn: Annotated[str, Field(pattern=WORKTEAM_ARN_PATTERN)] | None = None
+    # None: the stack creates the project bucket. A name: an existing bucket is imported.
+    existing_bucket_name: Annotated[str, Field(pattern=BUCKET_NAME_PATTERN)] | None = None
+    notification_emails: tuple[Annotated[str, Field(pattern=EMAIL_PATTERN)], ...] = ()
+    policy: ChainingPolicy = ChainingPolicy()
+    env: Environment = Environment()
+
+    @property
+    def stack_name(self) -> str:
+        return f"GtChain-{self.name}"
+
+    @field_validator("notification_emails")
+    @classmethod
+    def _distinct_emails(cls, emails: tuple[str, ...]) -> tuple[str, ...]:
+        lowered = [e.lower() for e in emails]
+        if len(set(lowered)) != len(lowered):
+            raise ValueError("lists the same address twice")
+        return emails
+
+
+class ProjectsFile(_Strict):
+    projects: Annotated[tuple[ProjectConfig, ...], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _distinct_names_and_prefixes(self) -> ProjectsFile:
+        names = [p.name.lower() for p in self.projects]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"project names must be unique, repeated: {', '.join(duplicates)}")
+        # Job names are case-insensitive; one prefix inside another would let two
+        # projects both claim (and chain) the same job.
+        prefixes = sorted(p.job_name_prefix.lower() for p in self.projects)
+        for shorter, longer in zip(prefixes, prefixes[1:], strict=False):
+            if longer.startswith(shorter):
+                raise ValueError(f"job_name_prefix '{shorter}' overlaps '{longer}'")
+        return self
+
+
+class ConfigError(Exception):
+    """A configuration mistake, worded for the person who made it."""
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def parse_projects(raw: object, source: str = "projects") -> tuple[ProjectConfig, ...]:
+    """Validate raw configuration; the first problem becomes one clear ConfigError."""
+    try:
+        return ProjectsFile.model_validate(raw).projects
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = _field_path(tuple(first["loc"])) or "(top level)"
+        message = re.sub(r"^(Value error, |Assertion failed, )", "", first["msg"])
+        if first["type"] == "string_pattern_mismatch":
+            message = f"{first['input']!r} does not match {first['ctx']['pattern']}"
+        raise ConfigError(f"{source}: {where}: {message}") from None
+
+
+def load_projects(path: Path) -> tuple[ProjectConfig, ...]:
+    """Read and validate a projects file."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: projects file not found") from None
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"{path}: not valid JSON (line {error.lineno}: {error.msg})") from None
+    return parse_projects(raw, source=str(path))
