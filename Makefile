@@ -1,0 +1,57 @@
+# gtchain: the two commands a newcomer needs are `make demo` and `make test`.
+# Everything is installed project-locally: .venv/ (Python) and node_modules/ (AWS CDK CLI).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .make
+
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export NODE_NO_WARNINGS := 1
+export PATH := $(CURDIR)/$(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+
+.PHONY: setup demo test lint typecheck unit e2e bench synth clean
+
+setup: $(STAMPS)/python $(STAMPS)/node
+
+$(STAMPS)/python: pyproject.toml
+	@mkdir -p $(STAMPS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+$(STAMPS)/node: package.json package-lock.json
+	@mkdir -p $(STAMPS)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+## The main job: the offline sandbox demo of the seed scenario.
+demo: setup
+	$(BIN)/gtchain demo
+
+## Lint, type-check and every test tier. pytest's exit code 5 (no tests collected) is a failure.
+test: setup lint typecheck
+	@$(BIN)/python -m pytest -q -n 2 -m "not e2e" ; code=$$?; \
+	  if [ $$code -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; \
+	  [ $$code -eq 0 ] || exit $$code
+	@$(BIN)/python -m pytest -q -m e2e ; code=$$?; \
+	  if [ $$code -eq 5 ]; then echo "pytest collected no e2e tests: failing on purpose"; exit 1; fi; \
+	  exit $$code
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy app.py stacks lambdas/gtchain_runtime gtchain_cli gtchain_sandbox bench
+
+bench: setup
+	$(BIN)/python bench/manifest_bench.py
+	$(BIN)/python bench/synth_bench.py
+
+synth: setup
+	cdk synth --quiet
+
+clean:
+	rm -rf $(STAMPS) cdk.out .cache .build
