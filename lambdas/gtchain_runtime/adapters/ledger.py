@@ -1,0 +1,134 @@
+"""The ledger (DynamoDB): one decision per finished job, one failure record per failed execution.
+
+Conditional writes make every record happen once, whatever the number of executions or
+retries for the same job; callers notify only when their write was the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+DECISION_RECORD = "decision"
+FAILURE_RECORD_PREFIX = "failure#"
+BY_ROOT_INDEX = "by-root"
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _to_item(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    # DynamoDB has no null-free maps of None; absent means unknown.
+    return {k: _serializer.serialize(v) for k, v in attributes.items() if v is not None}
+
+
+def _from_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
+    return _plain_numbers(plain)
+
+
+def _plain_numbers(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_numbers(v) for v in value]
+    return value
+
+
+class Ledger:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def _put_once(self, attributes: Mapping[str, Any]) -> bool:
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=_to_item(attributes),
+                ConditionExpression="attribute_not_exists(job_name)",
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def record_decision(self, job_name: str, root: str, attributes: Mapping[str, Any]) -> bool:
+        """Write the job's decision unless one exists; True when this call wrote it."""
+        return self._put_once(
+            {
+                **attributes,
+                "job_name": job_name,
+                "record": DECISION_RECORD,
+                "root": root,
+                "recorded_at": attributes.get("recorded_at") or now_iso(),
+            }
+        )
+
+    def record_failure(self, job_name: str, root: str, execution: str, error: str, cause: str) -> bool:
+        """One failure record per execution; True when this call wrote it."""
+        return self._put_once(
+            {
+                "job_name": job_name,
+                "record": FAILURE_RECORD_PREFIX + execution,
+                "root": root,
+                "execution": execution,
+                "error": error,
+                "cause": cause,
+                "recorded_at": now_iso(),
+            }
+        )
+
+    def decision(self, job_name: str) -> dict[str, Any] | None:
+        response = self._client.get_item(
+            TableName=self._table,
+            Key={"job_name": {"S": job_name}, "record": {"S": DECISION_RECORD}},
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return _from_item(item) if item else None
+
+    def failure_count(self, job_name: str) -> int:
+        count = 0
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "job_name = :job AND begins_with(#record, :prefix)",
+            "ExpressionAttributeNames": {"#record": "record"},
+            "ExpressionAttributeValues": {":job": {"S": job_name}, ":prefix": {"S": FAILURE_RECORD_PREFIX}},
+            "Select": "COUNT",
+            "ConsistentRead": True,
+        }
+        while True:
+            page = self._client.query(**kwargs)
+            count += int(page.get("Count", 0))
+            if "LastEvaluatedKey" not in page:
+                return count
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def chain_records(self, root: str) -> list[dict[str, Any]]:
+        """Every record of a chain, oldest first (GSI by-root)."""
+        records: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": BY_ROOT_INDEX,
+            "KeyConditionExpression": "#root = :root",
+            "ExpressionAttributeNames": {"#root": "root"},
+            "ExpressionAttributeValues": {":root": {"S": root}},
+        }
+        while True:
+            page = self._client.query(**kwargs)
+            records.extend(_from_item(item) for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return records
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

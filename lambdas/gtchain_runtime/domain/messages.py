@@ -1,0 +1,103 @@
+"""Notification texts: what happened, in plain words, with counts and S3 locations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+
+
+def _counts_line(counts: Mapping[str, Any]) -> str:
+    order = ("total", "labeled", "human_labeled", "machine_labeled", "failed", "remaining", "rejected")
+    parts = [f"{key.replace('_', ' ')} {counts[key]}" for key in order if key in counts]
+    return "Objects: " + ", ".join(parts) + "." if parts else ""
+
+
+def _lines(*lines: str | None) -> str:
+    return "\n".join(line for line in lines if line) + "\n"
+
+
+def chain_started(
+    *,
+    project: str,
+    parent: str,
+    child: str,
+    reason: str,
+    counts: Mapping[str, Any],
+    chained_manifest_uri: str | None,
+    mode_reason: str | None,
+) -> Message:
+    return Message(
+        subject=f"[gtchain {project}] {parent} resumed as {child}",
+        body=_lines(
+            f"Labeling job {parent} was resumed: gtchain created the chained job {child}.",
+            f"Why: {reason}.",
+            _counts_line(counts),
+            f"Labeling mode: {mode_reason}." if mode_reason else None,
+            f"Chained input manifest: {chained_manifest_uri}" if chained_manifest_uri else None,
+            "Nothing to do: you will hear from gtchain again when the chained job ends.",
+        ),
+    )
+
+
+def chain_completed(
+    *,
+    project: str,
+    job: str,
+    root: str,
+    reason: str,
+    counts: Mapping[str, Any],
+    final_manifest_uri: str | None,
+    report_uri: str | None,
+) -> Message:
+    return Message(
+        subject=f"[gtchain {project}] chain {root} complete",
+        body=_lines(
+            f"The labeling chain that started with {root} is complete (last job: {job}).",
+            f"Why: {reason}.",
+            _counts_line(counts),
+            f"Consolidated output manifest: {final_manifest_uri}" if final_manifest_uri else None,
+            f"Report: {report_uri}" if report_uri else None,
+        ),
+    )
+
+
+def gave_up(
+    *, project: str, job: str, reason: str, counts: Mapping[str, Any], plan_uri: str | None
+) -> Message:
+    return Message(
+        subject=f"[gtchain {project}] {job} needs a person: not resumed",
+        body=_lines(
+            f"gtchain did not resume labeling job {job}.",
+            f"Why: {reason}",
+            _counts_line(counts),
+            f"Plan with the counts: {plan_uri}" if plan_uri else None,
+            "Once fixed, resume it with: gtchain job resume " + job,
+        ),
+    )
+
+
+def execution_failed(
+    *, project: str, job: str, error: str, cause: str, attempts: int, max_attempts: int
+) -> Message:
+    retry = (
+        f"The hourly sweep will try again ({attempts} of {max_attempts} attempts used)."
+        if attempts < max_attempts
+        else f"gtchain gave up after {attempts} failed attempts: fix the cause, then run "
+        f"`gtchain job resume {job}`."
+    )
+    return Message(
+        subject=f"[gtchain {project}] resuming {job} failed",
+        body=_lines(
+            f"gtchain could not finish handling labeling job {job}.",
+            f"Error: {error}",
+            f"Cause: {cause[:2000]}" if cause else None,
+            retry,
+        ),
+    )

@@ -1,0 +1,160 @@
+"""The decision: resume a finished job (CHAIN), close its chain (COMPLETE), or stop (GIVE_UP).
+
+Every outcome carries a reason a person can read in a notification.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Decision(StrEnum):
+    CHAIN = "CHAIN"
+    COMPLETE = "COMPLETE"
+    GIVE_UP = "GIVE_UP"
+
+
+FINISHED_STATUSES = frozenset({"Completed", "Failed", "Stopped"})
+
+
+@dataclass(frozen=True)
+class Verdict:
+    decision: Decision
+    reason: str
+
+
+@dataclass(frozen=True)
+class FailureCause:
+    """A failure a retry cannot fix, and what a person must do about it."""
+
+    kind: str
+    fix: str
+
+
+# Checked in order: the first match classifies the FailureReason. Anything unmatched is
+# treated as transient (capacity, internal errors, timeouts) and resumed.
+_PERMANENT_FAILURES: tuple[tuple[re.Pattern[str], FailureCause], ...] = (
+    (
+        re.compile(r"access ?denied|not authori[sz]ed|forbidden|permission|unauthori[sz]ed", re.I),
+        FailureCause(
+            "permission",
+            "grant the labeling role access to the input manifest, data objects, output path and "
+            "any KMS key, then resume the job",
+        ),
+    ),
+    (
+        re.compile(r"\bkms\b|kms key|key policy", re.I),
+        FailureCause("kms", "check the KMS key ARN and that its key policy lets the labeling role use it"),
+    ),
+    (
+        re.compile(r"manifest", re.I),
+        FailureCause(
+            "manifest",
+            "check that the input manifest exists and is valid JSON Lines (one object per line, "
+            "each with source-ref or source)",
+        ),
+    ),
+    (
+        re.compile(r"template|ui ?config|human ?task ?ui|liquid", re.I),
+        FailureCause("template", "fix the worker task template (UiConfig) so that it renders"),
+    ),
+    (
+        re.compile(r"\brole\b|assume ?role|trust (relationship|policy)", re.I),
+        FailureCause("role", "check the labeling role ARN and its trust policy for sagemaker.amazonaws.com"),
+    ),
+    (
+        re.compile(r"no ?such ?(key|bucket)|does not exist|not found|cannot find|could not find", re.I),
+        FailureCause("missing resource", "create or point the job at the missing resource named above"),
+    ),
+    (
+        re.compile(r"validation|invalid|malformed|must (be|have|not)", re.I),
+        FailureCause("validation", "correct the job configuration named in the failure reason"),
+    ),
+)
+
+
+def classify_failure(failure_reason: str | None) -> FailureCause | None:
+    """The permanent cause of a failure, or None when a retry may succeed."""
+    if not failure_reason:
+        return None
+    for pattern, cause in _PERMANENT_FAILURES:
+        if pattern.search(failure_reason):
+            return cause
+    return None
+
+
+@dataclass(frozen=True)
+class PolicyInput:
+    """What the decision depends on, taken from the inspection, the manifest diff and the settings."""
+
+    job_name: str
+    status: str
+    failure_reason: str | None
+    depth: int
+    max_depth: int
+    resume_stopped: bool
+    opted_out: bool
+    remaining: int
+    labeled: int
+    input_labeled: int
+
+
+def decide(facts: PolicyInput) -> Verdict:
+    """Apply the chaining rules in order; the first that applies wins."""
+    if facts.status not in FINISHED_STATUSES:
+        raise ValueError(f"job {facts.job_name} is {facts.status}; only finished jobs can be decided")
+    name = facts.job_name
+
+    if facts.remaining == 0:
+        return Verdict(
+            Decision.COMPLETE,
+            f"{name} ended {facts.status} with every object labeled ({facts.labeled}); "
+            "consolidating the chain",
+        )
+    if facts.status == "Failed":
+        cause = classify_failure(facts.failure_reason)
+        if cause is not None:
+            return Verdict(
+                Decision.GIVE_UP,
+                f"{name} failed for a {cause.kind} problem that a retry cannot fix: "
+                f"{facts.failure_reason!s}. To do: {cause.fix}.",
+            )
+    if facts.opted_out:
+        return Verdict(
+            Decision.GIVE_UP,
+            f"{name} carries the tag gtchain:resume=false; {facts.remaining} objects are left unlabeled. "
+            "To do: remove the tag and resume it with `gtchain job resume`, or chain it by hand.",
+        )
+    if facts.status == "Stopped" and not facts.resume_stopped:
+        return Verdict(
+            Decision.GIVE_UP,
+            f"{name} was stopped and this project does not resume stopped jobs (resume_stopped=false); "
+            f"{facts.remaining} objects are left unlabeled. To do: resume it with `gtchain job resume` "
+            "if the stop was not meant to be final.",
+        )
+    if facts.depth >= facts.max_depth:
+        return Verdict(
+            Decision.GIVE_UP,
+            f"{name} is chained job number {facts.depth} and the project allows {facts.max_depth}; "
+            f"{facts.remaining} objects are left unlabeled. To do: find why objects keep failing or "
+            "expiring (task time limits, workforce availability, data quality), then resume it by hand.",
+        )
+    if facts.depth >= 1 and facts.labeled <= facts.input_labeled:
+        return Verdict(
+            Decision.GIVE_UP,
+            f"{name} labeled nothing new (labeled {facts.labeled}, already labeled in its input "
+            f"{facts.input_labeled}); resuming again would likely fail the same way. To do: check the "
+            "workforce, task time limits and the failed objects, then resume it by hand.",
+        )
+    why = {
+        "Completed": "completed with objects left unlabeled (expired tasks or failed objects)",
+        "Stopped": "was stopped before labeling every object",
+        "Failed": f"failed for a reason a retry may fix ({facts.failure_reason or 'no reason given'})",
+    }[facts.status]
+    return Verdict(
+        Decision.CHAIN,
+        f"{name} {why}; chaining a job for the {facts.remaining} remaining objects "
+        f"and keeping the {facts.labeled} labels already paid for",
+    )

@@ -1,0 +1,33 @@
+"""Powertools Logger, Tracer and Metrics shared by the handlers, and the per-process context.
+
+Service name and metrics namespace come from POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+
+from gtchain_runtime.service import ChainContext
+from gtchain_runtime.settings import get_settings
+
+# The stack sets both variables; the defaults are the same names, for local runs and tests.
+SERVICE_NAME = os.environ.get("POWERTOOLS_SERVICE_NAME", "gtchain")
+METRICS_NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "GtChain")
+
+logger = Logger(service=SERVICE_NAME)
+tracer = Tracer(service=SERVICE_NAME)
+metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
+
+__all__ = ["MetricUnit", "chain_context", "logger", "metrics", "tracer"]
+
+
+@lru_cache(maxsize=1)
+def chain_context() -> ChainContext:
+    """Clients and settings, built once per cold start (tests call `chain_context.cache_clear()`)."""
+    settings = get_settings()
+    metrics.set_default_dimensions(project=settings.project_name)
+    return ChainContext.from_session(settings)

@@ -1,0 +1,204 @@
+"""Handlers against moto with the sandbox's labeling-job emulation (no manifest engine needed)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from gtchain_runtime.domain.layout import ChildLocations, jobs_output_path
+from gtchain_runtime.domain.lineage import Lineage
+from gtchain_runtime.domain.requests import build_child_request
+from gtchain_runtime.handlers import create_child, inspect_job, record_outcome, sweep_jobs
+from gtchain_runtime.handlers.observability import chain_context
+from gtchain_runtime.service import ChainConflictError
+
+from tests.integration.handler_env import BUCKET, FakeContext, ProjectAws, project_aws, state_change_event
+
+__all__ = ["project_aws"]  # the fixture, imported for pytest
+
+ROOT = "Streetscenes-Job1"
+
+
+def finished_root(project: ProjectAws, stop_after: int = 30, objects: int = 50) -> dict[str, Any]:
+    from gtchain_sandbox.labeling import JobBehaviour, workforce
+
+    workforce().configure(ROOT, JobBehaviour(stop_after=stop_after))
+    project.create_root_job(ROOT, objects)
+    workforce().run_until_idle()
+    describe = project.sagemaker.describe_labeling_job(LabelingJobName=ROOT)
+    assert describe["LabelingJobStatus"] == "Stopped"
+    return describe
+
+
+def inspected_state(project: ProjectAws, event_id: str = "event-1") -> dict[str, Any]:
+    describe = finished_root(project)
+    event = state_change_event(describe["LabelingJobArn"], "Stopped", event_id)
+    return {**event, "inspection": inspect_job.handler(event, FakeContext())}
+
+
+def chain_plan_for(state: dict[str, Any]) -> dict[str, Any]:
+    """The CHAIN plan the Plan step would return (built with the pure request builder)."""
+    inspection = state["inspection"]
+    child = Lineage(
+        inspection["job_name"], inspection["root"], inspection["parent"], inspection["depth"]
+    ).child()
+    locations = ChildLocations(BUCKET, child.root, child.job_name)
+    built = build_child_request(
+        inspection["describe"],
+        child=child,
+        chained_manifest_uri=locations.chained_manifest_uri,
+        output_path=jobs_output_path(BUCKET),
+        parent_tags=[{"Key": k, "Value": v} for k, v in inspection["tags"].items()],
+    )
+    return {
+        "decision": "CHAIN",
+        "reason": "stopped before labeling every object",
+        "counts": {"total": 50, "labeled": 30, "remaining": 20, "input_labeled": 0},
+        "child_name": child.job_name,
+        "chained_manifest_uri": locations.chained_manifest_uri,
+        "rejects_uri": locations.rejects_uri,
+        "plan_uri": locations.plan_uri,
+        "request": built.request,
+    }
+
+
+def test_inspect_root_job_of_the_project(project_aws: ProjectAws) -> None:
+    inspection = inspected_state(project_aws)["inspection"]
+    assert inspection["relevant"] is True
+    assert (inspection["job_name"], inspection["root"], inspection["parent"], inspection["depth"]) == (
+        ROOT,
+        ROOT,
+        None,
+        0,
+    )
+    assert inspection["status"] == "Stopped"
+    assert "ResponseMetadata" not in inspection["describe"]
+    assert isinstance(inspection["describe"]["CreationTime"], str)
+    assert inspection["tags"]["team"] == "perception"
+
+
+def test_job_of_another_project_is_ignored(project_aws: ProjectAws) -> None:
+    project_aws.create_root_job("Other-Job", 5)
+    arn = project_aws.sagemaker.describe_labeling_job(LabelingJobName="Other-Job")["LabelingJobArn"]
+    inspection = inspect_job.handler(state_change_event(arn, "Completed"), FakeContext())
+    assert inspection["relevant"] is False
+    assert "not a job of project streetscenes" in inspection["reason"]
+
+
+def test_event_without_a_job_arn_is_refused(project_aws: ProjectAws) -> None:
+    event = state_change_event("x", "Stopped")
+    event["resources"] = []
+    with pytest.raises(Exception, match="resources"):
+        inspect_job.handler(event, FakeContext())
+
+
+def test_duplicate_create_for_the_same_parent_creates_one_job(project_aws: ProjectAws) -> None:
+    state = inspected_state(project_aws)
+    state["plan"] = chain_plan_for(state)
+
+    first = create_child.handler(state, FakeContext())
+    second = create_child.handler(state, FakeContext())
+
+    assert first["created"] is True and second["created"] is False
+    assert first["child_arn"] == second["child_arn"]
+    assert first["child_name"] == "Streetscenes-Job1-chain-1"
+    jobs = project_aws.sagemaker.list_labeling_jobs(NameContains="chain")["LabelingJobSummaryList"]
+    assert [j["LabelingJobName"] for j in jobs] == ["Streetscenes-Job1-chain-1"]
+    child = project_aws.sagemaker.describe_labeling_job(LabelingJobName="Streetscenes-Job1-chain-1")
+    assert child["LabelAttributeName"] == ROOT
+    tags = {
+        t["Key"]: t["Value"]
+        for t in project_aws.sagemaker.list_tags(ResourceArn=child["LabelingJobArn"])["Tags"]
+    }
+    assert tags["gtchain:parent"] == ROOT and tags["gtchain:depth"] == "1"
+
+
+def test_name_taken_by_a_stranger_is_a_clear_error(project_aws: ProjectAws) -> None:
+    state = inspected_state(project_aws)
+    state["plan"] = chain_plan_for(state)
+    squatter = dict(state["plan"]["request"])
+    squatter["Tags"] = [{"Key": "team", "Value": "someone-else"}]
+    project_aws.sagemaker.create_labeling_job(**squatter)
+    with pytest.raises(ChainConflictError, match="gtchain:parent tag is missing"):
+        create_child.handler(state, FakeContext())
+
+
+def test_decision_is_recorded_and_notified_once(project_aws: ProjectAws) -> None:
+    state = inspected_state(project_aws)
+    state["plan"] = chain_plan_for(state)
+    state["child"] = create_child.handler(state, FakeContext())
+
+    first = record_outcome.handler(state, FakeContext())
+    second = record_outcome.handler(state, FakeContext())
+
+    assert first == {"recorded": True, "notified": True}
+    assert second == {"recorded": False, "notified": False}
+    notifications = project_aws.notifications()
+    assert len(notifications) == 1
+    assert "resumed as Streetscenes-Job1-chain-1" in notifications[0]["Subject"]
+    assert "labeled 30, remaining 20" in notifications[0]["Message"]
+    decision = chain_context().ledger.decision(ROOT)
+    assert decision is not None and decision["decision"] == "CHAIN"
+    assert decision["child_name"] == "Streetscenes-Job1-chain-1"
+    assert decision["counts"]["remaining"] == 20
+
+
+def test_give_up_notification_says_what_to_do(project_aws: ProjectAws) -> None:
+    state = inspected_state(project_aws)
+    state["plan"] = {
+        **chain_plan_for(state),
+        "decision": "GIVE_UP",
+        "reason": "Streetscenes-Job1 carries the tag gtchain:resume=false. To do: remove the tag.",
+        "request": None,
+    }
+    assert record_outcome.handler(state, FakeContext())["notified"] is True
+    (message,) = project_aws.notifications()
+    assert "needs a person" in message["Subject"]
+    assert "To do: remove the tag" in message["Message"]
+
+
+def test_three_failed_executions_give_up_and_the_sweep_leaves_the_job(project_aws: ProjectAws) -> None:
+    state = inspected_state(project_aws)
+    for attempt in range(1, 4):
+        failed = {**state, "id": f"event-{attempt}", "error": {"Error": "States.TaskFailed", "Cause": "boom"}}
+        assert record_outcome.handler(failed, FakeContext()) == {"recorded": True, "notified": True}
+    # The same execution recorded twice is one failure.
+    assert record_outcome.handler(failed, FakeContext()) == {"recorded": False, "notified": False}
+    ledger = chain_context().ledger
+    assert ledger.failure_count(ROOT) == 3
+    decision = ledger.decision(ROOT)
+    assert decision is not None and decision["decision"] == "GIVE_UP"
+    assert "3 executions failed" in decision["reason"]
+    assert "gave up after 3 failed attempts" in project_aws.notifications()[-1]["Message"]
+
+
+def test_sweep_starts_one_execution_per_undecided_job(project_aws: ProjectAws) -> None:
+    finished_root(project_aws)
+    ctx = chain_context()
+    ctx.clock = lambda: datetime.now(UTC) + timedelta(hours=1)
+
+    first = sweep_jobs.handler({}, FakeContext())
+    second = sweep_jobs.handler({}, FakeContext())
+
+    # Same deterministic name and input: StartExecution is idempotent (or ExecutionAlreadyExists).
+    assert first["started"] == [ROOT]
+    assert second["started"] in ([ROOT], [])
+    sfn = ctx.stepfunctions
+    assert sfn is not None
+    executions = sfn.list_executions(stateMachineArn=ctx.settings.state_machine_arn)["executions"]
+    assert len(executions) == 1
+    started = sfn.describe_execution(executionArn=executions[0]["executionArn"])
+    assert '"source": "gtchain.sweep"' in started["input"]
+
+
+def test_sweep_skips_jobs_with_a_decision_and_recent_jobs(project_aws: ProjectAws) -> None:
+    finished_root(project_aws)
+    ctx = chain_context()
+    # Within the grace period the event-driven execution has the job.
+    assert sweep_jobs.handler({}, FakeContext())["started"] == []
+    ctx.clock = lambda: datetime.now(UTC) + timedelta(hours=1)
+    ctx.ledger.record_decision(ROOT, ROOT, {"decision": "COMPLETE", "reason": "done"})
+    result = sweep_jobs.handler({}, FakeContext())
+    assert result["started"] == []
+    assert result["skipped"][ROOT] == "decision already recorded"

@@ -1,0 +1,77 @@
+"""`gtchain job plan|resume` and `gtchain chain status` on the shared service code, against moto."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from gtchain_runtime.handlers.observability import chain_context
+from typer.testing import CliRunner
+
+from gtchain_cli import chain_cmd, job_cmd
+from gtchain_cli.main import _cli as gtchain
+from tests.integration.handler_env import FIXTURES, ProjectAws, project_aws
+
+__all__ = ["project_aws"]
+
+ROOT = "Streetscenes-Job1"
+runner = CliRunner()
+
+
+@pytest.fixture
+def stopped_root(project_aws: ProjectAws, monkeypatch: pytest.MonkeyPatch) -> ProjectAws:
+    from gtchain_sandbox.labeling import JobBehaviour, workforce
+
+    for module in (job_cmd, chain_cmd):
+        monkeypatch.setattr(module, "context_for", lambda stack: chain_context())
+    workforce().configure(ROOT, JobBehaviour(stop_after=12))
+    project_aws.create_root_job(ROOT, 20)
+    workforce().run_until_idle()
+    return project_aws
+
+
+def test_plan_then_resume_then_status(stopped_root: ProjectAws) -> None:
+    planned = runner.invoke(gtchain, ["job", "plan", ROOT, "--json"])
+    assert planned.exit_code == 0, planned.output
+    assert json.loads(planned.output)["decision"] == "CHAIN"
+
+    resumed = runner.invoke(gtchain, ["job", "resume", ROOT, "--json"])
+    assert resumed.exit_code == 0, resumed.output
+    outcome = json.loads(resumed.output)
+    assert outcome["child"]["created"] is True and outcome["record"]["recorded"] is True
+
+    status = runner.invoke(gtchain, ["chain", "status", f"{ROOT}-chain-1", "--json"])
+    assert status.exit_code == 0, status.output
+    links = json.loads(status.output)
+    assert [(link["job_name"], link["depth"]) for link in links] == [(ROOT, 0), (f"{ROOT}-chain-1", 1)]
+    assert links[0]["decision"] == "CHAIN"
+
+    tree = runner.invoke(gtchain, ["chain", "status", ROOT])
+    assert tree.exit_code == 0 and f"{ROOT}-chain-1" in tree.output
+
+
+def test_request_command_is_offline_and_validates_its_input(tmp_path: Path) -> None:
+    result = runner.invoke(
+        job_cmd.app,
+        [
+            "request",
+            "--describe",
+            str(FIXTURES / "image_classification_al.json"),
+            "--chained-manifest",
+            "s3://b/chains/x/input.manifest",
+            "--mode",
+            "human",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    request = json.loads(result.output)
+    assert "LabelingJobAlgorithmsConfig" not in request
+    assert request["OutputConfig"]["S3OutputPath"] == "s3://b/jobs/"
+
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    failed = runner.invoke(job_cmd.app, ["request", "--describe", str(bad), "--chained-manifest", "s3://b/k"])
+    assert failed.exit_code != 0
+    assert "not a DescribeLabelingJob response" in str(failed.exception)

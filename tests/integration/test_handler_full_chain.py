@@ -1,0 +1,132 @@
+"""Through the handlers: Inspect, Plan, Create, Record; the child ends; Plan, Finalize, Record."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gtchain_runtime.handlers import (
+    create_child,
+    finalize_chain,
+    inspect_job,
+    plan_chain,
+    record_outcome,
+)
+from gtchain_runtime.handlers.observability import chain_context
+from gtchain_runtime.service import inspect_job as inspect_service
+from gtchain_runtime.service import plan_chain as plan_service
+
+from tests.integration.handler_env import BUCKET, FakeContext, ProjectAws, project_aws, state_change_event
+
+__all__ = ["project_aws"]
+
+ROOT = "Streetscenes-Job1"
+CHILD = "Streetscenes-Job1-chain-1"
+
+
+def run_until_finished(project: ProjectAws, job_name: str) -> dict[str, Any]:
+    from gtchain_sandbox.labeling import workforce
+
+    workforce().run_until_idle()
+    return project.sagemaker.describe_labeling_job(LabelingJobName=job_name)
+
+
+def execute(event: dict[str, Any]) -> dict[str, Any]:
+    """What the state machine does with one event (the Choice states included)."""
+    state: dict[str, Any] = dict(event)
+    state["inspection"] = inspect_job.handler(state, FakeContext())
+    if not state["inspection"]["relevant"]:
+        return state
+    state["plan"] = plan_chain.handler(state, FakeContext())
+    if state["plan"]["decision"] == "CHAIN":
+        state["child"] = create_child.handler(state, FakeContext())
+    elif state["plan"]["decision"] == "COMPLETE":
+        state["final"] = finalize_chain.handler(state, FakeContext())
+    state["record"] = record_outcome.handler(state, FakeContext())
+    return state
+
+
+def s3_text(project: ProjectAws, uri: str) -> str:
+    key = uri.removeprefix(f"s3://{BUCKET}/")
+    return project.s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
+
+
+def test_stopped_root_is_chained_then_the_chain_is_finalized(project_aws: ProjectAws) -> None:
+    from gtchain_sandbox.labeling import JobBehaviour, workforce
+
+    workforce().configure(ROOT, JobBehaviour(stop_after=30))
+    project_aws.create_root_job(ROOT, 50)
+    root = run_until_finished(project_aws, ROOT)
+    assert root["LabelingJobStatus"] == "Stopped"
+
+    first = execute(state_change_event(root["LabelingJobArn"], "Stopped", "event-root"))
+    plan = first["plan"]
+    assert plan["decision"] == "CHAIN", plan["reason"]
+    assert plan["counts"]["labeled"] == 30 and plan["counts"]["remaining"] == 20
+    assert (
+        plan["request"]["InputConfig"]["DataSource"]["S3DataSource"]["ManifestS3Uri"]
+        == plan["chained_manifest_uri"]
+    )
+    assert len(s3_text(project_aws, plan["chained_manifest_uri"]).splitlines()) == 50
+    plan_document = json.loads(s3_text(project_aws, plan["plan_uri"]))
+    assert plan_document["decision"] == "CHAIN" and plan_document["counts"] == plan["counts"]
+    assert first["child"] == {"child_name": CHILD, "child_arn": first["child"]["child_arn"], "created": True}
+    assert first["record"] == {"recorded": True, "notified": True}
+
+    # The same event delivered twice: no second job, no second notification.
+    again = execute(state_change_event(root["LabelingJobArn"], "Stopped", "event-root-duplicate"))
+    assert again["child"]["created"] is False
+    assert again["record"] == {"recorded": False, "notified": False}
+
+    child = run_until_finished(project_aws, CHILD)
+    assert child["LabelingJobStatus"] == "Completed"
+    second = execute(state_change_event(child["LabelingJobArn"], "Completed", "event-child"))
+    assert second["inspection"]["depth"] == 1 and second["inspection"]["parent"] == ROOT
+    assert second["plan"]["decision"] == "COMPLETE", second["plan"]["reason"]
+    final = second["final"]
+    assert final["final_manifest_uri"] == f"s3://{BUCKET}/chains/{ROOT}/final/output.manifest"
+    final_lines = [
+        json.loads(line) for line in s3_text(project_aws, final["final_manifest_uri"]).splitlines()
+    ]
+    assert len(final_lines) == 50 and all(ROOT in line for line in final_lines)
+    report = json.loads(s3_text(project_aws, final["report_uri"]))
+    assert report["jobs"] == [ROOT, CHILD]
+
+    subjects = [n["Subject"] for n in project_aws.notifications()]
+    assert any(f"resumed as {CHILD}" in s for s in subjects)
+    assert any(f"chain {ROOT} complete" in s for s in subjects)
+
+
+def test_dry_run_plan_writes_nothing(project_aws: ProjectAws) -> None:
+    from gtchain_sandbox.labeling import JobBehaviour, workforce
+
+    workforce().configure(ROOT, JobBehaviour(stop_after=10))
+    project_aws.create_root_job(ROOT, 20)
+    run_until_finished(project_aws, ROOT)
+    ctx = chain_context()
+    before = project_aws.s3.list_objects_v2(Bucket=BUCKET, Prefix="chains/").get("KeyCount", 0)
+    plan = plan_service(ctx, inspect_service(ctx, ROOT), dry_run=True)
+    assert plan.decision.value == "CHAIN" and plan.counts["remaining"] == 10
+    assert project_aws.s3.list_objects_v2(Bucket=BUCKET, Prefix="chains/").get("KeyCount", 0) == before == 0
+
+
+def test_failed_job_without_output_for_a_permission_error_gives_up(project_aws: ProjectAws) -> None:
+    from gtchain_sandbox.labeling import JobBehaviour, workforce
+
+    workforce().configure(
+        ROOT,
+        JobBehaviour(
+            fail_after=0,
+            write_output_on_failure=False,
+            failure_reason="ClientError: Access Denied when reading s3://bucket/inputs/img00001.jpg",
+        ),
+    )
+    project_aws.create_root_job(ROOT, 10)
+    root = run_until_finished(project_aws, ROOT)
+    assert root["LabelingJobStatus"] == "Failed"
+    state = execute(state_change_event(root["LabelingJobArn"], "Failed"))
+    assert state["plan"]["decision"] == "GIVE_UP"
+    assert "permission" in state["plan"]["reason"] and "To do:" in state["plan"]["reason"]
+    assert state["plan"]["counts"]["remaining"] == 10  # the input alone was diffed
+    (message,) = project_aws.notifications()
+    assert "needs a person" in message["Subject"]
