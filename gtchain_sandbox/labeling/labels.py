@@ -1,0 +1,132 @@
+"""Labels that look like Ground Truth's output for the task type a request implies.
+
+Labels are deterministic: the same object gets the same class in every job, so test
+expectations and chained jobs agree from run to run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from gtchain_sandbox.labeling.manifest import ManifestError
+
+GENERIC_CLASSES = ("category-1", "category-2", "category-3")
+
+# Built-in pre-annotation Lambdas (PRE-<Task>) and algorithm specifications name the task.
+_TASK_BY_PRE_LAMBDA = {
+    "imagemulticlass": "image-classification",
+    "imagemulticlassmultilabel": "image-classification-multilabel",
+    "textmulticlass": "text-classification",
+    "textmulticlassmultilabel": "text-classification-multilabel",
+    "boundingbox": "object-detection",
+}
+_TASK_BY_ALGORITHM = {
+    "image-classification": "image-classification",
+    "text-classification": "text-classification",
+    "object-detection": "object-detection",
+}
+MULTILABEL_TASKS = frozenset({"image-classification-multilabel", "text-classification-multilabel"})
+
+
+def infer_task_type(request: dict[str, Any]) -> str:
+    """image-classification, ..., or "custom" (labelled like a classification)."""
+    algorithms = request.get("LabelingJobAlgorithmsConfig") or {}
+    algorithm_arn = algorithms.get("LabelingJobAlgorithmSpecificationArn", "")
+    algorithm = algorithm_arn.rsplit("/", 1)[-1]
+    if algorithm in _TASK_BY_ALGORITHM:
+        return _TASK_BY_ALGORITHM[algorithm]
+    pre_lambda = request.get("HumanTaskConfig", {}).get("PreHumanTaskLambdaArn", "")
+    function_name = pre_lambda.rsplit(":", 1)[-1]
+    if function_name.upper().startswith("PRE-"):
+        task = _TASK_BY_PRE_LAMBDA.get(function_name[4:].lower())
+        if task is not None:
+            return task
+    if not pre_lambda and not algorithm:
+        return "image-classification"
+    return "custom"
+
+
+def parse_label_categories(text: str, uri: str) -> tuple[str, ...]:
+    """The class names of a label category configuration file ({"labels": [{"label": ...}]})."""
+    try:
+        document = json.loads(text)
+        names = tuple(str(entry["label"]) for entry in document["labels"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise ManifestError(
+            f"ClientError: label category configuration {uri} is not valid: it needs "
+            '{"labels": [{"label": "<name>"}, ...]}'
+        ) from error
+    if not names:
+        raise ManifestError(f"ClientError: label category configuration {uri} lists no labels")
+    return names
+
+
+def _stable_number(*parts: str) -> int:
+    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()
+    return int(digest[:12], 16)
+
+
+@dataclass(frozen=True)
+class LabelMaker:
+    task_type: str
+    attribute: str
+    classes: tuple[str, ...]
+    job_name: str
+
+    @property
+    def job_reference(self) -> str:
+        return f"labeling-job/{self.job_name.lower()}"
+
+    def _base_metadata(self, *, human: bool, when: datetime) -> dict[str, Any]:
+        return {
+            "job-name": self.job_reference,
+            "human-annotated": "yes" if human else "no",
+            "creation-date": when.replace(tzinfo=None).isoformat(timespec="microseconds"),
+            "type": f"groundtruth/{self.task_type}",
+        }
+
+    def label(self, identity: str, *, human: bool, when: datetime) -> tuple[Any, dict[str, Any]]:
+        """The label value and its ``<attribute>-metadata`` for one object."""
+        seed = _stable_number(identity, self.attribute)
+        class_id = seed % len(self.classes)
+        # Humans agree more than the model: 0.90-0.99 versus 0.80-0.99.
+        confidence = round((0.90 if human else 0.80) + (seed // 7 % 10) / (100 if human else 50), 2)
+        confidence = min(confidence, 0.99)
+        metadata = self._base_metadata(human=human, when=when)
+        if self.task_type in MULTILABEL_TASKS:
+            second = (class_id + 1 + seed // 13 % max(len(self.classes) - 1, 1)) % len(self.classes)
+            chosen = sorted({class_id, second})
+            metadata["class-map"] = {str(index): self.classes[index] for index in chosen}
+            metadata["confidence-map"] = {str(index): confidence for index in chosen}
+            return chosen, metadata
+        if self.task_type == "object-detection":
+            width, height = 640 + seed % 640, 480 + seed % 480
+            box_width, box_height = width // 4, height // 4
+            value = {
+                "image_size": [{"width": width, "height": height, "depth": 3}],
+                "annotations": [
+                    {
+                        "class_id": class_id,
+                        "left": seed % (width - box_width),
+                        "top": seed // 3 % (height - box_height),
+                        "width": box_width,
+                        "height": box_height,
+                    }
+                ],
+            }
+            metadata["objects"] = [{"confidence": confidence}]
+            metadata["class-map"] = {str(class_id): self.classes[class_id]}
+            return value, metadata
+        metadata["class-name"] = self.classes[class_id]
+        metadata["confidence"] = confidence
+        return class_id, metadata
+
+    def failure(self, reason: str, *, when: datetime) -> dict[str, Any]:
+        """``<attribute>-metadata`` of an object that failed (the attribute itself is absent)."""
+        metadata = self._base_metadata(human=True, when=when)
+        metadata["failure-reason"] = reason
+        return metadata
