@@ -7,6 +7,7 @@ fails synth with one message naming the file and the field. No AWS call happens 
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -95,7 +96,7 @@ class ProjectsFile(_Strict):
         # Job names are case-insensitive; one prefix inside another would let two
         # projects both claim (and chain) the same job.
         prefixes = sorted(p.job_name_prefix.lower() for p in self.projects)
-        for shorter, longer in zip(prefixes, prefixes[1:], strict=False):
+        for shorter, longer in itertools.pairwise(prefixes):
             if longer.startswith(shorter):
                 raise ValueError(f"job_name_prefix '{shorter}' overlaps '{longer}'")
         return self
@@ -122,6 +123,8 @@ def parse_projects(raw: object, source: str = "projects") -> tuple[ProjectConfig
         message = re.sub(r"^(Value error, |Assertion failed, )", "", first["msg"])
         if first["type"] == "string_pattern_mismatch":
             message = f"{first['input']!r} does not match {first['ctx']['pattern']}"
+        elif first["type"] == "too_short":
+            message = f"needs at least {first['ctx']['min_length']} entry, found none"
         raise ConfigError(f"{source}: {where}: {message}") from None
 
 

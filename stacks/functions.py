@@ -1,0 +1,293 @@
+"""The six gtchain Lambdas, their log groups, roles and least-privilege permissions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import Duration, Size
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from stacks.arns import labeling_job_arn_prefix
+from stacks.bundling import (
+    LAMBDA_ARCHITECTURE,
+    LAMBDA_PYTHON_VERSION,
+    LAMBDA_RUNTIME,
+    dependencies_layer,
+    function_code,
+)
+from stacks.config import ProjectConfig
+from stacks.nag import acknowledge, acknowledge_wildcard_actions, acknowledge_wildcard_resources
+from stacks.storage import CHAINS_PREFIX, LAYOUT_PREFIXES
+
+POWERTOOLS_SERVICE_NAME = "gtchain"
+POWERTOOLS_METRICS_NAMESPACE = "GtChain"
+LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
+
+
+@dataclass(frozen=True)
+class FunctionSizing:
+    """Memory, time and scratch space a handler needs."""
+
+    memory_mb: int
+    timeout: Duration
+    ephemeral_storage_mb: int = 512
+
+
+# Plan and finalize stream manifests of up to 1M lines (100,000 characters each at most):
+# 1769 MB is one full vCPU, and the scratch space holds a spilled manifest.
+_STREAMING = FunctionSizing(memory_mb=1769, timeout=Duration.minutes(14), ephemeral_storage_mb=4096)
+_API_CALLS = FunctionSizing(memory_mb=256, timeout=Duration.seconds(60))
+
+HANDLER_SIZING: dict[str, FunctionSizing] = {
+    "inspect_job": _API_CALLS,
+    "plan_chain": _STREAMING,
+    "create_child": _API_CALLS,
+    "finalize_chain": _STREAMING,
+    "record_outcome": _API_CALLS,
+    # Pages through every labeling job of the account in the last days.
+    "sweep_jobs": FunctionSizing(memory_mb=512, timeout=Duration.minutes(5)),
+}
+
+_XRAY_REASON = (
+    "X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords "
+    "support no resource-level permissions."
+)
+
+
+def handler_string(module: str) -> str:
+    return f"gtchain_runtime.handlers.{module}.handler"
+
+
+def runtime_environment(
+    config: ProjectConfig, *, bucket: s3.IBucket, table: dynamodb.ITable, topic: sns.ITopic
+) -> dict[str, str]:
+    """The env vars of lambdas/gtchain_runtime/settings.py. Empty string = not configured."""
+    policy = config.policy
+    return {
+        "PROJECT_NAME": config.name,
+        "JOB_NAME_PREFIX": config.job_name_prefix,
+        "BUCKET_NAME": bucket.bucket_name,
+        "LEDGER_TABLE_NAME": table.table_name,
+        "TOPIC_ARN": topic.topic_arn,
+        "LABELING_ROLE_ARN": config.labeling_role_arn,
+        "WORKTEAM_ARN": config.workteam_arn or "",
+        "RESUME_STOPPED": "true" if policy.resume_stopped else "false",
+        "MAX_DEPTH": str(policy.max_depth),
+        "CHAINED_LABELING_MODE": policy.labeling_mode,
+        "ALGORITHM_SPECIFICATION_ARN": policy.algorithm_specification_arn or "",
+        "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
+        "POWERTOOLS_METRICS_NAMESPACE": POWERTOOLS_METRICS_NAMESPACE,
+    }
+
+
+class ChainFunctions(Construct):
+    """One function per handler module, each with its own role and explicit log group."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: ProjectConfig,
+        bucket: s3.IBucket,
+        table: dynamodb.ITable,
+        topic: sns.ITopic,
+        sweep_dead_letter_queue: sqs.IQueue,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._config = config
+        self._bucket = bucket
+        self._job_arns = f"{labeling_job_arn_prefix(self, config.job_name_prefix)}*"
+        # One code asset and one layer, shared by all functions.
+        self._layer = dependencies_layer(self, "DependenciesLayer")
+        self._code = function_code()
+        self._environment = runtime_environment(config, bucket=bucket, table=table, topic=topic)
+
+        self.by_module: dict[str, lambda_.Function] = {}
+        for module, sizing in HANDLER_SIZING.items():
+            # The sweep is invoked asynchronously by EventBridge: what fails after
+            # Lambda's own retries lands in the dead-letter queue.
+            dead_letter_queue = sweep_dead_letter_queue if module == "sweep_jobs" else None
+            self.by_module[module] = self._function(module, sizing, dead_letter_queue=dead_letter_queue)
+        self.inspect_job = self.by_module["inspect_job"]
+        self.plan_chain = self.by_module["plan_chain"]
+        self.create_child = self.by_module["create_child"]
+        self.finalize_chain = self.by_module["finalize_chain"]
+        self.record_outcome = self.by_module["record_outcome"]
+        self.sweep_jobs = self.by_module["sweep_jobs"]
+
+        # Each function gets exactly what its handler does.
+        self._allow_describe_jobs(self.inspect_job)
+        table.grant_read_data(self.inspect_job)
+
+        self._allow_manifest_access(self.plan_chain)
+
+        self._allow_describe_jobs(self.create_child)
+        self._allow_create_jobs(self.create_child)
+
+        self._allow_manifest_access(self.finalize_chain)
+        table.grant_read_data(self.finalize_chain)
+
+        table.grant_read_write_data(self.record_outcome)
+        topic.grant_publish(self.record_outcome)
+
+        self._allow_describe_jobs(self.sweep_jobs)
+        self._allow_list_jobs(self.sweep_jobs)
+        table.grant_read_data(self.sweep_jobs)
+        self._acknowledge_findings(table)
+
+    def _function(
+        self,
+        module: str,
+        sizing: FunctionSizing,
+        *,
+        dead_letter_queue: sqs.IQueue | None,
+    ) -> lambda_.Function:
+        construct_name = "".join(part.title() for part in module.split("_"))
+        log_group = logs.LogGroup(self, f"{construct_name}Logs", retention=LOG_RETENTION)
+        # An own role without AWSLambdaBasicExecutionRole: logs go to this log group only.
+        role = iam.Role(
+            self,
+            f"{construct_name}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"gtchain {module} Lambda ({self._config.name})",
+        )
+        log_group.grant_write(role)
+        function = lambda_.Function(
+            self,
+            construct_name,
+            description=f"gtchain {module} ({self._config.name})",
+            runtime=LAMBDA_RUNTIME,
+            architecture=LAMBDA_ARCHITECTURE,
+            handler=handler_string(module),
+            code=self._code,
+            layers=[self._layer],
+            role=role,
+            memory_size=sizing.memory_mb,
+            timeout=sizing.timeout,
+            ephemeral_storage_size=Size.mebibytes(sizing.ephemeral_storage_mb),
+            environment=self._environment,
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
+            system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            dead_letter_queue=dead_letter_queue,
+        )
+        runtime_reason = (
+            f"Pinned to Python {LAMBDA_PYTHON_VERSION} (supported by Lambda) because the dependency layer's "
+            "wheels are selected for exactly this version; upgrade both together in stacks/bundling.py."
+        )
+        acknowledge(function, "AwsSolutions-L1", runtime_reason)
+        acknowledge(function, "Serverless-LambdaLatestVersion", runtime_reason)
+        if dead_letter_queue is None:
+            acknowledge(
+                function,
+                "Serverless-LambdaDLQ",
+                "Invoked synchronously by the state machine, never asynchronously: a failure is caught "
+                "by its catch-all, recorded in the ledger and notified (Record failure).",
+            )
+        return function
+
+    def _allow_describe_jobs(self, function: lambda_.Function) -> None:
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                sid="DescribeProjectLabelingJobs",
+                actions=["sagemaker:DescribeLabelingJob", "sagemaker:ListTags"],
+                resources=[self._job_arns],
+            )
+        )
+        acknowledge_wildcard_resources(
+            function.role or function,
+            [self._job_arns],
+            "Labeling jobs of this project: every job whose name starts with the project's job-name prefix.",
+        )
+
+    def _allow_create_jobs(self, function: lambda_.Function) -> None:
+        create = iam.PolicyStatement(
+            sid="CreateChainedLabelingJobs",
+            actions=["sagemaker:CreateLabelingJob"],
+            resources=[self._job_arns],
+        )
+        if self._config.workteam_arn is not None:
+            create.add_condition("StringEquals", {"sagemaker:WorkteamArn": self._config.workteam_arn})
+        function.add_to_role_policy(create)
+        # Tagging at creation (the lineage tags) needs AddTags; it has no WorkteamArn key.
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                sid="TagChainedLabelingJobs",
+                actions=["sagemaker:AddTags"],
+                resources=[self._job_arns],
+            )
+        )
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                sid="PassLabelingRoleToSageMaker",
+                actions=["iam:PassRole"],
+                resources=[self._config.labeling_role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+            )
+        )
+
+    def _allow_list_jobs(self, function: lambda_.Function) -> None:
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                sid="ListLabelingJobs",
+                actions=["sagemaker:ListLabelingJobs"],
+                # ListLabelingJobs supports no resource-level permissions: "*" is the only valid resource.
+                resources=["*"],
+            )
+        )
+
+    def _allow_manifest_access(self, function: lambda_.Function) -> None:
+        """Read the layout's prefixes, write only chains/ (the chained manifests and reports)."""
+        read_objects = [self._bucket.arn_for_objects(f"{prefix}*") for prefix in LAYOUT_PREFIXES]
+        write_objects = [self._bucket.arn_for_objects(f"{CHAINS_PREFIX}*")]
+        function.add_to_role_policy(
+            iam.PolicyStatement(sid="ReadManifests", actions=["s3:GetObject"], resources=read_objects)
+        )
+        function.add_to_role_policy(
+            iam.PolicyStatement(sid="WriteChainFiles", actions=["s3:PutObject"], resources=write_objects)
+        )
+        # Without ListBucket a missing key reads as AccessDenied instead of NoSuchKey.
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                sid="ListLayoutPrefixes",
+                actions=["s3:ListBucket"],
+                resources=[self._bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in LAYOUT_PREFIXES]}},
+            )
+        )
+        acknowledge_wildcard_resources(
+            function.role or function,
+            read_objects,
+            "Objects under the S3 layout prefixes inputs/, jobs/ and chains/ of the project bucket "
+            "(docs/architecture.md); writes are limited to chains/.",
+        )
+
+    def _acknowledge_findings(self, table: dynamodb.ITable) -> None:
+        for module, function in self.by_module.items():
+            reason = _XRAY_REASON
+            if module == "sweep_jobs":
+                reason = f"sagemaker:ListLabelingJobs supports no resource-level permissions. {reason}"
+            acknowledge(function.role or function, "AwsSolutions-IAM5[Resource::*]", reason)
+        index_arns = [f"{table.table_arn}/index/*"]
+        for function in (self.inspect_job, self.finalize_chain, self.record_outcome, self.sweep_jobs):
+            acknowledge_wildcard_resources(
+                function.role or function,
+                index_arns,
+                "grant_*_data on the ledger covers its indexes; the by-root GSI is how a chain is read.",
+            )
+        acknowledge_wildcard_actions(
+            self.record_outcome.role or self.record_outcome,
+            ["kms:GenerateDataKey*"],
+            "topic.grant_publish on the KMS-encrypted topic: GenerateDataKey* covers the key's data-key "
+            "variants, scoped to the topic key only.",
+        )

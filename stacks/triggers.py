@@ -1,0 +1,91 @@
+"""What starts the state machine: the Ground Truth state-change rule and the hourly sweep."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from stacks.arns import labeling_job_arn_prefix
+from stacks.nag import acknowledge
+
+EVENT_SOURCE = "aws.sagemaker"
+EVENT_DETAIL_TYPE = "SageMaker Ground Truth Labeling Job State Change"
+FINISHED_STATUSES = ("Completed", "Failed", "Stopped")
+SWEEP_INTERVAL = Duration.hours(1)
+
+
+class DeadLetterQueue(Construct):
+    """Where undeliverable work is kept: events that could not start an execution or run the
+    sweep, and notifications the topic could not deliver."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.queue = sqs.Queue(
+            self,
+            "Queue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        reason = (
+            "This queue is itself the dead-letter queue of the EventBridge targets, the sweep Lambda "
+            "and the e-mail subscriptions; a dead-letter queue of a dead-letter queue adds nothing. "
+            "The DLQ alarm watches it."
+        )
+        acknowledge(self.queue, "Serverless-SQSRedrivePolicy", reason)
+
+
+class Triggers(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        job_name_prefix: str,
+        state_machine: sfn.IStateMachine,
+        sweep: lambda_.IFunction,
+        dead_letter_queue: sqs.IQueue,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.job_state_rule = events.Rule(
+            self,
+            "JobStateChange",
+            description="A labeling job of this project finished: resume it",
+            event_pattern=events.EventPattern(
+                source=[EVENT_SOURCE],
+                detail_type=[EVENT_DETAIL_TYPE],
+                detail={"LabelingJobStatus": list(FINISHED_STATUSES)},
+                resources=events.Match.prefix(labeling_job_arn_prefix(self, job_name_prefix)),
+            ),
+        )
+        # The event is passed unchanged: it is the execution input of the contract.
+        self.job_state_rule.add_target(
+            targets.SfnStateMachine(
+                state_machine,
+                dead_letter_queue=dead_letter_queue,
+                retry_attempts=10,
+                max_event_age=Duration.hours(6),
+            )
+        )
+
+        # Events are best effort: the sweep starts executions for finished jobs that have
+        # no decision in the ledger.
+        self.sweep_rule = events.Rule(
+            self,
+            "HourlySweep",
+            description="Resume finished labeling jobs of this project whose event was lost",
+            schedule=events.Schedule.rate(SWEEP_INTERVAL),
+        )
+        self.sweep_rule.add_target(
+            targets.LambdaFunction(
+                sweep,
+                dead_letter_queue=dead_letter_queue,
+                retry_attempts=2,
+                max_event_age=Duration.hours(1),
+            )
+        )

@@ -1,0 +1,209 @@
+"""Least privilege: scoped resources, the PassRole condition, and no unexplained "*"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.infra.conftest import Synthesized, resources_of
+
+# Actions that support no resource-level permissions: "*" is their only valid resource.
+ACTIONS_THAT_NEED_STAR = {
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "sagemaker:ListLabelingJobs",
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:DescribeLogGroups",
+    "logs:DescribeResourcePolicies",
+    "logs:GetLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:UpdateLogDelivery",
+}
+PROJECTS = ["streetscenes", "pedestrians"]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def statements_by_function(template: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """handler module -> statements of its role's policies."""
+    functions = resources_of(template, "AWS::Lambda::Function")
+    role_to_module = {
+        f["Properties"]["Role"]["Fn::GetAtt"][0]: f["Properties"]["Handler"].split(".")[-2]
+        for f in functions.values()
+    }
+    result: dict[str, list[dict[str, Any]]] = {module: [] for module in role_to_module.values()}
+    for policy in resources_of(template, "AWS::IAM::Policy").values():
+        for role in policy["Properties"]["Roles"]:
+            module = role_to_module.get(role["Ref"])
+            if module is not None:
+                result[module].extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    return result
+
+
+def all_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        statement
+        for policy in resources_of(template, "AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def with_action(statements: list[dict[str, Any]], action: str) -> list[dict[str, Any]]:
+    return [s for s in statements if action in _as_list(s["Action"])]
+
+
+def job_arn_pattern(template_project: str) -> Any:
+    if template_project == "pedestrians":
+        return "arn:aws:sagemaker:eu-west-1:123456789012:labeling-job/pedcount*"
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":sagemaker:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                ":labeling-job/streetscenes*",
+            ],
+        ]
+    }
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_only_create_child_passes_the_labeling_role(synthesized: Synthesized, project: str) -> None:
+    by_function = statements_by_function(synthesized.templates[project])
+    for module, statements in by_function.items():
+        passes = with_action(statements, "iam:PassRole")
+        if module != "create_child":
+            assert passes == [], module
+            continue
+        assert passes == [
+            {
+                "Sid": "PassLabelingRoleToSageMaker",
+                "Effect": "Allow",
+                "Action": "iam:PassRole",
+                "Resource": synthesized.projects[project].labeling_role_arn,
+                "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+            }
+        ]
+
+
+def test_create_labeling_job_scoped_to_the_prefix_without_team(synthesized: Synthesized) -> None:
+    statements = statements_by_function(synthesized.templates["streetscenes"])["create_child"]
+    (create,) = with_action(statements, "sagemaker:CreateLabelingJob")
+    assert create["Resource"] == job_arn_pattern("streetscenes")
+    assert "Condition" not in create
+    (tag,) = with_action(statements, "sagemaker:AddTags")
+    assert tag["Resource"] == job_arn_pattern("streetscenes")
+
+
+def test_create_labeling_job_conditioned_on_the_work_team(synthesized: Synthesized) -> None:
+    statements = statements_by_function(synthesized.templates["pedestrians"])["create_child"]
+    (create,) = with_action(statements, "sagemaker:CreateLabelingJob")
+    assert create["Resource"] == job_arn_pattern("pedestrians")
+    assert create["Condition"] == {
+        "StringEquals": {"sagemaker:WorkteamArn": synthesized.projects["pedestrians"].workteam_arn}
+    }
+    # AddTags has no WorkteamArn key: it must not sit in the conditioned statement.
+    (tag,) = with_action(statements, "sagemaker:AddTags")
+    assert "Condition" not in tag and _as_list(tag["Action"]) == ["sagemaker:AddTags"]
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_sagemaker_actions_are_scoped_or_explained(synthesized: Synthesized, project: str) -> None:
+    for statement in all_statements(synthesized.templates[project]):
+        actions = [a for a in _as_list(statement["Action"]) if a.startswith("sagemaker:")]
+        if not actions:
+            continue
+        if actions == ["sagemaker:ListLabelingJobs"]:
+            assert statement["Resource"] == "*"
+        else:
+            assert statement["Resource"] == job_arn_pattern(project), actions
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_star_resources_only_for_actions_without_resource_permissions(
+    synthesized: Synthesized, project: str
+) -> None:
+    for statement in all_statements(synthesized.templates[project]):
+        if "*" in _as_list(statement["Resource"]):
+            unexplained = set(_as_list(statement["Action"])) - ACTIONS_THAT_NEED_STAR
+            assert not unexplained, f"'*' resource for {sorted(unexplained)}"
+        for action in _as_list(statement["Action"]):
+            # Wildcard actions only where CDK's grant uses a documented family (KMS data keys).
+            assert "*" not in action or action == "kms:GenerateDataKey*", action
+
+
+def _object_suffixes(resources: list[Any], bucket_arn: Any) -> set[str]:
+    suffixes = set()
+    for resource in resources:
+        if isinstance(resource, str):
+            prefix = f"{bucket_arn}/"
+            assert resource.startswith(prefix), resource
+            suffixes.add(resource.removeprefix(prefix))
+        else:
+            head, tail = resource["Fn::Join"][1]
+            assert head == bucket_arn, resource
+            suffixes.add(tail.removeprefix("/"))
+    return suffixes
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_s3_access_scoped_to_the_layout(synthesized: Synthesized, project: str) -> None:
+    template = synthesized.templates[project]
+    if project == "pedestrians":
+        bucket_arn: Any = "arn:aws:s3:::ped-labeling-data"
+    else:
+        bucket_id = next(k for k in resources_of(template, "AWS::S3::Bucket") if "StorageBucket" in k)
+        bucket_arn = {"Fn::GetAtt": [bucket_id, "Arn"]}
+    by_function = statements_by_function(template)
+    for module, statements in by_function.items():
+        s3_statements = [s for s in statements if any(a.startswith("s3:") for a in _as_list(s["Action"]))]
+        if module not in {"plan_chain", "finalize_chain"}:
+            assert s3_statements == [], module
+            continue
+        (read,) = with_action(s3_statements, "s3:GetObject")
+        assert _object_suffixes(_as_list(read["Resource"]), bucket_arn) == {"inputs/*", "jobs/*", "chains/*"}
+        (write,) = with_action(s3_statements, "s3:PutObject")
+        assert _object_suffixes(_as_list(write["Resource"]), bucket_arn) == {"chains/*"}
+        (listing,) = with_action(s3_statements, "s3:ListBucket")
+        assert listing["Resource"] == bucket_arn
+        assert listing["Condition"] == {"StringLike": {"s3:prefix": ["inputs/*", "jobs/*", "chains/*"]}}
+        assert {a for s in s3_statements for a in _as_list(s["Action"])} == {
+            "s3:GetObject",
+            "s3:PutObject",
+            "s3:ListBucket",
+        }
+
+
+def test_each_function_gets_only_its_services(synthesized: Synthesized) -> None:
+    by_function = statements_by_function(synthesized.templates["streetscenes"])
+
+    def services(module: str) -> set[str]:
+        return {a.split(":")[0] for s in by_function[module] for a in _as_list(s["Action"])}
+
+    assert services("inspect_job") == {"logs", "xray", "sagemaker", "dynamodb"}
+    assert services("plan_chain") == {"logs", "xray", "s3"}
+    assert services("create_child") == {"logs", "xray", "sagemaker", "iam"}
+    assert services("finalize_chain") == {"logs", "xray", "s3", "dynamodb"}
+    assert services("record_outcome") == {"logs", "xray", "dynamodb", "sns", "kms"}
+    assert services("sweep_jobs") == {"logs", "xray", "sagemaker", "dynamodb", "states", "sqs"}
+    writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    for module, statements in by_function.items():
+        granted = {a for s in statements for a in _as_list(s["Action"])}
+        assert bool(granted & writes) == (module == "record_outcome"), module
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_no_managed_policies(synthesized: Synthesized, project: str) -> None:
+    for logical_id, role in resources_of(synthesized.templates[project], "AWS::IAM::Role").items():
+        assert "ManagedPolicyArns" not in role["Properties"], logical_id
