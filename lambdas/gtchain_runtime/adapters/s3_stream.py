@@ -1,0 +1,117 @@
+"""S3 at the edge of the manifest engine: streaming reads into temp files, multipart uploads.
+
+The domain reads seekable local files; these helpers turn an ``s3://`` URI (or a local path)
+into one, and upload a finished file back.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+import boto3
+from boto3.s3.transfer import TransferConfig
+from botocore.exceptions import ClientError
+
+_CHUNK_BYTES = 1024 * 1024
+# Parts of 16 MiB from 64 MiB on: few requests for big manifests, one PUT for small ones.
+TRANSFER_CONFIG = TransferConfig(
+    multipart_threshold=64 * 1024 * 1024, multipart_chunksize=16 * 1024 * 1024, max_concurrency=4
+)
+_BUCKET_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
+_SPOOL_IN_MEMORY_BYTES = 8 * 1024 * 1024
+_MISSING = {"NoSuchKey", "404", "NotFound", "NoSuchBucket"}
+_DENIED = {"AccessDenied", "403", "Forbidden", "AllAccessDisabled"}
+
+
+class S3LocationError(ValueError):
+    """A location that cannot be read or written, worded for the person who gave it."""
+
+
+def is_s3_uri(location: str) -> bool:
+    return location.startswith("s3://")
+
+
+def parse_s3_uri(uri: str) -> tuple[str, str]:
+    """``s3://bucket/key`` -> (bucket, key); a clear error for anything else."""
+    if not is_s3_uri(uri):
+        raise S3LocationError(f"{uri!r} is not an s3:// URI")
+    bucket, _, key = uri[len("s3://") :].partition("/")
+    if not _BUCKET_PATTERN.match(bucket):
+        raise S3LocationError(f"{uri!r}: {bucket!r} is not a valid bucket name")
+    if not key:
+        raise S3LocationError(f"{uri!r} names a bucket but no object key")
+    return bucket, key
+
+
+def _client(s3_client: Any | None) -> Any:
+    # boto3 honours AWS_ENDPOINT_URL (the offline sandbox) on its own.
+    return s3_client if s3_client is not None else boto3.client("s3")
+
+
+def _explain(error: ClientError, uri: str, action: str) -> S3LocationError:
+    code = str(error.response.get("Error", {}).get("Code", ""))
+    if code in _MISSING:
+        return S3LocationError(f"{uri}: no such object (cannot {action} it)")
+    if code in _DENIED:
+        return S3LocationError(f"{uri}: access denied (cannot {action} it)")
+    message = error.response.get("Error", {}).get("Message", "")
+    return S3LocationError(f"{uri}: cannot {action} it: {code} {message}".rstrip())
+
+
+@contextmanager
+def open_source(location: str, s3_client: Any | None = None) -> Iterator[BinaryIO]:
+    """A seekable binary file for a local path or an s3:// URI (streamed into a temp file)."""
+    if not is_s3_uri(location):
+        path = Path(location)
+        if not path.is_file():
+            raise S3LocationError(f"{location}: no such file")
+        with path.open("rb") as handle:
+            yield handle
+        return
+    bucket, key = parse_s3_uri(location)
+    try:
+        response = _client(s3_client).get_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        raise _explain(error, location, "read") from None
+    body = response["Body"]
+    with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY_BYTES) as spool:
+        try:
+            for chunk in body.iter_chunks(_CHUNK_BYTES):
+                spool.write(chunk)
+        finally:
+            body.close()
+        spool.seek(0)
+        yield spool  # type: ignore[misc]
+
+
+def upload_file(fileobj: IO[bytes], uri: str, s3_client: Any | None = None) -> None:
+    """Upload a binary file from its start (multipart above the threshold)."""
+    bucket, key = parse_s3_uri(uri)
+    fileobj.seek(0)
+    try:
+        _client(s3_client).upload_fileobj(fileobj, bucket, key, Config=TRANSFER_CONFIG)
+    except ClientError as error:
+        raise _explain(error, uri, "write") from None
+    except Exception as error:  # boto3's S3UploadFailedError wraps the ClientError
+        cause = error.__cause__ or error.__context__
+        if isinstance(cause, ClientError):
+            raise _explain(cause, uri, "write") from None
+        raise
+
+
+@contextmanager
+def open_destination(location: str, s3_client: Any | None = None) -> Iterator[BinaryIO]:
+    """A writable, seekable binary file; for an s3:// URI it is uploaded when the block ends."""
+    if not is_s3_uri(location):
+        with Path(location).open("w+b") as handle:
+            yield handle
+        return
+    parse_s3_uri(location)  # fail before doing the work
+    with tempfile.TemporaryFile() as spool:
+        yield spool
+        upload_file(spool, location, s3_client)

@@ -1,0 +1,254 @@
+"""Consolidation of a finished chain: one final manifest and a report for every job's output.
+
+Each job of a chain received the previous job's labels, so the latest job that labeled an
+object holds its final line. An object never labeled keeps its latest line (with a failed
+label removed, as in a chained manifest). Objects are written in first-appearance order
+across the chain (root first). A conflict is an object whose label value differs between two
+jobs that both report it labeled: the latest job wins and the conflict is listed.
+Consolidation runs once per chain on at most a few hundred thousand objects, so it keeps a
+small record per object in memory (unlike the planner, which must handle millions of lines).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from gtchain_runtime.domain.manifest_lines import (
+    FAILED,
+    HUMAN,
+    LABELED_STATUSES,
+    MACHINE,
+    UNLABELED,
+    ManifestError,
+    classify,
+    dumps_line,
+    json_loader,
+    object_key,
+    parse_slow,
+    record_problem,
+    strip_bom,
+    validate_label_attribute,
+    without_label,
+)
+
+MAX_CONFLICTS_LISTED = 100
+
+
+@dataclass
+class JobCounts:
+    job: str
+    lines: int = 0
+    objects: int = 0
+    labeled: int = 0
+    human: int = 0
+    machine: int = 0
+    failed: int = 0
+    unlabeled: int = 0
+    # Labels this job produced (not labeled by any earlier job of the chain).
+    new_labels: int = 0
+    # Objects that arrived labeled from the previous job, so workers never saw them again.
+    carried_labels: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+
+
+@dataclass(frozen=True)
+class Conflict:
+    object: str
+    first_job: str
+    first_label: Any
+    later_job: str
+    later_label: Any
+
+
+@dataclass
+class ChainReport:
+    jobs: list[JobCounts]
+    total: int = 0
+    labeled: int = 0
+    human_labeled: int = 0
+    machine_labeled: int = 0
+    failed: int = 0
+    unlabeled: int = 0
+    never_resent: int = 0
+    conflict_count: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "jobs": [vars(job).copy() for job in self.jobs],
+            "totals": {
+                "total": self.total,
+                "labeled": self.labeled,
+                "human_labeled": self.human_labeled,
+                "machine_labeled": self.machine_labeled,
+                "failed": self.failed,
+                "unlabeled": self.unlabeled,
+            },
+            "never_resent": self.never_resent,
+            "conflict_count": self.conflict_count,
+            "conflicts": [vars(conflict).copy() for conflict in self.conflicts],
+        }
+
+
+@dataclass
+class _Latest:
+    """What the chain knows about one object so far."""
+
+    job: int  # index of the job whose line is final so far
+    offset: int
+    status: int
+    label: Any = None  # the label value, when labeled
+    label_job: int = -1  # the job that last labeled it
+
+
+def consolidate_chain(
+    job_outputs: Sequence[tuple[str, BinaryIO]],
+    label_attribute: str,
+    final_out: BinaryIO,
+    rejects_out: BinaryIO,
+) -> ChainReport:
+    """Write the chain's final manifest (one line per object) and return the report.
+
+    ``job_outputs``: (job name, seekable output manifest) in chain order, root first.
+    Bad lines go to ``rejects_out`` with the job name as "file".
+    """
+    validate_label_attribute(label_attribute)
+    if not job_outputs:
+        raise ManifestError("no job output to consolidate")
+    metadata_attribute = f"{label_attribute}-metadata"
+    loads = json_loader()
+    latest: dict[str, _Latest] = {}  # insertion order = first appearance across the chain
+    report = ChainReport(jobs=[])
+    conflicts = 0
+
+    for job_index, (job_name, stream) in enumerate(job_outputs):
+        counts = JobCounts(job=job_name)
+        report.jobs.append(counts)
+        seen_in_job: set[str] = set()
+        offset = 0
+        stream.seek(0)
+        for raw in stream:
+            line_offset = offset
+            offset += len(raw)
+            counts.lines += 1
+            record = _parse(raw, counts.lines == 1, loads)
+            if isinstance(record, str):
+                counts.rejected += 1
+                rejects_out.write(dumps_line({"file": job_name, "line": counts.lines, "reason": record}))
+                continue
+            if record is None:
+                continue
+            key = object_key(record)
+            if key in seen_in_job:
+                counts.duplicates += 1
+                reason = "duplicate (same object earlier in this manifest): only the first is kept"
+                rejects_out.write(dumps_line({"file": job_name, "line": counts.lines, "reason": reason}))
+                continue
+            seen_in_job.add(key)
+            counts.objects += 1
+            status = classify(record, label_attribute, metadata_attribute)
+            _count(counts, status)
+            state = latest.get(key)
+            if status in LABELED_STATUSES:
+                label = record.get(label_attribute)
+                if state is not None and state.status in LABELED_STATUSES:
+                    counts.carried_labels += 1  # labeled by an earlier job: not sent again
+                    if state.label != label:
+                        conflicts += 1
+                        if len(report.conflicts) < MAX_CONFLICTS_LISTED:
+                            report.conflicts.append(
+                                Conflict(
+                                    object=key[2:],
+                                    first_job=job_outputs[state.label_job][0],
+                                    first_label=state.label,
+                                    later_job=job_name,
+                                    later_label=label,
+                                )
+                            )
+                else:
+                    counts.new_labels += 1
+                latest[key] = _Latest(job_index, line_offset, status, label, job_index)
+            elif state is None or state.status not in LABELED_STATUSES:
+                latest[key] = _Latest(job_index, line_offset, status)
+            # else: an earlier label survives a later unlabeled or failed line.
+    report.conflict_count = conflicts
+    _write_final(
+        job_outputs,
+        latest,
+        attribute=label_attribute,
+        metadata_attribute=metadata_attribute,
+        final_out=final_out,
+        loads=loads,
+    )
+    _totals(report, latest)
+    return report
+
+
+def _parse(raw: bytes, first_line: bool, loads: Any) -> dict[str, Any] | str | None:
+    """A valid record, a reject reason (str), or None for a blank line."""
+    if first_line:
+        raw = strip_bom(raw)
+    if not raw.strip():
+        return None
+    try:
+        record = loads(raw)
+    except ValueError:
+        parsed, reason = parse_slow(raw)
+        return parsed if parsed is not None else reason
+    problem = record_problem(record)
+    if problem is None and len(raw.rstrip(b"\r\n")) > 100_000:
+        _, problem = parse_slow(raw)  # counts characters, not bytes
+    return problem if problem is not None else record
+
+
+def _count(counts: JobCounts, status: int) -> None:
+    if status == HUMAN:
+        counts.human += 1
+    elif status == MACHINE:
+        counts.machine += 1
+    elif status == FAILED:
+        counts.failed += 1
+    else:
+        counts.unlabeled += 1
+    counts.labeled = counts.human + counts.machine
+
+
+def _write_final(
+    job_outputs: Sequence[tuple[str, BinaryIO]],
+    latest: dict[str, _Latest],
+    *,
+    attribute: str,
+    metadata_attribute: str,
+    final_out: BinaryIO,
+    loads: Any,
+) -> None:
+    for state in latest.values():
+        stream = job_outputs[state.job][1]
+        stream.seek(state.offset)
+        raw = stream.readline()
+        if state.offset == 0:
+            raw = strip_bom(raw)
+        if state.status in LABELED_STATUSES or state.status == UNLABELED:
+            final_out.write(raw if raw.endswith(b"\n") else raw + b"\n")
+            continue
+        record = _parse(raw, False, loads)
+        assert isinstance(record, dict)  # accepted when it was read the first time
+        final_out.write(without_label(record, attribute, metadata_attribute))
+
+
+def _totals(report: ChainReport, latest: dict[str, _Latest]) -> None:
+    for state in latest.values():
+        if state.status == HUMAN:
+            report.human_labeled += 1
+        elif state.status == MACHINE:
+            report.machine_labeled += 1
+        elif state.status == FAILED:
+            report.failed += 1
+        else:
+            report.unlabeled += 1
+    report.total = len(latest)
+    report.labeled = report.human_labeled + report.machine_labeled
+    report.never_resent = sum(job.carried_labels for job in report.jobs)

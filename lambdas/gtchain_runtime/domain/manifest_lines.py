@@ -1,0 +1,178 @@
+"""One manifest line: parse, identify, classify. Shared by the chain planner and consolidation.
+
+Pure: no AWS, no I/O beyond the bytes it is given. orjson is used when importable (it is
+shipped in the Lambda layer); the stdlib ``json`` fallback gives the same verdicts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+try:  # pragma: no cover - which branch runs depends on the environment
+    import orjson
+
+    # orjson's own functions, not wrappers: the planner calls loads once per line.
+    _fast_loads: Callable[[bytes], Any] | None = orjson.loads
+    _fast_dumps: Callable[[dict[str, Any]], bytes] | None = orjson.dumps
+except ImportError:  # pragma: no cover
+    _fast_loads = None
+    _fast_dumps = None
+
+MAX_LINE_CHARS = 100_000
+LABEL_ATTRIBUTE_MAX = 127
+# botocore's LabelAttributeName pattern; Ground Truth also refuses names ending in -metadata.
+_LABEL_ATTRIBUTE_PATTERN = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,126}")
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+# Status codes of a line for the label attribute A (small ints: stored in compact arrays).
+UNLABELED = 0  # A absent, no A-metadata: sent to workers as is
+HUMAN = 1  # labeled by people (A-metadata "human-annotated" is not "no")
+MACHINE = 2  # labeled by automated labeling ("human-annotated": "no")
+FAILED = 3  # A-metadata carries "failure-reason": strip A and A-metadata so it is sent again
+# A null or a stray A-metadata without a label: unlabeled, but both keys are removed so that
+# Ground Truth does not mistake the object for a labeled one.
+UNLABELED_RESIDUE = 4
+
+LABELED_STATUSES = (HUMAN, MACHINE)
+
+
+class ManifestError(ValueError):
+    """A manifest problem worded for the person who can fix it."""
+
+
+def validate_label_attribute(name: str) -> None:
+    """Refuse a LabelAttributeName that Ground Truth would refuse, naming the rule broken."""
+    if not isinstance(name, str) or not name:
+        raise ManifestError("label attribute name is empty")
+    if len(name) > LABEL_ATTRIBUTE_MAX:
+        raise ManifestError(
+            f"label attribute name is {len(name)} characters, over the {LABEL_ATTRIBUTE_MAX} limit"
+        )
+    if name.endswith("-metadata"):
+        raise ManifestError(f"label attribute name {name!r} must not end in '-metadata'")
+    if not _LABEL_ATTRIBUTE_PATTERN.fullmatch(name):
+        raise ManifestError(
+            f"label attribute name {name!r} must be letters, digits and single or repeated '-' "
+            "between them (pattern [a-zA-Z0-9](-*[a-zA-Z0-9]){0,126})"
+        )
+
+
+class _StrictJson:
+    """The stdlib decoder with orjson's strictness: no NaN/Infinity, UTF-8 only."""
+
+    @staticmethod
+    def _refuse_constant(name: str) -> Any:
+        raise ValueError(f"{name} is not valid JSON")
+
+    @classmethod
+    def loads(cls, raw: bytes) -> Any:
+        return json.loads(raw.decode("utf-8"), parse_constant=cls._refuse_constant)
+
+    @staticmethod
+    def dumps(record: dict[str, Any]) -> bytes:
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def json_loader() -> Callable[[bytes], Any]:
+    """The fastest strict JSON decoder available (a function so tests can switch it)."""
+    return _fast_loads if _fast_loads is not None else _StrictJson.loads
+
+
+def dumps_line(record: dict[str, Any]) -> bytes:
+    """Serialize one record as a manifest line (compact JSON + newline)."""
+    if _fast_dumps is not None:
+        try:
+            return _fast_dumps(record) + b"\n"
+        except TypeError:  # e.g. an integer beyond 64 bits that only the stdlib parsed
+            pass
+    return _StrictJson.dumps(record) + b"\n"
+
+
+def reject_reason(raw: bytes) -> str | None:
+    """Why a line that the fast path refused is bad, or None when it is in fact valid.
+
+    Called only for lines the fast decoder refused or that are too long, so it may be slow.
+    """
+    body = raw.rstrip(b"\r\n")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return f"not valid UTF-8 (byte {error.start + 1})"
+    if len(text) > MAX_LINE_CHARS:
+        return f"line is {len(text):,} characters, over the {MAX_LINE_CHARS:,} limit"
+    try:
+        record = _StrictJson.loads(body)
+    except ValueError as error:
+        return f"not valid JSON ({str(error).splitlines()[0]})"
+    return record_problem(record)
+
+
+def record_problem(record: Any) -> str | None:
+    """Why a parsed line cannot be a manifest object, or None."""
+    if not isinstance(record, dict):
+        return f"not a JSON object (a JSON {_json_type(record)})"
+    key = record.get("source-ref")
+    if key is None:
+        key = record.get("source")
+        if key is None:
+            return 'no "source-ref" or "source" attribute'
+        field = "source"
+    else:
+        field = "source-ref"
+    if not isinstance(key, str) or not key:
+        return f'"{field}" must be a non-empty string'
+    return None
+
+
+def parse_slow(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
+    """Parse a line the fast path refused: (record, None) or (None, reason)."""
+    reason = reject_reason(raw)
+    if reason is not None:
+        return None, reason
+    record = _StrictJson.loads(raw.rstrip(b"\r\n"))
+    return record, None
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if value is None:
+        return "null"
+    return "number"
+
+
+def object_key(record: dict[str, Any]) -> str:
+    """The identity of a valid record: 'r:'+source-ref or 's:'+source (the two never collide)."""
+    ref = record.get("source-ref")
+    return "r:" + ref if ref is not None else "s:" + record["source"]
+
+
+def classify(record: dict[str, Any], attribute: str, metadata_attribute: str) -> int:
+    """Status of a valid record for the label attribute (see the status codes above)."""
+    metadata = record.get(metadata_attribute)
+    if isinstance(metadata, dict) and "failure-reason" in metadata:
+        return FAILED
+    if record.get(attribute) is not None:
+        if isinstance(metadata, dict) and metadata.get("human-annotated") == "no":
+            return MACHINE
+        return HUMAN
+    if attribute in record or metadata_attribute in record:
+        return UNLABELED_RESIDUE
+    return UNLABELED
+
+
+def without_label(record: dict[str, Any], attribute: str, metadata_attribute: str) -> bytes:
+    """The line with the label attribute and its metadata removed (everything else kept)."""
+    kept = {name: value for name, value in record.items() if name not in (attribute, metadata_attribute)}
+    return dumps_line(kept)
+
+
+def strip_bom(raw: bytes) -> bytes:
+    return raw[len(_UTF8_BOM) :] if raw.startswith(_UTF8_BOM) else raw
