@@ -1,0 +1,37 @@
+"""`gtchain sandbox up`: prints the endpoint and exports, stops cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
+
+from gtchain_sandbox.sandbox import free_port
+
+
+def test_sandbox_up_serves_until_ctrl_c() -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gtchain_cli.main", "sandbox", "up", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        lines.append(line.rstrip())
+        if line.startswith("press Ctrl-C"):
+            break
+    assert f"sandbox listening on http://localhost:{port}" in lines
+    assert f"export AWS_ENDPOINT_URL=http://localhost:{port}" in lines
+    with urllib.request.urlopen(f"http://localhost:{port}/moto-api/data.json", timeout=10) as response:
+        assert response.status == 200
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    assert "sandbox stopped" in stdout
