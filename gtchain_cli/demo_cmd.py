@@ -1,8 +1,130 @@
-"""`gtchain demo`: the seed scenario, end to end, in the offline sandbox."""
+"""`gtchain demo`: the seed scenario, end to end, in the offline sandbox.
+
+Starts the sandbox, deploys the project's stack with the real CDK CLI, creates the root
+labeling job as a person would, and then only watches gtchain chain it to completion.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
 
-def demo() -> None:
-    """Run the demo (not yet implemented)."""
-    raise NotImplementedError
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from gtchain_cli.errors import CliError
+
+DEFAULT_PROJECT = "streetscenes"
+
+
+def _jobs_table(jobs: list[Any], decisions: list[dict[str, Any]]) -> Table:
+    decided = {d["job_name"]: d for d in decisions}
+    table = Table(title="labeling jobs of the chain", expand=False)
+    for column in ("job", "state", "labeled", "gtchain decision"):
+        table.add_column(column)
+    for job in jobs:
+        decision = decided.get(job.name)
+        table.add_row(
+            job.name,
+            job.status,
+            f"{job.labeled:,} / {job.total:,}" if job.total else "-",
+            f"{decision['decision']}: {decision.get('reason', '')}" if decision else "",
+        )
+    return table
+
+
+def _summary(console: Console, result: Any) -> None:
+    table = Table(title=f"scenario {result.scenario}: {result.final_decision}")
+    for column in ("job", "state", "human", "machine", "failed", "unlabeled", "model reused"):
+        table.add_column(column)
+    for job in result.jobs:
+        counters = job["counters"]
+        table.add_row(
+            job["name"],
+            job["status"],
+            f"{counters.get('HumanLabeled', 0):,}",
+            f"{counters.get('MachineLabeled', 0):,}",
+            f"{counters.get('FailedNonRetryableError', 0):,}",
+            f"{counters.get('Unlabeled', 0):,}",
+            "yes" if job.get("initial_model") else "",
+        )
+    console.print(table)
+    console.print(f"gtchain decided: [bold]{result.final_decision}[/] ({result.final_reason})")
+    if result.final_manifest:
+        never_resent = (result.report or {}).get("never_resent", 0)
+        console.print(
+            f"final manifest: {result.labeled_objects:,} of {result.total_objects:,} objects labeled, "
+            f"{never_resent:,} objects never re-sent to workers thanks to chaining"
+        )
+        console.print(f"local copy: {result.final_manifest} (report.json beside it)")
+    console.print(f"chain finished in {result.elapsed_seconds:.1f} s after the root job was created")
+
+
+def demo(
+    scenario: str = typer.Option("streetscenes", help="Scenario to play; see --list."),
+    list_scenarios: bool = typer.Option(False, "--list", help="List the scenarios and exit."),
+    json_output: bool = typer.Option(False, "--json", help="End with one JSON object on the last line."),
+    output_dir: Path = typer.Option(Path("demo-output"), help="Where the final manifest is copied."),
+    projects_file: Path = typer.Option(Path("projects.json"), help="Projects file to deploy."),
+    project: str = typer.Option(DEFAULT_PROJECT, help="Project (stack GtChain-<project>) to run it in."),
+    timeout: float = typer.Option(170.0, help="Seconds to wait for the chain to finish."),
+) -> None:
+    """Deploy gtchain into the offline sandbox and watch it resume a stopped labeling job."""
+    from gtchain_sandbox.scenarios import SCENARIOS
+
+    if list_scenarios:
+        for name, item in SCENARIOS.items():
+            typer.echo(f"{name:28} {item.description}")
+        return
+    chosen = SCENARIOS.get(scenario)
+    if chosen is None:
+        raise CliError(f"unknown scenario {scenario!r}; choose one of: {', '.join(SCENARIOS)}")
+    # Progress goes to stderr with --json so that stdout carries only the JSON line.
+    console = Console(stderr=json_output, highlight=False)
+    result = _run(chosen, console, output_dir, projects_file, project, timeout)
+    _summary(console, result)
+    if json_output:
+        sys.stdout.write(json.dumps(result.to_dict()) + "\n")
+
+
+def _run(scenario: Any, console: Console, output_dir: Path, projects_file: Path, project: str, timeout: float) -> Any:
+    from stacks.config import ConfigError, load_projects
+
+    from gtchain_sandbox import Sandbox, SandboxError
+    from gtchain_sandbox.scenarios import ScenarioRunner
+
+    try:
+        projects = {p.name: p for p in load_projects(projects_file)}
+    except ConfigError as error:
+        raise CliError(str(error)) from None
+    if project not in projects:
+        raise CliError(f"{projects_file}: no project named {project!r} (have: {', '.join(projects)})")
+    config = projects[project]
+    started = time.monotonic()
+    try:
+        with Sandbox() as sandbox:
+            console.print(f"sandbox listening on {sandbox.endpoint} (moto, offline)")
+            console.print(f"deploying {config.stack_name} with the AWS CDK CLI (cdk bootstrap + cdk deploy)...")
+            outputs = sandbox.deploy(projects_file=projects_file, stacks=[config.stack_name])[config.stack_name]
+            timings = sandbox.timings
+            console.print(f"deployed in {time.monotonic() - started:.1f} s ({timings})")
+            runner = ScenarioRunner(sandbox, outputs, config.labeling_role_arn)
+            sandbox.workforce.start()
+            console.print(f"[bold]{scenario.name}[/]: {scenario.description}")
+            runner.start(scenario)
+            with Live(console=console, refresh_per_second=4, transient=False) as live:
+                result = runner.wait(
+                    scenario,
+                    timeout=timeout,
+                    on_progress=lambda jobs, decisions: live.update(_jobs_table(jobs, decisions)),
+                    download_to=output_dir,
+                )
+    except SandboxError as error:
+        raise CliError(f"demo failed: {error}") from None
+    console.print(f"demo took {time.monotonic() - started:.1f} s in all")
+    return result

@@ -13,9 +13,12 @@ What moto lacks or gets wrong:
   500. Here the previous value of such a parameter is its name.
 - Resource types CDK always emits that moto does not model (its CloudFormation then skips
   them silently): ``AWS::SQS::QueuePolicy`` (EventBridge DLQ permissions),
-  ``AWS::S3::BucketPolicy`` (enforce SSL, bootstrap), ``AWS::CDK::Metadata``;
+  ``AWS::S3::BucketPolicy`` (enforce SSL, bootstrap), ``AWS::CDK::Metadata``,
+  ``AWS::SNS::TopicPolicy`` (TLS-only topic), ``AWS::SNS::Subscription`` (e-mail
+  notifications), ``AWS::CloudWatch::Alarm`` (monitoring);
   ``AWS::Lambda::LayerVersion`` has no physical id (``Ref`` must give the version ARN); and
-  ``AWS::Lambda::Function`` drops its ``Layers`` property.
+  ``AWS::Lambda::Function`` drops its ``Layers`` property; ``AWS::Lambda::Permission`` has
+  no physical id (so it looks as if it had not been created).
 """
 
 from __future__ import annotations
@@ -177,6 +180,147 @@ class CdkMetadata(_AttachmentResource, CloudFormationModel):
         return None
 
 
+class TopicPolicy(_AttachmentResource, CloudFormationModel):
+    """``AWS::SNS::TopicPolicy``: sets the ``Policy`` attribute of each listed topic."""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::SNS::TopicPolicy"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+    ) -> TopicPolicy:
+        from moto.sns.models import sns_backends
+
+        properties = cloudformation_json["Properties"]
+        topics = [str(arn) for arn in properties["Topics"]]
+        policy = properties["PolicyDocument"]
+        for arn in topics:
+            sns_backends[account_id][region_name].set_topic_attribute(arn, "Policy", json.dumps(policy))
+        return cls(topics, policy)
+
+    @classmethod
+    def delete_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
+    ) -> None:
+        return None  # the topic keeps its default policy; deleting the topic removes it
+
+
+class TopicSubscription(_AttachmentResource, CloudFormationModel):
+    """``AWS::SNS::Subscription``: Subscribe (with its attributes, e.g. RedrivePolicy)."""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::SNS::Subscription"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+    ) -> TopicSubscription:
+        from moto.sns.models import sns_backends
+
+        backend = sns_backends[account_id][region_name]
+        properties = cloudformation_json["Properties"]
+        subscription = backend.subscribe(
+            str(properties["TopicArn"]), str(properties["Endpoint"]), str(properties["Protocol"])
+        )
+        for name in ("RedrivePolicy", "FilterPolicy", "DeliveryPolicy"):
+            if name in properties:
+                backend.set_subscription_attributes(subscription.arn, name, json.dumps(properties[name]))
+        created = cls([subscription.arn], {})
+        created.id = subscription.arn
+        return created
+
+    @classmethod
+    def delete_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
+    ) -> None:
+        from moto.sns.models import sns_backends
+
+        properties = cloudformation_json.get("Properties", {})
+        for arn in properties.get("_targets", []):
+            sns_backends[account_id][region_name].unsubscribe(str(arn))
+
+
+class MetricAlarm(CloudFormationModel):
+    """``AWS::CloudWatch::Alarm`` (single-metric alarms): PutMetricAlarm."""
+
+    def __init__(self, alarm: Any) -> None:
+        self.alarm = alarm
+
+    @property
+    def physical_resource_id(self) -> str:
+        return str(self.alarm.name)
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::CloudWatch::Alarm"
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "AlarmName"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr == "Arn"
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        if attribute_name == "Arn":
+            return str(self.alarm.alarm_arn)
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+    ) -> MetricAlarm:
+        from moto.cloudwatch.models import cloudwatch_backends
+
+        p = cloudformation_json["Properties"]
+        alarm = cloudwatch_backends[account_id][region_name].put_metric_alarm(
+            name=p.get("AlarmName", resource_name),
+            namespace=p["Namespace"],
+            metric_name=p["MetricName"],
+            comparison_operator=p["ComparisonOperator"],
+            evaluation_periods=int(p["EvaluationPeriods"]),
+            period=int(p["Period"]),
+            threshold=float(p["Threshold"]),
+            statistic=p.get("Statistic"),
+            description=p.get("AlarmDescription", ""),
+            dimensions=[{"Name": d["Name"], "Value": str(d["Value"])} for d in p.get("Dimensions", [])],
+            alarm_actions=[str(arn) for arn in p.get("AlarmActions", [])],
+            ok_actions=[str(arn) for arn in p.get("OKActions", [])],
+            treat_missing_data=p.get("TreatMissingData"),
+            datapoints_to_alarm=p.get("DatapointsToAlarm"),
+            tags=[{"Key": t["Key"], "Value": t["Value"]} for t in p.get("Tags", [])],
+        )
+        return cls(alarm)
+
+    @classmethod
+    def delete_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
+    ) -> None:
+        from moto.cloudwatch.models import cloudwatch_backends
+
+        cloudwatch_backends[account_id][region_name].delete_alarms([resource_name])
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: Any,
+        new_resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+    ) -> MetricAlarm:
+        # PutMetricAlarm with the same name replaces the alarm, as an update does.
+        return cls.create_from_cloudformation_json(
+            original_resource.alarm.name, cloudformation_json, account_id, region_name
+        )
+
+
 def _find_change_set(backend: Any, change_set_name: str) -> Any:
     if change_set_name in backend.change_sets:  # an ARN
         return backend.change_sets[change_set_name]
@@ -239,10 +383,34 @@ def _layer_physical_resource_id(self: Any) -> str:
     return str(self.arn)
 
 
+def _permission_physical_resource_id(self: Any) -> str:
+    # CloudFormation names a permission "<stack>-<logical id>-<random>"; any stable id will do.
+    if not hasattr(self, "_sandbox_id"):
+        self._sandbox_id = f"permission-{random.get_random_hex(12)}"
+    return str(self._sandbox_id)
+
+
+def _with_kms_tag_shape(moto_method: Any) -> Any:
+    """moto's KMS Key hook passes CloudFormation's ``{"Key", "Value"}`` tags straight to
+    create_key, which wants KMS's ``{"TagKey", "TagValue"}`` and fails with KeyError."""
+
+    def hook(cls: Any, resource_name: str, cloudformation_json: Any, *args: Any, **kwargs: Any) -> Any:
+        properties = dict(cloudformation_json.get("Properties", {}))
+        properties["Tags"] = [
+            {"TagKey": tag["Key"], "TagValue": tag["Value"]} if "Key" in tag else tag
+            for tag in properties.get("Tags", [])
+        ]
+        converted = {**cloudformation_json, "Properties": properties}
+        return moto_method.__func__(cls, resource_name, converted, *args, **kwargs)
+
+    return classmethod(hook)
+
+
 def install() -> None:
-    from moto.awslambda.models import LambdaFunction, LayerVersion
+    from moto.awslambda.models import LambdaFunction, LayerVersion, Permission
     from moto.cloudformation import parsing
     from moto.cloudformation.models import CloudFormationBackend, Stack
+    from moto.kms.models import Key
 
     CloudFormationBackend.describe_change_set = _describe_change_set  # type: ignore[method-assign]
     CloudFormationBackend.delete_change_set = _delete_change_set  # type: ignore[method-assign]
@@ -256,6 +424,10 @@ def install() -> None:
     ):
         hook = _with_function_layers(getattr(LambdaFunction, hook_name), template_position)
         setattr(LambdaFunction, hook_name, hook)
+    Key.create_from_cloudformation_json = _with_kms_tag_shape(  # type: ignore[method-assign]
+        Key.create_from_cloudformation_json
+    )
+    Permission.physical_resource_id = property(_permission_physical_resource_id)  # type: ignore[attr-defined]
     LayerVersion.physical_resource_id = property(_layer_physical_resource_id)  # type: ignore[attr-defined]
     # The model map is cached from CloudFormationModel.__subclasses__(): rebuild it with ours.
     parsing.get_model_map.cache_clear()

@@ -1,0 +1,397 @@
+"""Labeling scenarios played against gtchain deployed in the sandbox.
+
+One place for what the demo shows and what the end-to-end tests assert: the seed's six
+chaining scenarios, the three triggers (stopped, failed with a retryable reason, completed
+with expired tasks) and the guard rails (configuration failure, max depth).
+
+A scenario uploads a dataset manifest to the project bucket, creates the root labeling job
+exactly as a person would (image classification, the seed's HumanTaskConfig), tells the
+simulated workforce how that job goes, and then only watches: everything after the root
+job is gtchain's doing (EventBridge -> Step Functions -> Lambdas -> CreateLabelingJob).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gtchain_runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger
+from gtchain_runtime.domain.layout import FinalLocations
+from gtchain_runtime.domain.manifest import manifest_stats
+from gtchain_sandbox.errors import SandboxError
+from gtchain_sandbox.labeling.workforce import JobBehaviour
+
+STREETSCENES_OBJECTS = 3547
+LABEL_CLASSES = ("vehicles", "traffic signals", "pedestrians")
+# Built-in Ground Truth resources of us-east-1 (the sandbox's region), as in the seed's CLI example.
+PRE_HUMAN_TASK_LAMBDA = "arn:aws:lambda:us-east-1:432418664414:function:PRE-ImageMultiClass"
+CONSOLIDATION_LAMBDA = "arn:aws:lambda:us-east-1:432418664414:function:ACS-ImageMultiClass"
+IMAGE_CLASSIFICATION_ALGORITHM = (
+    "arn:aws:sagemaker:us-east-1:027400017018:labeling-job-algorithm-specification/image-classification"
+)
+THIRD_PARTY_ATTRIBUTE = "third-party-label"
+FINAL_DECISIONS = frozenset({"COMPLETE", "GIVE_UP"})
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A root labeling job, how the workforce treats it, and what gtchain should end with."""
+
+    name: str
+    description: str
+    root_job: str
+    objects: int = STREETSCENES_OBJECTS
+    # The workforce behaviour of the root job (and, with behaviour_for_chain, of every job).
+    behaviour: JobBehaviour = JobBehaviour()
+    behaviour_for_chain: bool = False
+    root_automated: bool = False
+    # Tag gtchain:labeling-mode on the root job: how gtchain labels the chained jobs.
+    chained_mode: str | None = None
+    # Objects of the input manifest that already carry labels (third-party labels).
+    pre_labeled: int = 0
+    label_attribute: str | None = None  # default: the root job's name, as the console does
+    expected_decision: str = "COMPLETE"
+
+    @property
+    def attribute(self) -> str:
+        return self.label_attribute or self.root_job
+
+
+SCENARIOS: dict[str, Scenario] = {
+    scenario.name: scenario
+    for scenario in (
+        Scenario(
+            name="streetscenes",
+            description="The seed: Streetscenes-Job1 (Non-AL) stopped by workers after 1,000 labels, "
+            "resumed as Non-AL",
+            root_job="Streetscenes-Job1",
+            behaviour=JobBehaviour(stop_after=1000),
+        ),
+        Scenario(
+            name="non-al-to-al",
+            description="Non-AL job stopped after 1,000 labels, resumed with automated labeling",
+            root_job="Streetscenes-NonAL-to-AL",
+            behaviour=JobBehaviour(stop_after=1000),
+            chained_mode="automated",
+        ),
+        Scenario(
+            name="al-to-non-al",
+            description="Automated-labeling job stopped after 1,500 labels, resumed by humans only",
+            root_job="Streetscenes-AL-to-NonAL",
+            behaviour=JobBehaviour(stop_after=1500),
+            root_automated=True,
+            chained_mode="human",
+        ),
+        Scenario(
+            name="al-to-al",
+            description="Automated-labeling job stopped after 1,500 labels, resumed with its model",
+            root_job="Streetscenes-AL-to-AL",
+            behaviour=JobBehaviour(stop_after=1500),
+            root_automated=True,
+        ),
+        Scenario(
+            name="third-party-to-non-al",
+            description="989 third-party labels in the input; 10% of tasks expire; resumed as Non-AL",
+            root_job="Streetscenes-ThirdParty-NonAL",
+            pre_labeled=989,
+            label_attribute=THIRD_PARTY_ATTRIBUTE,
+            behaviour=JobBehaviour(expire_share=0.1),
+        ),
+        Scenario(
+            name="third-party-to-al",
+            description="989 third-party labels in the input; 10% of tasks expire; resumed with "
+            "automated labeling",
+            root_job="Streetscenes-ThirdParty-AL",
+            pre_labeled=989,
+            label_attribute=THIRD_PARTY_ATTRIBUTE,
+            behaviour=JobBehaviour(expire_share=0.1),
+            chained_mode="automated",
+        ),
+        Scenario(
+            name="failed-retryable",
+            description="The job fails with an internal error after 800 labels; gtchain resumes it",
+            root_job="Streetscenes-Failed-Retryable",
+            behaviour=JobBehaviour(fail_after=800),
+        ),
+        Scenario(
+            name="expired-and-failed-objects",
+            description="Completed with 15% of tasks expired and 5% of objects failed; gtchain "
+            "re-sends exactly those",
+            root_job="Streetscenes-Expired",
+            behaviour=JobBehaviour(expire_share=0.15, object_failure_share=0.05),
+        ),
+        Scenario(
+            name="config-failure",
+            description="The job fails because its role cannot read the manifest; gtchain gives up "
+            "and says what to fix",
+            root_job="Streetscenes-Config-Failure",
+            behaviour=JobBehaviour(
+                fail_after=0,
+                failure_reason="ClientError: Access Denied. Cannot access manifest file "
+                "s3://bucket/inputs/dataset.manifest: check the execution role's permissions",
+                write_output_on_failure=False,
+            ),
+            expected_decision="GIVE_UP",
+        ),
+        Scenario(
+            name="max-depth",
+            description="Every job of the chain is stopped after 300 labels; gtchain gives up at "
+            "the project's max_depth",
+            root_job="Streetscenes-Max-Depth",
+            objects=3000,
+            behaviour=JobBehaviour(stop_after=300),
+            behaviour_for_chain=True,
+            expected_decision="GIVE_UP",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    name: str
+    status: str
+    labeled: int
+    total: int
+
+
+@dataclass
+class ScenarioResult:
+    scenario: str
+    root_job: str
+    final_decision: str
+    final_reason: str
+    jobs: list[dict[str, Any]]
+    decisions: list[dict[str, Any]]
+    failures: list[dict[str, Any]]
+    total_objects: int
+    labeled_objects: int
+    final_manifest: str | None
+    report: dict[str, Any] | None
+    elapsed_seconds: float
+    notifications: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "jobs": [job["name"] for job in self.jobs],
+            "job_details": self.jobs,
+            "final_decision": self.final_decision,
+            "final_reason": self.final_reason,
+            "total_objects": self.total_objects,
+            "labeled_objects": self.labeled_objects,
+            "objects_never_resent": (self.report or {}).get("never_resent", 0),
+            "final_manifest": self.final_manifest,
+            "elapsed_seconds": round(self.elapsed_seconds, 2),
+        }
+
+
+def dataset_lines(bucket: str, scenario: Scenario) -> list[bytes]:
+    """The scenario's input manifest: StreetScenes image references, some with third-party labels."""
+    lines = []
+    for index in range(1, scenario.objects + 1):
+        record: dict[str, Any] = {"source-ref": f"s3://{bucket}/inputs/streetscenes/SSDB{index:05d}.JPG"}
+        if index <= scenario.pre_labeled:
+            class_id = index % len(LABEL_CLASSES)
+            record[scenario.attribute] = class_id
+            record[f"{scenario.attribute}-metadata"] = {
+                "confidence": 0.95,
+                "job-name": f"labeling-job/{THIRD_PARTY_ATTRIBUTE}",
+                "class-name": LABEL_CLASSES[class_id],
+                "human-annotated": "yes",
+                "creation-date": "2019-04-09T21:25:51.110794",
+                "type": "groundtruth/image-classification",
+            }
+        lines.append(json.dumps(record, separators=(",", ":")).encode())
+    return lines
+
+
+def root_job_request(scenario: Scenario, bucket: str, role_arn: str, manifest_uri: str) -> dict[str, Any]:
+    """CreateLabelingJob for the root job, as the seed's CLI example creates Streetscenes-Job1."""
+    request: dict[str, Any] = {
+        "LabelingJobName": scenario.root_job,
+        "LabelAttributeName": scenario.attribute,
+        "InputConfig": {
+            "DataSource": {"S3DataSource": {"ManifestS3Uri": manifest_uri}},
+            "DataAttributes": {"ContentClassifiers": ["FreeOfPersonallyIdentifiableInformation"]},
+        },
+        "OutputConfig": {"S3OutputPath": f"s3://{bucket}/jobs/"},
+        "RoleArn": role_arn,
+        "LabelCategoryConfigS3Uri": f"s3://{bucket}/inputs/streetscenes/labels.json",
+        "StoppingConditions": {"MaxPercentageOfInputDatasetLabeled": 100},
+        "HumanTaskConfig": {
+            "WorkteamArn": "arn:aws:sagemaker:us-east-1:394669845002:workteam/public-crowd/default",
+            "UiConfig": {"UiTemplateS3Uri": f"s3://{bucket}/inputs/streetscenes/template.liquid"},
+            "PreHumanTaskLambdaArn": PRE_HUMAN_TASK_LAMBDA,
+            "TaskKeywords": ["Images", "classification"],
+            "TaskTitle": "Image Categorization",
+            "TaskDescription": "Categorize images into specific classes",
+            "NumberOfHumanWorkersPerDataObject": 3,
+            "TaskTimeLimitInSeconds": 300,
+            "TaskAvailabilityLifetimeInSeconds": 21600,
+            "MaxConcurrentTaskCount": 1000,
+            "AnnotationConsolidationConfig": {"AnnotationConsolidationLambdaArn": CONSOLIDATION_LAMBDA},
+            "PublicWorkforceTaskPrice": {
+                "AmountInUsd": {"Dollars": 0, "Cents": 3, "TenthFractionsOfACent": 6}
+            },
+        },
+        "Tags": [{"Key": "team", "Value": "perception"}],
+    }
+    if scenario.root_automated:
+        request["LabelingJobAlgorithmsConfig"] = {
+            "LabelingJobAlgorithmSpecificationArn": IMAGE_CLASSIFICATION_ALGORITHM
+        }
+    if scenario.chained_mode:
+        request["Tags"].append({"Key": "gtchain:labeling-mode", "Value": scenario.chained_mode})
+    return request
+
+
+ProgressCallback = Callable[[list[JobProgress], list[dict[str, Any]]], None]
+
+
+class ScenarioRunner:
+    """Plays scenarios against one deployed project stack in a running sandbox."""
+
+    def __init__(self, sandbox: Any, outputs: dict[str, str], labeling_role_arn: str) -> None:
+        self._sandbox = sandbox
+        self._bucket = outputs["BucketName"]
+        self._table = outputs["LedgerTableName"]
+        self._state_machine = outputs["StateMachineArn"]
+        self._role_arn = labeling_role_arn
+        self._s3 = sandbox.client("s3")
+        self._sagemaker = sandbox.client("sagemaker")
+        self._stepfunctions = sandbox.client("stepfunctions")
+        self._ledger = Ledger(sandbox.client("dynamodb"), self._table)
+
+    @property
+    def bucket(self) -> str:
+        return self._bucket
+
+    @property
+    def state_machine_arn(self) -> str:
+        return self._state_machine
+
+    def start(self, scenario: Scenario) -> None:
+        """Upload the dataset and create the root job; gtchain takes it from there."""
+        prefix = "inputs/streetscenes/"
+        manifest_key = f"inputs/{scenario.root_job}/dataset.manifest"
+        self._s3.put_object(
+            Bucket=self._bucket, Key=manifest_key, Body=b"\n".join(dataset_lines(self._bucket, scenario)) + b"\n"
+        )
+        labels = {"document-version": "2018-11-28", "labels": [{"label": name} for name in LABEL_CLASSES]}
+        self._s3.put_object(Bucket=self._bucket, Key=prefix + "labels.json", Body=json.dumps(labels).encode())
+        self._s3.put_object(
+            Bucket=self._bucket,
+            Key=prefix + "template.liquid",
+            Body=b"<crowd-image-classifier name='category' src='{{ task.input.taskObject | grant_read_access }}'"
+            b" categories='{{ task.input.labels | to_json | escape }}'></crowd-image-classifier>",
+        )
+        pattern = f"{scenario.root_job}*" if scenario.behaviour_for_chain else scenario.root_job
+        self._sandbox.workforce.configure(pattern, scenario.behaviour)
+        self._sagemaker.create_labeling_job(
+            **root_job_request(scenario, self._bucket, self._role_arn, f"s3://{self._bucket}/{manifest_key}")
+        )
+
+    def chain_jobs(self, root: str) -> list[JobProgress]:
+        """The jobs of a chain in chain order (root first), from the workforce's view."""
+        jobs = [
+            JobProgress(snap.name, snap.status, snap.labeled, snap.total)
+            for snap in self._sandbox.workforce.snapshot()
+            if snap.name == root or snap.name.lower().startswith(f"{root.lower()}-chain-")
+        ]
+        return sorted(jobs, key=lambda job: (job.name != root, len(job.name), job.name))
+
+    def wait(
+        self,
+        scenario: Scenario,
+        *,
+        timeout: float = 150.0,
+        on_progress: ProgressCallback | None = None,
+        download_to: Path | None = None,
+    ) -> ScenarioResult:
+        """Watch until gtchain closes the chain (COMPLETE or GIVE_UP), then collect the results."""
+        started = time.monotonic()
+        deadline = started + timeout
+        while True:
+            records = self._ledger.chain_records(scenario.root_job)
+            decisions = [r for r in records if r["record"] == DECISION_RECORD]
+            failures = [r for r in records if str(r["record"]).startswith(FAILURE_RECORD_PREFIX)]
+            if on_progress is not None:
+                on_progress(self.chain_jobs(scenario.root_job), decisions)
+            final = next((d for d in decisions if d.get("decision") in FINAL_DECISIONS), None)
+            if final is not None or failures:
+                break
+            if time.monotonic() > deadline:
+                raise SandboxError(
+                    f"scenario {scenario.name}: the chain of {scenario.root_job} did not finish in "
+                    f"{timeout:.0f} s (decisions so far: {[d.get('decision') for d in decisions]})"
+                )
+            time.sleep(0.25)
+        if failures and final is None:
+            first = failures[0]
+            raise SandboxError(
+                f"scenario {scenario.name}: an execution failed for {first['job_name']}: "
+                f"{first.get('error')}: {first.get('cause')}"
+            )
+        assert final is not None
+        return self._collect(scenario, final, decisions, failures, time.monotonic() - started, download_to)
+
+    def _collect(
+        self,
+        scenario: Scenario,
+        final: dict[str, Any],
+        decisions: list[dict[str, Any]],
+        failures: list[dict[str, Any]],
+        elapsed: float,
+        download_to: Path | None,
+    ) -> ScenarioResult:
+        jobs = []
+        for job in self.chain_jobs(scenario.root_job):
+            described = self._sagemaker.describe_labeling_job(LabelingJobName=job.name)
+            jobs.append(
+                {
+                    "name": job.name,
+                    "status": described["LabelingJobStatus"],
+                    "counters": described["LabelCounters"],
+                    "automated": "LabelingJobAlgorithmsConfig" in described,
+                    "initial_model": described.get("LabelingJobAlgorithmsConfig", {}).get(
+                        "InitialActiveLearningModelArn"
+                    ),
+                    "final_model": described.get("LabelingJobOutput", {}).get("FinalActiveLearningModelArn"),
+                    "input_manifest": described["InputConfig"]["DataSource"]["S3DataSource"]["ManifestS3Uri"],
+                }
+            )
+        final_manifest: str | None = None
+        report: dict[str, Any] | None = None
+        total = labeled = 0
+        if final.get("decision") == "COMPLETE":
+            locations = FinalLocations(self._bucket, scenario.root_job)
+            manifest_key = locations.prefix + "output.manifest"
+            body = self._s3.get_object(Bucket=self._bucket, Key=manifest_key)["Body"].read()
+            report = json.loads(self._s3.get_object(Bucket=self._bucket, Key=locations.prefix + "report.json")["Body"].read())
+            target = (download_to or Path("demo-output")) / scenario.root_job / "output.manifest"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(body)
+            (target.parent / "report.json").write_text(json.dumps(report, indent=2))
+            final_manifest = str(target)
+            with target.open("rb") as manifest:
+                stats = manifest_stats(manifest, scenario.attribute)
+            total, labeled = stats.objects, stats.labeled
+        return ScenarioResult(
+            scenario=scenario.name,
+            root_job=scenario.root_job,
+            final_decision=str(final.get("decision")),
+            final_reason=str(final.get("reason", "")),
+            jobs=jobs,
+            decisions=decisions,
+            failures=failures,
+            total_objects=total,
+            labeled_objects=labeled,
+            final_manifest=final_manifest,
+            report=report,
+            elapsed_seconds=elapsed,
+        )

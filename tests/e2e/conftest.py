@@ -1,0 +1,140 @@
+"""The e2e tier: the app deployed into the offline sandbox with the real CDK CLI, once.
+
+Every scenario's root job is created up front and the chains run concurrently (the
+simulated workforce advances all jobs each tick), so the tier costs about one deploy plus
+the longest chain, not their sum.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gtchain_sandbox import Sandbox
+from gtchain_sandbox.labeling.workforce import JobBehaviour
+from gtchain_sandbox.scenarios import SCENARIOS, Scenario, ScenarioResult, ScenarioRunner
+from stacks.config import load_projects
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PROJECTS_FILE = REPO_ROOT / "projects.json"
+
+# Scenarios only the e2e tier plays: duplicate delivery of the final event.
+DUPLICATE_EVENT = Scenario(
+    name="duplicate-event",
+    description="The stopped event is delivered twice: exactly one chained job",
+    root_job="Streetscenes-Duplicate-Event",
+    objects=600,
+    behaviour=JobBehaviour(stop_after=200, duplicate_final_event=True),
+)
+RACE = Scenario(
+    name="racing-executions",
+    description="Two more executions race the event-driven one for the same stopped job",
+    root_job="Streetscenes-Racing",
+    objects=600,
+    behaviour=JobBehaviour(stop_after=200),
+)
+
+
+def e2e_scenarios() -> dict[str, Scenario]:
+    # Smaller datasets keep the tier short; automated-labeling scenarios keep >= 1,250 objects.
+    smaller = {
+        name: dataclasses.replace(
+            scenario,
+            objects=1600 if "al" in name.split("-") else 800,
+            behaviour=dataclasses.replace(
+                scenario.behaviour,
+                stop_after=min(scenario.behaviour.stop_after, 400)
+                if scenario.behaviour.stop_after is not None and name != "max-depth"
+                else scenario.behaviour.stop_after,
+                fail_after=min(scenario.behaviour.fail_after, 300)
+                if scenario.behaviour.fail_after is not None
+                else None,
+            ),
+            pre_labeled=min(scenario.pre_labeled, 300),
+        )
+        for name, scenario in SCENARIOS.items()
+        if name != "streetscenes"
+    }
+    # The seed itself is played at full size, as the demo does.
+    return {"streetscenes": SCENARIOS["streetscenes"], **smaller, DUPLICATE_EVENT.name: DUPLICATE_EVENT, RACE.name: RACE}
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def deployed(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    project = load_projects(PROJECTS_FILE)[0]
+    outputs = sandbox.deploy(projects_file=PROJECTS_FILE, stacks=[project.stack_name])[project.stack_name]
+    return {"project": project, "outputs": outputs}
+
+
+@pytest.fixture(scope="session")
+def runner(sandbox: Sandbox, deployed: dict[str, Any]) -> ScenarioRunner:
+    return ScenarioRunner(sandbox, deployed["outputs"], deployed["project"].labeling_role_arn)
+
+
+@pytest.fixture(scope="session")
+def played(
+    sandbox: Sandbox, runner: ScenarioRunner, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, ScenarioResult]:
+    """Start every scenario, then collect each chain's result."""
+    scenarios = e2e_scenarios()
+    for scenario in scenarios.values():
+        runner.start(scenario)
+    racer = threading.Thread(
+        target=race_when_stopped, args=(sandbox, runner.state_machine_arn, RACE.root_job), daemon=True
+    )
+    racer.start()
+    sandbox.workforce.start()
+    racer.join(timeout=120)
+    downloads = tmp_path_factory.mktemp("final-manifests")
+    return {
+        name: runner.wait(scenario, timeout=240, download_to=downloads) for name, scenario in scenarios.items()
+    }
+
+
+def race_when_stopped(sandbox: Sandbox, state_machine_arn: str, job_name: str) -> None:
+    """As soon as the job stops, start two more executions with its event, concurrently with
+    the one EventBridge starts: gtchain must still create exactly one chained job."""
+    sagemaker, stepfunctions = sandbox.client("sagemaker"), sandbox.client("stepfunctions")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        described = sagemaker.describe_labeling_job(LabelingJobName=job_name)
+        if described["LabelingJobStatus"] == "Stopped":
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError(f"{job_name} never stopped")
+
+    def start(attempt: int) -> None:
+        event = {
+            "version": "0",
+            "id": f"race-{attempt}",
+            "detail-type": "SageMaker Ground Truth Labeling Job State Change",
+            "source": "aws.sagemaker",
+            "account": "123456789012",
+            "time": "2026-11-25T00:00:00Z",
+            "region": "us-east-1",
+            "resources": [described["LabelingJobArn"]],
+            "detail": {"LabelingJobStatus": "Stopped"},
+        }
+        stepfunctions.start_execution(
+            stateMachineArn=state_machine_arn, name=f"race-{attempt}", input=json.dumps(event)
+        )
+
+    racers = [threading.Thread(target=start, args=(attempt,)) for attempt in (1, 2)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join()
