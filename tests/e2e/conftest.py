@@ -43,27 +43,24 @@ RACE = Scenario(
 
 
 def e2e_scenarios() -> dict[str, Scenario]:
-    # Smaller datasets keep the tier short; automated-labeling scenarios keep >= 1,250 objects.
+    """The demo's scenarios on smaller datasets (automated labeling keeps >= 1,250 objects);
+    the seed itself is played at full size, as the demo does."""
+    played = dict(SCENARIOS)
     smaller = {
-        name: dataclasses.replace(
-            scenario,
-            objects=1600 if "al" in name.split("-") else 800,
-            behaviour=dataclasses.replace(
-                scenario.behaviour,
-                stop_after=min(scenario.behaviour.stop_after, 400)
-                if scenario.behaviour.stop_after is not None and name != "max-depth"
-                else scenario.behaviour.stop_after,
-                fail_after=min(scenario.behaviour.fail_after, 300)
-                if scenario.behaviour.fail_after is not None
-                else None,
-            ),
-            pre_labeled=min(scenario.pre_labeled, 300),
-        )
-        for name, scenario in SCENARIOS.items()
-        if name != "streetscenes"
+        "non-al-to-al": {"objects": 1600, "behaviour": JobBehaviour(stop_after=400)},
+        "al-to-non-al": {"objects": 1600, "behaviour": JobBehaviour(stop_after=600)},
+        "al-to-al": {"objects": 1600, "behaviour": JobBehaviour(stop_after=600)},
+        "third-party-to-non-al": {"objects": 800, "pre_labeled": 300},
+        "third-party-to-al": {"objects": 1600, "pre_labeled": 300},
+        "failed-retryable": {"objects": 800, "behaviour": JobBehaviour(fail_after=300)},
+        "expired-and-failed-objects": {"objects": 800},
+        "config-failure": {"objects": 200},
+        # max_depth + 1 jobs of 100 labels each leave objects unlabeled: the chain must give up.
+        "max-depth": {"objects": 1200, "behaviour": JobBehaviour(stop_after=100)},
     }
-    # The seed itself is played at full size, as the demo does.
-    return {"streetscenes": SCENARIOS["streetscenes"], **smaller, DUPLICATE_EVENT.name: DUPLICATE_EVENT, RACE.name: RACE}
+    for name, changes in smaller.items():
+        played[name] = dataclasses.replace(SCENARIOS[name], **changes)
+    return {**played, DUPLICATE_EVENT.name: DUPLICATE_EVENT, RACE.name: RACE}
 
 
 @pytest.fixture(scope="session")
