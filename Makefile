@@ -32,7 +32,7 @@ demo: setup
 
 ## Lint, type-check and every test tier. pytest's exit code 5 (no tests collected) is a failure.
 test: setup lint typecheck
-	@$(BIN)/python -m pytest -q -n 2 -m "not e2e" ; code=$$?; \
+	@$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not e2e" ; code=$$?; \
 	  if [ $$code -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; \
 	  [ $$code -eq 0 ] || exit $$code
 	@$(BIN)/python -m pytest -q -m e2e ; code=$$?; \

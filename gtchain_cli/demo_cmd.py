@@ -66,6 +66,7 @@ def _summary(console: Console, result: Any) -> None:
 
 
 def demo(
+    *,
     scenario: str = typer.Option("streetscenes", help="Scenario to play; see --list."),
     list_scenarios: bool = typer.Option(False, "--list", help="List the scenarios and exit."),
     json_output: bool = typer.Option(False, "--json", help="End with one JSON object on the last line."),
@@ -86,17 +87,20 @@ def demo(
         raise CliError(f"unknown scenario {scenario!r}; choose one of: {', '.join(SCENARIOS)}")
     # Progress goes to stderr with --json so that stdout carries only the JSON line.
     console = Console(stderr=json_output, highlight=False)
-    result = _run(chosen, console, output_dir, projects_file, project, timeout)
+    result = _run(
+        chosen, console, output_dir=output_dir, projects_file=projects_file, project=project, timeout=timeout
+    )
     _summary(console, result)
     if json_output:
         sys.stdout.write(json.dumps(result.to_dict()) + "\n")
 
 
-def _run(scenario: Any, console: Console, output_dir: Path, projects_file: Path, project: str, timeout: float) -> Any:
-    from stacks.config import ConfigError, load_projects
-
+def _run(
+    scenario: Any, console: Console, *, output_dir: Path, projects_file: Path, project: str, timeout: float
+) -> Any:
     from gtchain_sandbox import Sandbox, SandboxError
     from gtchain_sandbox.scenarios import ScenarioRunner
+    from stacks.config import ConfigError, load_projects
 
     try:
         projects = {p.name: p for p in load_projects(projects_file)}
@@ -109,8 +113,12 @@ def _run(scenario: Any, console: Console, output_dir: Path, projects_file: Path,
     try:
         with Sandbox() as sandbox:
             console.print(f"sandbox listening on {sandbox.endpoint} (moto, offline)")
-            console.print(f"deploying {config.stack_name} with the AWS CDK CLI (cdk bootstrap + cdk deploy)...")
-            outputs = sandbox.deploy(projects_file=projects_file, stacks=[config.stack_name])[config.stack_name]
+            console.print(
+                f"deploying {config.stack_name} with the AWS CDK CLI (cdk bootstrap + cdk deploy)..."
+            )
+            outputs = sandbox.deploy(projects_file=projects_file, stacks=[config.stack_name])[
+                config.stack_name
+            ]
             timings = sandbox.timings
             console.print(f"deployed in {time.monotonic() - started:.1f} s ({timings})")
             runner = ScenarioRunner(sandbox, outputs, config.labeling_role_arn)
@@ -124,6 +132,7 @@ def _run(scenario: Any, console: Console, output_dir: Path, projects_file: Path,
                     on_progress=lambda jobs, decisions: live.update(_jobs_table(jobs, decisions)),
                     download_to=output_dir,
                 )
+            console.print()
     except SandboxError as error:
         raise CliError(f"demo failed: {error}") from None
     console.print(f"demo took {time.monotonic() - started:.1f} s in all")

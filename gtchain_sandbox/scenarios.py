@@ -22,6 +22,7 @@ from typing import Any
 from gtchain_runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger
 from gtchain_runtime.domain.layout import FinalLocations
 from gtchain_runtime.domain.manifest import manifest_stats
+
 from gtchain_sandbox.errors import SandboxError
 from gtchain_sandbox.labeling.workforce import JobBehaviour
 
@@ -34,6 +35,10 @@ IMAGE_CLASSIFICATION_ALGORITHM = (
     "arn:aws:sagemaker:us-east-1:027400017018:labeling-job-algorithm-specification/image-classification"
 )
 THIRD_PARTY_ATTRIBUTE = "third-party-label"
+UI_TEMPLATE = (
+    b"<crowd-image-classifier name='category' src='{{ task.input.taskObject | grant_read_access }}'"
+    b" categories='{{ task.input.labels | to_json | escape }}'></crowd-image-classifier>"
+)
 FINAL_DECISIONS = frozenset({"COMPLETE", "GIVE_UP"})
 
 
@@ -46,7 +51,7 @@ class Scenario:
     root_job: str
     objects: int = STREETSCENES_OBJECTS
     # The workforce behaviour of the root job (and, with behaviour_for_chain, of every job).
-    behaviour: JobBehaviour = JobBehaviour()
+    behaviour: JobBehaviour = field(default_factory=JobBehaviour)
     behaviour_for_chain: bool = False
     root_automated: bool = False
     # Tag gtchain:labeling-mode on the root job: how gtchain labels the chained jobs.
@@ -280,16 +285,13 @@ class ScenarioRunner:
         prefix = "inputs/streetscenes/"
         manifest_key = f"inputs/{scenario.root_job}/dataset.manifest"
         self._s3.put_object(
-            Bucket=self._bucket, Key=manifest_key, Body=b"\n".join(dataset_lines(self._bucket, scenario)) + b"\n"
+            Bucket=self._bucket,
+            Key=manifest_key,
+            Body=b"\n".join(dataset_lines(self._bucket, scenario)) + b"\n",
         )
         labels = {"document-version": "2018-11-28", "labels": [{"label": name} for name in LABEL_CLASSES]}
         self._s3.put_object(Bucket=self._bucket, Key=prefix + "labels.json", Body=json.dumps(labels).encode())
-        self._s3.put_object(
-            Bucket=self._bucket,
-            Key=prefix + "template.liquid",
-            Body=b"<crowd-image-classifier name='category' src='{{ task.input.taskObject | grant_read_access }}'"
-            b" categories='{{ task.input.labels | to_json | escape }}'></crowd-image-classifier>",
-        )
+        self._s3.put_object(Bucket=self._bucket, Key=prefix + "template.liquid", Body=UI_TEMPLATE)
         pattern = f"{scenario.root_job}*" if scenario.behaviour_for_chain else scenario.root_job
         self._sandbox.workforce.configure(pattern, scenario.behaviour)
         self._sagemaker.create_labeling_job(
@@ -338,12 +340,20 @@ class ScenarioRunner:
                 f"{first.get('error')}: {first.get('cause')}"
             )
         assert final is not None
-        return self._collect(scenario, final, decisions, failures, time.monotonic() - started, download_to)
+        return self._collect(
+            scenario,
+            final,
+            decisions=decisions,
+            failures=failures,
+            elapsed=time.monotonic() - started,
+            download_to=download_to,
+        )
 
     def _collect(
         self,
         scenario: Scenario,
         final: dict[str, Any],
+        *,
         decisions: list[dict[str, Any]],
         failures: list[dict[str, Any]],
         elapsed: float,
@@ -372,7 +382,9 @@ class ScenarioRunner:
             locations = FinalLocations(self._bucket, scenario.root_job)
             manifest_key = locations.prefix + "output.manifest"
             body = self._s3.get_object(Bucket=self._bucket, Key=manifest_key)["Body"].read()
-            report = json.loads(self._s3.get_object(Bucket=self._bucket, Key=locations.prefix + "report.json")["Body"].read())
+            report = json.loads(
+                self._s3.get_object(Bucket=self._bucket, Key=locations.prefix + "report.json")["Body"].read()
+            )
             target = (download_to or Path("demo-output")) / scenario.root_job / "output.manifest"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(body)
