@@ -97,7 +97,8 @@ def played(
     racer.join(timeout=120)
     downloads = tmp_path_factory.mktemp("final-manifests")
     return {
-        name: runner.wait(scenario, timeout=240, download_to=downloads) for name, scenario in scenarios.items()
+        name: runner.wait(scenario, timeout=240, download_to=downloads)
+        for name, scenario in scenarios.items()
     }
 
 

@@ -57,7 +57,10 @@ def test_chain_resumes_the_job_and_ends_with_every_object_labeled(
     records = manifest_records(result.final_manifest or "")
     assert len(records) == scenario.objects
     assert len({r["source-ref"] for r in records}) == scenario.objects
-    assert all(scenario.attribute in r and "failure-reason" not in r[f"{scenario.attribute}-metadata"] for r in records)
+    assert all(
+        scenario.attribute in r and "failure-reason" not in r[f"{scenario.attribute}-metadata"]
+        for r in records
+    )
 
     # Chaining never sends a labeled object to workers again: the child labels exactly the rest.
     root_job, child_job = result.jobs
@@ -97,7 +100,11 @@ def test_automated_labeling_modes(played: dict[str, ScenarioResult]) -> None:
 def test_third_party_labels_survive_untouched(name: str, played: dict[str, ScenarioResult]) -> None:
     scenario = e2e_scenarios()[name]
     records = manifest_records(played[name].final_manifest or "")
-    third_party = [r for r in records if r[f"{THIRD_PARTY_ATTRIBUTE}-metadata"]["job-name"].endswith(THIRD_PARTY_ATTRIBUTE)]
+    third_party = [
+        r
+        for r in records
+        if r[f"{THIRD_PARTY_ATTRIBUTE}-metadata"]["job-name"].endswith(THIRD_PARTY_ATTRIBUTE)
+    ]
     assert len(third_party) == scenario.pre_labeled
 
 
