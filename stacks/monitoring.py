@@ -23,12 +23,13 @@ GIVE_UPS_METRIC_NAME = "GiveUps"
 ALARM_PERIOD = Duration.minutes(5)
 
 
-def give_ups_metric(period: Duration = ALARM_PERIOD) -> cloudwatch.Metric:
-    # Powertools adds the service as a dimension to every metric it emits.
+def give_ups_metric(project_name: str, period: Duration = ALARM_PERIOD) -> cloudwatch.Metric:
+    # A metric is identified by all its dimensions: Powertools adds "service" to every metric,
+    # and the handlers add "project" (handlers/observability.py), so each project alarms on its own.
     return cloudwatch.Metric(
         namespace=POWERTOOLS_METRICS_NAMESPACE,
         metric_name=GIVE_UPS_METRIC_NAME,
-        dimensions_map={"service": POWERTOOLS_SERVICE_NAME},
+        dimensions_map={"service": POWERTOOLS_SERVICE_NAME, "project": project_name},
         statistic=cloudwatch.Stats.SUM,
         period=period,
     )
@@ -54,7 +55,7 @@ class Monitoring(Construct):
         dead_letters = dead_letter_queue.metric_approximate_number_of_messages_visible(
             period=ALARM_PERIOD, statistic=cloudwatch.Stats.MAXIMUM
         )
-        give_ups = give_ups_metric()
+        give_ups = give_ups_metric(project_name)
 
         self.alarms = [
             self._alarm(

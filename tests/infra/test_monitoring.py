@@ -29,7 +29,11 @@ def test_alarms_cover_failures_timeouts_dead_letters_and_give_ups(synthesized: S
     dlq = by_metric[("AWS/SQS", "ApproximateNumberOfMessagesVisible")]
     assert dlq["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}]
     give_ups = by_metric[("GtChain", "GiveUps")]
-    assert give_ups["Dimensions"] == [{"Name": "service", "Value": "gtchain"}]
+    # The same dimensions the handlers emit (Powertools' service + the project default dimension).
+    assert sorted(give_ups["Dimensions"], key=lambda d: d["Name"]) == [
+        {"Name": "project", "Value": "streetscenes"},
+        {"Name": "service", "Value": "gtchain"},
+    ]
     assert give_ups["Statistic"] == "Sum"
 
 
