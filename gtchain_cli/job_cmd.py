@@ -98,7 +98,8 @@ def _plan_table(plan: ChainPlan) -> Table:
     table = Table(show_header=False, box=None)
     table.add_row("decision", f"[bold]{plan.decision.value}[/]")
     table.add_row("reason", plan.reason)
-    table.add_row("child", plan.child_name)
+    if plan.decision.value == "CHAIN":
+        table.add_row("child", plan.child_name)
     if plan.mode_reason:
         table.add_row("mode", plan.mode_reason)
     for key, value in plan.counts.items():

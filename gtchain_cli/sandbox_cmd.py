@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 from pathlib import Path
 from typing import Annotated
@@ -31,6 +32,8 @@ def up(
     from gtchain_sandbox import Sandbox, SandboxError
 
     stop_requested = threading.Event()
+    # `kill` and service managers send SIGTERM: stop as cleanly as on Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop_requested.set())
     try:
         with Sandbox(port=port) as sandbox:
             _console.print(f"sandbox listening on {sandbox.endpoint}")
@@ -44,7 +47,7 @@ def up(
                     _console.print(f"{stack_name}:")
                     for key, value in stack_outputs.items():
                         _console.print(f"  {key} = {value}", markup=False)
-            _console.print("press Ctrl-C to stop")
+            _console.print("press Ctrl-C (or send SIGTERM) to stop")
             try:
                 stop_requested.wait()
             except KeyboardInterrupt:

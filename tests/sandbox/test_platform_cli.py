@@ -1,4 +1,4 @@
-"""`gtchain sandbox up`: prints the endpoint and exports, stops cleanly on Ctrl-C."""
+"""`gtchain sandbox up`: prints the endpoint and exports, stops cleanly on Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ import subprocess
 import sys
 import urllib.request
 
+import pytest
+
 from gtchain_sandbox.sandbox import free_port
 
 
-def test_sandbox_up_serves_until_ctrl_c() -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_sandbox_up_serves_until_stopped(stop_signal: signal.Signals) -> None:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gtchain_cli.main", "sandbox", "up", "--port", str(port)],
@@ -30,7 +33,7 @@ def test_sandbox_up_serves_until_ctrl_c() -> None:
     assert f"export AWS_ENDPOINT_URL=http://localhost:{port}" in lines
     with urllib.request.urlopen(f"http://localhost:{port}/moto-api/data.json", timeout=10) as response:
         assert response.status == 200
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop_signal)
     stdout, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
