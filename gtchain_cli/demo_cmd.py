@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
@@ -23,35 +24,54 @@ DEFAULT_PROJECT = "streetscenes"
 
 
 def _jobs_table(jobs: list[Any], decisions: list[dict[str, Any]]) -> Table:
-    decided = {d["job_name"]: d for d in decisions}
-    table = Table(title="labeling jobs of the chain", expand=False)
-    for column in ("job", "state", "labeled", "gtchain decision"):
-        table.add_column(column)
+    decided = {d["job_name"]: d["decision"] for d in decisions}
+    table = Table(title="labeling jobs of the chain", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("job", no_wrap=True)
+    for column in ("state", "labeled", "gtchain decision"):
+        table.add_column(column, no_wrap=True)
     for job in jobs:
-        decision = decided.get(job.name)
-        table.add_row(
-            job.name,
-            job.status,
-            f"{job.labeled:,} / {job.total:,}" if job.total else "-",
-            f"{decision['decision']}: {decision.get('reason', '')}" if decision else "",
-        )
+        labeled = f"{job.labeled:,} / {job.total:,}" if job.total else "-"
+        table.add_row(job.name, job.status, labeled, decided.get(job.name, ""))
     return table
 
 
+class _Progress:
+    """Refreshes the jobs table and prints each gtchain decision, with its reason, once."""
+
+    def __init__(self, live: Live) -> None:
+        self._live = live
+        self._told: set[str] = set()
+
+    def __call__(self, jobs: list[Any], decisions: list[dict[str, Any]]) -> None:
+        for decision in decisions:
+            if decision["job_name"] not in self._told:
+                self._told.add(decision["job_name"])
+                self._live.console.print(
+                    f"gtchain decided {decision['decision']} for {decision['job_name']}: "
+                    f"{decision.get('reason', '')}"
+                )
+        self._live.update(_jobs_table(jobs, decisions))
+
+
 def _summary(console: Console, result: Any) -> None:
-    table = Table(title=f"scenario {result.scenario}: {result.final_decision}")
-    for column in ("job", "state", "human", "machine", "failed", "unlabeled", "model reused"):
-        table.add_column(column)
+    table = Table(
+        title=f"scenario {result.scenario}: {result.final_decision}", box=box.SIMPLE_HEAD, pad_edge=False
+    )
+    table.add_column("job", no_wrap=True)
+    for column in ("state", "labeled", "by machine", "left", "model"):
+        table.add_column(column, no_wrap=True)
     for job in result.jobs:
         counters = job["counters"]
+        # What this job labeled itself (TotalLabeled also counts labels it was handed).
+        labeled = counters.get("HumanLabeled", 0) + counters.get("MachineLabeled", 0)
+        left = counters.get("FailedNonRetryableError", 0) + counters.get("Unlabeled", 0)
         table.add_row(
             job["name"],
             job["status"],
-            f"{counters.get('HumanLabeled', 0):,}",
+            f"{labeled:,}",
             f"{counters.get('MachineLabeled', 0):,}",
-            f"{counters.get('FailedNonRetryableError', 0):,}",
-            f"{counters.get('Unlabeled', 0):,}",
-            "yes" if job.get("initial_model") else "",
+            f"{left:,}",
+            "reused" if job.get("initial_model") else ("new" if job.get("final_model") else ""),
         )
     console.print(table)
     console.print(f"gtchain decided: [bold]{result.final_decision}[/] ({result.final_reason})")
@@ -120,7 +140,10 @@ def _run(
                 config.stack_name
             ]
             timings = sandbox.timings
-            console.print(f"deployed in {time.monotonic() - started:.1f} s ({timings})")
+            console.print(
+                f"deployed in {time.monotonic() - started:.1f} s (cdk bootstrap "
+                f"{timings.bootstrap_seconds:.1f} s, cdk deploy {timings.deploy_seconds:.1f} s)"
+            )
             runner = ScenarioRunner(sandbox, outputs, config.labeling_role_arn)
             sandbox.workforce.start()
             console.print(f"[bold]{scenario.name}[/]: {scenario.description}")
@@ -129,7 +152,7 @@ def _run(
                 result = runner.wait(
                     scenario,
                     timeout=timeout,
-                    on_progress=lambda jobs, decisions: live.update(_jobs_table(jobs, decisions)),
+                    on_progress=_Progress(live),
                     download_to=output_dir,
                 )
             console.print()
