@@ -36,16 +36,47 @@ def _one_line(error: BaseException) -> str:
     return str(error)
 
 
+def _problems_a_person_can_fix() -> tuple[type[BaseException], ...]:
+    """Errors whose message already says what is wrong: printed as one line, no traceback."""
+    from botocore.exceptions import BotoCoreError, ClientError
+    from gtchain_runtime.adapters.s3_stream import S3LocationError
+    from gtchain_runtime.adapters.sagemaker import LabelingJobExistsError, LabelingJobNotFoundError
+    from gtchain_runtime.domain.lineage import LineageError
+    from gtchain_runtime.domain.manifest_lines import ManifestError
+    from gtchain_runtime.domain.naming import InvalidJobNameError
+    from gtchain_runtime.domain.requests import RequestBuildError
+    from gtchain_runtime.service import ChainConflictError
+
+    from gtchain_sandbox.errors import SandboxError
+    from stacks.config import ConfigError
+
+    return (
+        ClientError,
+        BotoCoreError,
+        OSError,
+        S3LocationError,
+        LabelingJobNotFoundError,
+        LabelingJobExistsError,
+        LineageError,
+        ManifestError,
+        InvalidJobNameError,
+        RequestBuildError,
+        ChainConflictError,
+        SandboxError,
+        ConfigError,
+    )
+
+
 def app() -> None:
     """Entry point: run the CLI and turn expected failures into one line on stderr."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
     try:
         _cli(standalone_mode=True)
     except CliError as error:
         _stderr.print(f"error: {error}", markup=False)
         sys.exit(error.exit_code)
-    except (ClientError, BotoCoreError, OSError) as error:
+    except Exception as error:
+        if not isinstance(error, _problems_a_person_can_fix()):
+            raise
         _stderr.print(f"error: {_one_line(error)}", markup=False)
         sys.exit(1)
 

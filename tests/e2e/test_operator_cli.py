@@ -1,0 +1,88 @@
+"""The operator CLI against the deployed stack: settings read from the stack, same code path."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from gtchain_cli.main import _cli
+from gtchain_sandbox import Sandbox
+from gtchain_sandbox.scenarios import ScenarioResult, ScenarioRunner
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def cli(sandbox: Sandbox, deployed: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Any:
+    for name, value in sandbox.env.items():
+        monkeypatch.setenv(name, value)
+    stack = deployed["project"].stack_name
+
+    def invoke(*args: str) -> Any:
+        return CliRunner().invoke(_cli, [*args, "--stack", stack])
+
+    return invoke
+
+
+def chain_objects(runner: ScenarioRunner, sandbox: Sandbox, root: str) -> list[str]:
+    listed = sandbox.client("s3").list_objects_v2(Bucket=runner.bucket, Prefix=f"chains/{root}/")
+    return sorted(item["Key"] for item in listed.get("Contents", []))
+
+
+def test_chain_status_shows_the_lineage_with_decisions(cli: Any, played: dict[str, ScenarioResult]) -> None:
+    root = played["streetscenes"].root_job
+    result = cli("chain", "status", f"{root}-chain-1", "--json")
+    assert result.exit_code == 0, result.output
+    links = json.loads(result.output)
+    assert [(link["job_name"], link["decision"]) for link in links] == [
+        (root, "CHAIN"),
+        (f"{root}-chain-1", "COMPLETE"),
+    ]
+
+
+def test_job_plan_is_a_dry_run(
+    cli: Any, played: dict[str, ScenarioResult], runner: ScenarioRunner, sandbox: Sandbox
+) -> None:
+    root = played["streetscenes"].root_job
+    before = chain_objects(runner, sandbox, root)
+    result = cli("job", "plan", root, "--json")
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.output)
+    assert plan["decision"] == "CHAIN"
+    assert plan["counts"]["labeled"] == 1000
+    assert plan["counts"]["remaining"] == 3547 - 1000
+    assert chain_objects(runner, sandbox, root) == before
+
+
+def test_job_resume_of_a_chained_job_creates_no_twin(
+    cli: Any, played: dict[str, ScenarioResult], sandbox: Sandbox
+) -> None:
+    root = played["streetscenes"].root_job
+    result = cli("job", "resume", root, "--json")
+    assert result.exit_code == 0, result.output
+    outcome = json.loads(result.output)
+    assert outcome["child"]["child_name"] == f"{root}-chain-1"
+    assert outcome["child"]["created"] is False
+    listed = sandbox.client("sagemaker").list_labeling_jobs(NameContains=root)["LabelingJobSummaryList"]
+    assert sorted(job["LabelingJobName"] for job in listed) == [root, f"{root}-chain-1"]
+
+
+def test_unknown_job_is_one_clear_error_line(sandbox: Sandbox, deployed: dict[str, Any]) -> None:
+    # The console script itself (not CliRunner, which would swallow a traceback).
+    completed = subprocess.run(
+        [sys.executable, "-m", "gtchain_cli.main", "job", "plan", "Streetscenes-No-Such-Job"],
+        env={**os.environ, **sandbox.env, "GTCHAIN_STACK": deployed["project"].stack_name},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode != 0
+    assert completed.stderr.count("\n") == 1, completed.stderr
+    assert completed.stderr.startswith("error: ") and "Streetscenes-No-Such-Job" in completed.stderr
