@@ -6,8 +6,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from gtchain_runtime.domain.manifest_lines import LABELED_STATUSES, MAX_LINE_CHARS, classify
+
 MAX_OBJECTS_PER_JOB = 100_000
-MAX_LINE_CHARACTERS = 100_000
 
 
 class ManifestError(ValueError):
@@ -26,10 +27,7 @@ class ManifestObject:
 
 def is_labeled(record: dict[str, Any], attribute: str) -> bool:
     """Labeled = the attribute is present and non-null, and its metadata has no failure-reason."""
-    if record.get(attribute) is None:
-        return False
-    metadata = record.get(f"{attribute}-metadata")
-    return not (isinstance(metadata, dict) and "failure-reason" in metadata)
+    return classify(record, attribute, f"{attribute}-metadata") in LABELED_STATUSES
 
 
 def parse_manifest(text: str, uri: str) -> list[ManifestObject]:
@@ -37,10 +35,10 @@ def parse_manifest(text: str, uri: str) -> list[ManifestObject]:
     for line_number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        if len(line) > MAX_LINE_CHARACTERS:
+        if len(line) > MAX_LINE_CHARS:
             raise ManifestError(
                 f"ClientError: line {line_number} of input manifest {uri} is longer than "
-                f"{MAX_LINE_CHARACTERS} characters"
+                f"{MAX_LINE_CHARS} characters"
             )
         try:
             record = json.loads(line)

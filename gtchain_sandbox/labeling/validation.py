@@ -4,7 +4,9 @@ Real SageMaker checks every constraint of its service model on the server and an
 ``ValidationException`` with one message per violated constraint. botocore's
 ``ParamValidator`` checks types, required members and minimums, but skips patterns,
 maximums and enums, so the constraints are read from the loaded service model by walking
-the input shape (nothing is hand-listed here) and reported in AWS's wording.
+the input shape (nothing is hand-listed here; the walk is
+``gtchain_runtime.domain.service_model.model_violations``, shared with the request builder)
+and reported in AWS's wording.
 """
 
 from __future__ import annotations
@@ -14,18 +16,18 @@ from functools import cache
 from typing import Any
 
 import regex
-from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
-from botocore.session import get_session
-from botocore.validate import ParamValidator
+from botocore.model import Shape
+from gtchain_runtime.domain.service_model import (
+    Violation,
+    model_violations,
+    param_validator_problems,
+)
+from gtchain_runtime.domain.service_model import operation as operation_model
 from moto.sagemaker.exceptions import ValidationError
 
-SERVICE_NAME = "sagemaker"
+__all__ = ["constraint_violations", "operation_model", "validate_create_semantics", "validate_request"]
+
 METADATA_SUFFIX = "-metadata"
-
-
-@cache
-def operation_model(operation_name: str) -> OperationModel:
-    return get_session().get_service_model(SERVICE_NAME).operation_model(operation_name)
 
 
 @cache
@@ -35,10 +37,17 @@ def _compiled_pattern(pattern: str) -> regex.Pattern[str]:
     return regex.compile(pattern)
 
 
-def _field_path(parent: str, member: str) -> str:
+def _field_path(violation: Violation) -> str:
     # AWS names fields in lowerCamelCase dotted paths: humanTaskConfig.taskTitle, tags.1.member.key
-    name = member[:1].lower() + member[1:]
-    return f"{parent}.{name}" if parent else name
+    parts: list[str] = []
+    for kind, part in violation.path:
+        if kind == "member":
+            parts.append(part[:1].lower() + part[1:])
+        elif kind == "item":
+            parts.append(f"{part + 1}.member")
+        else:  # a map's "key" or "value"
+            parts.append(f"{part}.{kind}")
+    return ".".join(parts)
 
 
 def _render(value: Any) -> str:
@@ -47,72 +56,28 @@ def _render(value: Any) -> str:
     return str(value)
 
 
-def _violation(value: Any, path: str, constraint: str) -> str:
-    shown = "null" if value is None else f"'{_render(value)}'"
-    return f"Value {shown} at '{path}' failed to satisfy constraint: Member {constraint}"
+def _constraint(violation: Violation) -> str:
+    limit = violation.limit
+    if violation.constraint == "required":
+        return "must not be null"
+    if violation.constraint == "enum":
+        return f"must satisfy enum value set: [{', '.join(limit)}]"
+    if violation.constraint == "pattern":
+        return f"must satisfy regular expression pattern: {limit}"
+    measure = "length" if isinstance(violation.value, str | list) else "value"
+    relation = "greater" if violation.constraint == "min" else "less"
+    return f"must have {measure} {relation} than or equal to {limit}"
 
 
-def _scalar_violations(shape: Shape, value: Any, path: str) -> Iterator[str]:
-    metadata = shape.metadata
-    if shape.type_name == "string" and isinstance(value, str):
-        if "enum" in metadata and value not in metadata["enum"]:
-            allowed = "[" + ", ".join(metadata["enum"]) + "]"
-            yield _violation(value, path, f"must satisfy enum value set: {allowed}")
-        if "min" in metadata and len(value) < metadata["min"]:
-            yield _violation(value, path, f"must have length greater than or equal to {metadata['min']}")
-        if "max" in metadata and len(value) > metadata["max"]:
-            yield _violation(value, path, f"must have length less than or equal to {metadata['max']}")
-        pattern = metadata.get("pattern")
-        if pattern is not None and _compiled_pattern(pattern).fullmatch(value) is None:
-            yield _violation(value, path, f"must satisfy regular expression pattern: {pattern}")
-    elif shape.type_name in {"integer", "long", "float", "double"} and isinstance(value, int | float):
-        if "min" in metadata and value < metadata["min"]:
-            yield _violation(value, path, f"must have value greater than or equal to {metadata['min']}")
-        if "max" in metadata and value > metadata["max"]:
-            yield _violation(value, path, f"must have value less than or equal to {metadata['max']}")
-
-
-def constraint_violations(shape: Shape, value: Any, path: str = "") -> Iterator[str]:
+def constraint_violations(shape: Shape, value: Any) -> Iterator[str]:
     """Every constraint of `shape` that `value` breaks, in AWS's wording, depth first.
 
     Values of an unexpected type are left to botocore's ParamValidator.
     """
-    if isinstance(shape, StructureShape):
-        if not isinstance(value, Mapping):
-            return
-        for member_name, member_shape in shape.members.items():
-            member_path = _field_path(path, member_name)
-            member_value = value.get(member_name)
-            if member_value is None:
-                if member_name in shape.required_members:
-                    yield _violation(None, member_path, "must not be null")
-                continue
-            yield from constraint_violations(member_shape, member_value, member_path)
-    elif isinstance(shape, ListShape):
-        if not isinstance(value, list):
-            return
-        metadata = shape.metadata
-        if "min" in metadata and len(value) < metadata["min"]:
-            yield _violation(value, path, f"must have length greater than or equal to {metadata['min']}")
-        if "max" in metadata and len(value) > metadata["max"]:
-            yield _violation(value, path, f"must have length less than or equal to {metadata['max']}")
-        for index, item in enumerate(value, start=1):
-            yield from constraint_violations(shape.member, item, f"{path}.{index}.member")
-    elif isinstance(shape, MapShape):
-        if not isinstance(value, Mapping):
-            return
-        for key, item in value.items():
-            yield from constraint_violations(shape.key, key, f"{path}.{key}.key")
-            yield from constraint_violations(shape.value, item, f"{path}.{key}.value")
-    else:
-        yield from _scalar_violations(shape, value, path)
-
-
-def _type_errors(shape: Shape, params: Mapping[str, Any]) -> list[str]:
-    report = ParamValidator().validate(dict(params), shape)
-    if not report.has_errors():
-        return []
-    return [line.strip() for line in report.generate_report().splitlines() if line.strip()]
+    for violation in model_violations(shape, value, compile_pattern=_compiled_pattern):
+        shown = "null" if violation.value is None else f"'{_render(violation.value)}'"
+        where = _field_path(violation)
+        yield f"Value {shown} at '{where}' failed to satisfy constraint: Member {_constraint(violation)}"
 
 
 def raise_for_errors(errors: list[str]) -> None:
@@ -130,7 +95,7 @@ def validate_request(operation_name: str, params: Mapping[str, Any]) -> None:
     # Constraint violations first: they carry AWS's wording. botocore's report covers the
     # rest (wrong types, unknown members), which AWS's own parser would reject as well.
     raise_for_errors(list(constraint_violations(input_shape, params)))
-    raise_for_errors(_type_errors(input_shape, params))
+    raise_for_errors(param_validator_problems(input_shape, params))
 
 
 def validate_create_semantics(params: Mapping[str, Any]) -> None:

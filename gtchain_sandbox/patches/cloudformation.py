@@ -24,7 +24,7 @@ What moto lacks or gets wrong:
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from moto.cloudformation.exceptions import CloudFormationError
 from moto.core.common_models import CloudFormationModel
@@ -48,6 +48,8 @@ class _AttachmentResource:
     """Shared behaviour of the resources below (no attributes, no names). A mixin, not a
     CloudFormationModel subclass: moto finds models by *direct* subclasses."""
 
+    resource_type: ClassVar[str]
+
     def __init__(self, targets: list[str], policy: dict[str, Any]) -> None:
         self.targets = targets
         self.policy = policy
@@ -56,6 +58,10 @@ class _AttachmentResource:
     @property
     def physical_resource_id(self) -> str:
         return self.id
+
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.resource_type
 
     @staticmethod
     def cloudformation_name_type() -> str:
@@ -88,9 +94,7 @@ class _AttachmentResource:
 class QueuePolicy(_AttachmentResource, CloudFormationModel):
     """``AWS::SQS::QueuePolicy``: sets the ``Policy`` attribute of each listed queue."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::SQS::QueuePolicy"
+    resource_type = "AWS::SQS::QueuePolicy"
 
     @classmethod
     def create_from_cloudformation_json(
@@ -126,9 +130,7 @@ class QueuePolicy(_AttachmentResource, CloudFormationModel):
 class BucketPolicy(_AttachmentResource, CloudFormationModel):
     """``AWS::S3::BucketPolicy``: PutBucketPolicy on the bucket."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::S3::BucketPolicy"
+    resource_type = "AWS::S3::BucketPolicy"
 
     @classmethod
     def create_from_cloudformation_json(
@@ -163,9 +165,7 @@ class BucketPolicy(_AttachmentResource, CloudFormationModel):
 class CdkMetadata(_AttachmentResource, CloudFormationModel):
     """``AWS::CDK::Metadata``: CloudFormation accepts it and does nothing."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CDK::Metadata"
+    resource_type = "AWS::CDK::Metadata"
 
     @classmethod
     def create_from_cloudformation_json(
@@ -183,9 +183,7 @@ class CdkMetadata(_AttachmentResource, CloudFormationModel):
 class TopicPolicy(_AttachmentResource, CloudFormationModel):
     """``AWS::SNS::TopicPolicy``: sets the ``Policy`` attribute of each listed topic."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::SNS::TopicPolicy"
+    resource_type = "AWS::SNS::TopicPolicy"
 
     @classmethod
     def create_from_cloudformation_json(
@@ -210,9 +208,7 @@ class TopicPolicy(_AttachmentResource, CloudFormationModel):
 class TopicSubscription(_AttachmentResource, CloudFormationModel):
     """``AWS::SNS::Subscription``: Subscribe (with its attributes, e.g. RedrivePolicy)."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::SNS::Subscription"
+    resource_type = "AWS::SNS::Subscription"
 
     @classmethod
     def create_from_cloudformation_json(

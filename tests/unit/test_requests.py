@@ -47,7 +47,8 @@ def assert_valid_create_request(request: dict[str, Any]) -> None:
     report = ParamValidator().validate(request, input_shape("CreateLabelingJob"))
     assert not report.has_errors(), report.generate_report()
     assert validate_against_model("CreateLabelingJob", request) == []
-    # Cross-check with the sandbox's independent validator (Java-dialect regexes via `regex`).
+    # Cross-check with the sandbox validator: the same model walk, with the `regex` dialect
+    # (the model's Java-style patterns, which `re` only approximates).
     sandbox_validation = pytest.importorskip("gtchain_sandbox.labeling.validation")
     violations = list(sandbox_validation.constraint_violations(input_shape("CreateLabelingJob"), request))
     assert violations == []

@@ -20,6 +20,7 @@ from gtchain_runtime.domain.manifest_lines import (
     HUMAN,
     LABELED_STATUSES,
     MACHINE,
+    MAX_LINE_CHARS,
     UNLABELED,
     ManifestError,
     classify,
@@ -199,7 +200,7 @@ def _parse(raw: bytes, first_line: bool, loads: Any) -> dict[str, Any] | str | N
         parsed, reason = parse_slow(raw)
         return parsed if parsed is not None else reason
     problem = record_problem(record)
-    if problem is None and len(raw.rstrip(b"\r\n")) > 100_000:
+    if problem is None and len(raw.rstrip(b"\r\n")) > MAX_LINE_CHARS:
         _, problem = parse_slow(raw)  # counts characters, not bytes
     return problem if problem is not None else record
 
