@@ -80,6 +80,8 @@ class FinalResult(_Payload):
 class RecordResult(_Payload):
     recorded: bool
     notified: bool
+    # This write gave the job up (a GIVE_UP decision, or the failure that exhausted the attempts).
+    gave_up: bool = False
 
 
 class CaughtError(_Payload):

@@ -396,7 +396,9 @@ def record_outcome(ctx: ChainContext, state: ExecutionState, execution: str) -> 
     recorded = ctx.ledger.record_decision(inspection.job_name, lineage.root, attributes)
     if recorded:
         ctx.notifier.notify(message.subject, message.body)
-    return RecordResult(recorded=recorded, notified=recorded)
+    return RecordResult(
+        recorded=recorded, notified=recorded, gave_up=recorded and plan.decision is Decision.GIVE_UP
+    )
 
 
 def _job_of(state: ExecutionState) -> tuple[str, str]:
@@ -423,9 +425,10 @@ def record_failure(
         attempts=attempts,
         max_attempts=MAX_FAILED_ATTEMPTS,
     )
+    gave_up = False
     if attempts >= MAX_FAILED_ATTEMPTS:
         # A GIVE_UP decision makes the sweep leave the job alone: a permanent error is not retried forever.
-        ctx.ledger.record_decision(
+        gave_up = ctx.ledger.record_decision(
             job_name,
             root,
             {
@@ -435,7 +438,7 @@ def record_failure(
             },
         )
     ctx.notifier.notify(message.subject, message.body)
-    return RecordResult(recorded=True, notified=True)
+    return RecordResult(recorded=True, notified=True, gave_up=gave_up)
 
 
 # Sweep ---------------------------------------------------------------------------------------

@@ -132,8 +132,8 @@ def test_decision_is_recorded_and_notified_once(project_aws: ProjectAws) -> None
     first = record_outcome.handler(state, FakeContext())
     second = record_outcome.handler(state, FakeContext())
 
-    assert first == {"recorded": True, "notified": True}
-    assert second == {"recorded": False, "notified": False}
+    assert first == {"recorded": True, "notified": True, "gave_up": False}
+    assert second == {"recorded": False, "notified": False, "gave_up": False}
     notifications = project_aws.notifications()
     assert len(notifications) == 1
     assert "resumed as Streetscenes-Job1-chain-1" in notifications[0]["Subject"]
@@ -162,9 +162,15 @@ def test_three_failed_executions_give_up_and_the_sweep_leaves_the_job(project_aw
     state = inspected_state(project_aws)
     for attempt in range(1, 4):
         failed = {**state, "id": f"event-{attempt}", "error": {"Error": "States.TaskFailed", "Cause": "boom"}}
-        assert record_outcome.handler(failed, FakeContext()) == {"recorded": True, "notified": True}
+        # The third failure exhausts the attempts: that write gives the job up.
+        expected = {"recorded": True, "notified": True, "gave_up": attempt == 3}
+        assert record_outcome.handler(failed, FakeContext()) == expected
     # The same execution recorded twice is one failure.
-    assert record_outcome.handler(failed, FakeContext()) == {"recorded": False, "notified": False}
+    assert record_outcome.handler(failed, FakeContext()) == {
+        "recorded": False,
+        "notified": False,
+        "gave_up": False,
+    }
     ledger = chain_context().ledger
     assert ledger.failure_count(ROOT) == 3
     decision = ledger.decision(ROOT)

@@ -71,12 +71,12 @@ def test_stopped_root_is_chained_then_the_chain_is_finalized(project_aws: Projec
     plan_document = json.loads(s3_text(project_aws, plan["plan_uri"]))
     assert plan_document["decision"] == "CHAIN" and plan_document["counts"] == plan["counts"]
     assert first["child"] == {"child_name": CHILD, "child_arn": first["child"]["child_arn"], "created": True}
-    assert first["record"] == {"recorded": True, "notified": True}
+    assert first["record"] == {"recorded": True, "notified": True, "gave_up": False}
 
     # The same event delivered twice: no second job, no second notification.
     again = execute(state_change_event(root["LabelingJobArn"], "Stopped", "event-root-duplicate"))
     assert again["child"]["created"] is False
-    assert again["record"] == {"recorded": False, "notified": False}
+    assert again["record"] == {"recorded": False, "notified": False, "gave_up": False}
 
     child = run_until_finished(project_aws, CHILD)
     assert child["LabelingJobStatus"] == "Completed"

@@ -9,7 +9,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gtchain_runtime import service
 from gtchain_runtime.domain.naming import job_name_from_arn
-from gtchain_runtime.domain.policy import Decision
 from gtchain_runtime.handlers.observability import MetricUnit, chain_context, logger, metrics, tracer
 from gtchain_runtime.payloads import ExecutionState
 
@@ -26,7 +25,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # The event id is unique per EventBridge event, and the sweep uses its execution name:
     # one failure record per execution.
     result = service.record_outcome(chain_context(), state, execution=state.id or "unknown")
-    if result.recorded and state.error is None and state.plan and state.plan.decision is Decision.GIVE_UP:
+    if result.gave_up:
         metrics.add_metric(name="GiveUps", unit=MetricUnit.Count, value=1)
     if state.error is not None:
         logger.warning("execution failed", extra={"error": state.error.Error, "cause": state.error.Cause})
