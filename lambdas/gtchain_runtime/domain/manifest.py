@@ -24,12 +24,12 @@ Fast path: when the output lists the input's objects line for line (Ground Truth
 lockstep pass parses each line once and writes the output line as read (see _plan_in_lockstep);
 anything unusual rewinds and runs the general path below.
 
-General path: how it stays fast and small (1M + 1M lines in about the time of parsing both files once, well
-under 150 MB): each line is parsed once; objects are tracked by a 64-bit key hash in one
-``dict[int, small int]`` (the values are cached small ints, so no per-entry value object) and
-per-line ``array`` columns instead of Python objects; labeled lines are copied as raw bytes and
-only failed lines are re-serialized. Output lines are fetched by a cursor that reads the output
-file sequentially when it lists objects in input order (Ground Truth does) and seeks otherwise.
+General path (any order, bad lines, duplicates): each line is parsed once; objects are tracked
+by a 64-bit key hash in a hash table of two flat arrays (_KeyTable, no Python object per entry)
+and per-line ``array`` columns; the output's lines stay in its file and are read back by offset:
+sequentially when the output lists objects in input order, by one positional read each
+otherwise. Labeled lines are copied as raw bytes and only failed lines are re-serialized.
+Measured at 1M + 1M lines: about 85 MB peak RSS, in order or shuffled.
 
 Hash collisions: every object also gets a second, independent 64-bit hash, checked on every
 match. Two keys sharing the first hash but not the second restart the plan with a salted first
@@ -39,10 +39,13 @@ accept as impossible.
 
 from __future__ import annotations
 
+import io
+import os
 import secrets
 from array import array
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from itertools import islice
 from operator import itemgetter
 from typing import Any, BinaryIO
@@ -76,17 +79,16 @@ __all__ = [
 
 ProgressCallback = Callable[[int], None]
 
-# Bits of the per-object flags kept in the `seen` dict (small ints: no allocation per entry).
+# An output line's flags byte (_OutputLines.flags): its status, and two bits.
 _STATUS_MASK = 0b111
-_IN_OUTPUT = 0b1000
-_IN_INPUT = 0b10000
-# hash() never returns -1 (CPython reserves it), so it marks output lines that carry no object.
-_NO_OBJECT = -1
+_IN_INPUT = 0b1000  # the input names the line's object too
+_NOT_AN_OBJECT = 0b10000  # blank, rejected or a duplicate
 # A line of at most this many bytes has at most 100,000 characters; longer ones take the slow
 # path, which counts characters.
 _FAST_PATH_MAX_BYTES = MAX_LINE_CHARS
 _PROGRESS_EVERY = 16384  # lines (a power of two: the check is a mask)
-_NEARBY_LINES = 64  # how far ahead the output cursor searches before using the full index
+_NEARBY_LINES = 64  # an output line this close ahead is read by the buffered stream, not pread
+_BLOCK_LINES = 4096  # the key table makes room for this many objects at a time (a power of two)
 _LOCKSTEP_BLOCK = 64  # lines per file per block of the fast path
 _LOCKSTEP_FLUSH_MASK = 255  # write the chained lines every 256 blocks
 
@@ -201,38 +203,6 @@ class _Counts:
             self.failed += 1
         else:
             self.unlabeled += 1
-
-
-class _OutputLines:
-    """The output manifest, indexed by pass 1, read back by line number in pass 2."""
-
-    def __init__(self, stream: BinaryIO) -> None:
-        self.stream = stream
-        self.h1 = array("q")  # per physical line; _NO_OBJECT for lines without a (first) object
-        self.h2 = array("q")
-        self.offset = array("q")
-        self._next_line = -1  # the physical line the stream is positioned at (-1: unknown)
-        self._position: dict[int, int] | None = None  # h1 -> line, built only when out of order
-
-    def locate(self, h1: int, guess: int) -> int:
-        """Line index of the object with first hash h1 (known to be in the output)."""
-        if guess < len(self.h1) and self.h1[guess] == h1:
-            return guess
-        if self._position is None:
-            try:  # objects in input order, a few rejected lines in between
-                return self.h1.index(h1, guess, guess + _NEARBY_LINES)
-            except ValueError:
-                self._position = {h: line for line, h in enumerate(self.h1) if h != _NO_OBJECT}
-        return self._position[h1]
-
-    def read(self, line: int) -> bytes:
-        if line != self._next_line:
-            self.stream.seek(self.offset[line])
-        self._next_line = line + 1
-        raw = self.stream.readline()
-        if line == 0:
-            raw = strip_bom(raw)
-        return raw if raw.endswith(b"\n") else raw + b"\n"
 
 
 def plan_chain(
@@ -392,14 +362,116 @@ def _plan_in_lockstep(
 
 
 # ---------------------------------------------------------------- general path
+class _KeyTable:
+    """Objects by first key hash (h1), each with a non-zero int32 value: a hash table in two flat
+    arrays (open addressing, linear probing, at most half full).
+
+    Why not a dict[int, int]: it costs about 75 bytes an object (entry, index slot and an int
+    object per key); this costs 12 bytes a slot, so 24 to 48 bytes an object, and no Python
+    object per entry.
+
+    The planner's loops inline ``slot`` and the insertion (they run once per line); before each
+    block of lines they ``reserve`` room for the block, so the arrays they hold stay valid."""
+
+    __slots__ = ("keys", "mask", "size", "values")
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._allocate(2 * _BLOCK_LINES)
+
+    def _allocate(self, slots: int) -> None:
+        self.keys = array("q", bytes(8 * slots))
+        self.values = array("i", bytes(4 * slots))  # 0: a free slot; int32 holds 2**31 lines
+        self.mask = slots - 1  # slots is a power of two
+
+    def slot(self, h1: int) -> int:
+        """The slot holding h1, else the free slot where it goes (see ``values[slot]``)."""
+        keys, values, mask = self.keys, self.values, self.mask
+        slot = h1 & mask
+        while values[slot] and keys[slot] != h1:
+            slot = (slot + 1) & mask
+        return slot
+
+    def reserve(self, objects: int) -> None:
+        """Room for ``objects`` in all at most half full (past that, probes get long)."""
+        slots = len(self.values)
+        while 2 * objects > slots:
+            slots *= 2
+        if slots > len(self.values):
+            self._rehash(slots)
+
+    def _rehash(self, slots: int) -> None:
+        old_keys, old_values = self.keys, self.values
+        self._allocate(slots)
+        keys, values = self.keys, self.values
+        for h1, value in zip(old_keys, old_values, strict=True):
+            if value:
+                slot = self.slot(h1)
+                keys[slot] = h1
+                values[slot] = value
+
+
+def _positional_reader(stream: BinaryIO) -> Callable[[int, int], bytes] | None:
+    """``read(length, offset)`` by os.pread when the stream is an OS file, else None.
+
+    One system call per line read out of order, where seek + read refills the 8 KB buffer; the
+    buffered position stays put, so reads in order resume where they were."""
+    if not hasattr(os, "pread") or not isinstance(stream, io.BufferedReader | io.BufferedRandom):
+        return None
+    return partial(os.pread, stream.fileno())
+
+
+class _OutputLines:
+    """The output manifest, indexed by pass 1, read back by line index in passes 2 and 3.
+
+    Per physical line: where it starts, its object's second hash and a flags byte (17 bytes);
+    the lines themselves stay in the file."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.offset = array("q")  # start of each line, then the end of the file
+        self.h2 = array("q")  # second key hash of the line's object (0: no object)
+        self.flags = bytearray()  # status | _IN_INPUT, or _NOT_AN_OBJECT
+        self.objects = 0
+        self._next_line = -1  # the line the buffered stream is positioned at (-1: unknown)
+        self._pread = _positional_reader(stream)
+
+    def read(self, line: int) -> bytes:
+        start = self.offset[line]
+        length = self.offset[line + 1] - start
+        ahead = line - self._next_line
+        if 0 <= ahead < _NEARBY_LINES or self._pread is None:
+            # In input order, or a few lines on (past rejected or output-only lines): buffered.
+            if ahead:
+                self.stream.seek(start)
+            raw = self.stream.read(length)
+            self._next_line = line + 1
+        else:
+            raw = self._pread(length, start)
+        if len(raw) != length:
+            raise ManifestError("the output manifest changed while it was being read")
+        if line == 0:
+            raw = strip_bom(raw)
+        return raw if raw.endswith(b"\n") else raw + b"\n"
+
+
 class _Planner:
+    """Pass 1 indexes the output, pass 2 streams the input and writes its objects' chained lines,
+    pass 3 appends output-only objects.
+
+    Memory at 1M + 1M lines: the key table (24 MB), 21 bytes per output line (offset, second
+    hash, flags, first input line) and 12 per input-only object; no Python object per line
+    outlives its line."""
+
     def __init__(self, attribute: str, salt: str, progress: ProgressCallback | None) -> None:
         self.attribute = attribute
         self.metadata_attribute = f"{attribute}-metadata"
         self.salt = salt
         self.progress = progress
         self.loads = json_loader()
-        self.seen: dict[int, int] = {}
+        # Every object of both files. Value: its output line number (1-based) when the output
+        # names it, else ~i for the i-th input-only object.
+        self.table = _KeyTable()
         self.bytes_read = 0
 
     def run(
@@ -415,11 +487,11 @@ class _Planner:
         if output_manifest is not None:
             output = _OutputLines(output_manifest)
             self._index_output(output, rejects)
-        self._chain_input(input_manifest, output, chained_out, rejects, counts)
-        if output is not None:
+        matched = self._chain_input(input_manifest, output, chained_out, rejects, counts)
+        if output is not None and output.objects > matched:
             self._chain_output_only(output, chained_out, counts)
         labeled = counts.human + counts.machine
-        total = len(self.seen)
+        total = self.table.size
         if total != labeled + counts.failed + counts.unlabeled:  # an invariant, not user input
             raise AssertionError(f"plan counts do not add up: {total} objects, {counts.__dict__}")
         return ManifestPlan(
@@ -439,19 +511,35 @@ class _Planner:
         if self.progress is not None:
             self.progress(self.bytes_read + position)
 
-    # Pass 1: parse every output line once; remember status, hashes and offsets.
+    def _make_room(self, stream: BinaryIO, line: int, position: int) -> None:
+        """Before each block of lines: room in the key table for the block's objects. After the
+        first block, room for as many objects as this file seems to hold (its size over the
+        bytes per line so far): one rehash rather than one per doubling."""
+        objects = self.table.size + _BLOCK_LINES
+        if line == _BLOCK_LINES and stream.seekable():
+            here = stream.tell()
+            size = stream.seek(0, io.SEEK_END)
+            stream.seek(here)
+            objects = max(objects, line * size // position)
+        self.table.reserve(objects)
+
+    # Pass 1: parse every output line once; remember offsets, second hashes and statuses.
     def _index_output(self, output: _OutputLines, rejects: _Rejects) -> None:
-        loads, seen, salt = self.loads, self.seen, self.salt
+        loads, salt, table = self.loads, self.salt, self.table
         attribute, metadata_attribute = self.attribute, self.metadata_attribute
-        out_h1, out_h2, out_offset = output.h1, output.h2, output.offset
+        out_offset, out_h2, out_flags = output.offset, output.h2, output.flags
+        keys, values, mask = table.keys, table.values, table.mask
         position = 0
         line = 0
         for raw in output.stream:
-            offset = position
+            out_offset.append(position)
             position += len(raw)
             line += 1
-            if not line & (_PROGRESS_EVERY - 1):
-                self._tick(position)
+            if not line & (_BLOCK_LINES - 1):
+                self._make_room(output.stream, line, position)
+                keys, values, mask = table.keys, table.values, table.mask
+                if not line & (_PROGRESS_EVERY - 1):
+                    self._tick(position)
             # Fast path: a JSON object with a non-empty string source-ref, short enough.
             try:
                 record = loads(raw)
@@ -466,23 +554,27 @@ class _Planner:
                 if parsed.record is None:
                     if parsed.reason is not None:
                         rejects.reject("output", line, parsed.reason)
-                    out_h1.append(_NO_OBJECT)
                     out_h2.append(0)
-                    out_offset.append(offset)
+                    out_flags.append(_NOT_AN_OBJECT)
                     continue
                 record, h1, h2 = parsed.record, parsed.h1, parsed.h2
-            flags = seen.get(h1)
-            if flags is not None:
-                first = out_h1.index(h1)
-                if out_h2[first] != h2:
+            slot = h1 & mask  # _KeyTable.slot, inlined
+            while (first_line := values[slot]) and keys[slot] != h1:
+                slot = (slot + 1) & mask
+            if first_line:
+                if out_h2[first_line - 1] != h2:
                     raise _KeyHashCollisionError
-                rejects.duplicate("output", line, first + 1)
-                h1, h2 = _NO_OBJECT, 0
+                rejects.duplicate("output", line, first_line)
+                out_h2.append(0)
+                out_flags.append(_NOT_AN_OBJECT)
             else:
-                seen[h1] = classify(record, attribute, metadata_attribute) | _IN_OUTPUT
-            out_h1.append(h1)
-            out_h2.append(h2)
-            out_offset.append(offset)
+                keys[slot] = h1
+                values[slot] = line
+                table.size += 1
+                out_h2.append(h2)
+                out_flags.append(classify(record, attribute, metadata_attribute))
+        out_offset.append(position)
+        output.objects = table.size
         self.bytes_read += position
 
     # Pass 2: parse every input line once and write the chained line of each object.
@@ -493,31 +585,37 @@ class _Planner:
         chained_out: BinaryIO,
         rejects: _Rejects,
         counts: _Counts,
-    ) -> None:
-        loads, seen, salt = self.loads, self.seen, self.salt
+    ) -> int:
+        """Return how many output objects the input names."""
+        loads, salt, table = self.loads, self.salt, self.table
         attribute, metadata_attribute = self.attribute, self.metadata_attribute
         batch: list[bytes] = []  # chained lines, written in blocks: one write call per line is slow
         write = batch.append
-        in_h1 = array("q")  # first input line of each object, to verify duplicates
-        in_h2 = array("q")
-        in_line = array("q")
+        out_h2 = output.h2 if output is not None else array("q")
+        out_flags = output.flags if output is not None else bytearray()
+        # First input line of each output line's object, to name it when the input repeats it.
+        first_input_line = array("i", bytes(4 * len(out_flags)))
+        only_h2 = array("q")  # second hash and first line of each input-only object
+        only_line = array("i")
         tally = [0] * (UNLABELED_RESIDUE + 1)  # final status -> objects
         input_labeled = 0
-        out_h1 = output.h1 if output is not None else array("q")
-        out_h2 = output.h2 if output is not None else array("q")
-        out_count = len(out_h1)
+        matched = 0
         labeled_statuses = LABELED_STATUSES
         kept_as_is = (HUMAN, MACHINE, UNLABELED)
-        guess = 0  # where the output cursor expects the next object
+        table.reserve(table.size + _BLOCK_LINES)
+        keys, values, mask = table.keys, table.values, table.mask
         position = 0
         line = 0
         for raw in stream:
             position += len(raw)
             line += 1
-            if not line & (_PROGRESS_EVERY - 1):
-                self._tick(position)
-                chained_out.write(b"".join(batch))
-                batch.clear()
+            if not line & (_BLOCK_LINES - 1):
+                self._make_room(stream, line, position)
+                keys, values, mask = table.keys, table.values, table.mask
+                if not line & (_PROGRESS_EVERY - 1):
+                    self._tick(position)
+                    chained_out.write(b"".join(batch))
+                    batch.clear()
             try:
                 record = loads(raw)
                 ref = record["source-ref"]
@@ -535,41 +633,52 @@ class _Planner:
                 record, h1, h2 = parsed.record, parsed.h1, parsed.h2
                 if line == 1:
                     raw = strip_bom(raw)  # noqa: PLW2901 - the BOM must not reach the chained file
-            flags = seen.get(h1)
-            if flags is not None and flags & _IN_INPUT:
-                first = in_h1.index(h1)
-                if in_h2[first] != h2:
+            slot = h1 & mask  # _KeyTable.slot, inlined
+            while (found := values[slot]) and keys[slot] != h1:
+                slot = (slot + 1) & mask
+            if found > 0:  # the output names the object: found is its output line number
+                assert output is not None
+                out_index = found - 1
+                if out_h2[out_index] != h2:
                     raise _KeyHashCollisionError
-                rejects.duplicate("input", line, in_line[first])
+                flags = out_flags[out_index]
+                if flags & _IN_INPUT:
+                    rejects.duplicate("input", line, first_input_line[out_index])
+                    continue
+                out_flags[out_index] = flags | _IN_INPUT
+                first_input_line[out_index] = line
+                matched += 1
+                status = flags & _STATUS_MASK
+                if status in labeled_statuses:  # the output's label wins, byte for byte
+                    write(output.read(out_index))
+                    # Only whether the input line is labeled matters, and without A it is not.
+                    input_labeled += (
+                        record.get(attribute) is not None
+                        and classify(record, attribute, metadata_attribute) in labeled_statuses
+                    )
+                else:
+                    input_status = classify(record, attribute, metadata_attribute)
+                    status = self._write_common(output.read(out_index), status, record, input_status, write)
+                    input_labeled += status in labeled_statuses and input_status in labeled_statuses
+            elif found < 0:  # an input-only object met on an earlier line
+                if only_h2[~found] != h2:
+                    raise _KeyHashCollisionError
+                rejects.duplicate("input", line, only_line[~found])
                 continue
-            in_h1.append(h1)
-            in_h2.append(h2)
-            in_line.append(line)
-            input_status = classify(record, attribute, metadata_attribute)
-            if flags is None:  # only in the input: its own line decides
-                seen[h1] = _IN_INPUT
-                status = input_status
+            else:  # only in the input: its own line decides
+                keys[slot] = h1
+                values[slot] = ~len(only_h2)
+                table.size += 1
+                only_h2.append(h2)
+                only_line.append(line)
+                status = classify(record, attribute, metadata_attribute)
                 if status in kept_as_is:
                     write(raw if raw[-1:] == b"\n" else raw + b"\n")
+                    input_labeled += status in labeled_statuses
                 else:
                     write(without_label(record, attribute, metadata_attribute))
                     status = FAILED if status == FAILED else UNLABELED
-            else:
-                assert output is not None  # flags come from the output index
-                seen[h1] = flags | _IN_INPUT
-                # The output usually lists objects in input order: check the cursor first.
-                target = guess if guess < out_count and out_h1[guess] == h1 else output.locate(h1, guess)
-                if out_h2[target] != h2:
-                    raise _KeyHashCollisionError
-                guess = target + 1
-                status = flags & _STATUS_MASK
-                if status in labeled_statuses:  # the output's label wins, byte for byte
-                    write(output.read(target))
-                else:
-                    status = self._write_common(output.read(target), status, record, input_status, write)
             tally[status] += 1
-            if status in labeled_statuses and input_status in labeled_statuses:
-                input_labeled += 1
         chained_out.write(b"".join(batch))
         counts.human += tally[HUMAN]
         counts.machine += tally[MACHINE]
@@ -577,6 +686,7 @@ class _Planner:
         counts.unlabeled += tally[UNLABELED] + tally[UNLABELED_RESIDUE]
         counts.input_labeled += input_labeled
         self.bytes_read += position
+        return matched
 
     def _write_common(
         self,
@@ -600,16 +710,9 @@ class _Planner:
 
     # Pass 3 (only when the output names objects the input does not): append them.
     def _chain_output_only(self, output: _OutputLines, chained_out: BinaryIO, counts: _Counts) -> None:
-        seen = self.seen
         attribute, metadata_attribute = self.attribute, self.metadata_attribute
-        output_only = sum(1 for flags in seen.values() if not flags & _IN_INPUT)
-        if not output_only:
-            return
-        for line, h1 in enumerate(output.h1):
-            if h1 == _NO_OBJECT:
-                continue
-            flags = seen[h1]
-            if flags & _IN_INPUT:
+        for line, flags in enumerate(output.flags):
+            if flags & (_IN_INPUT | _NOT_AN_OBJECT):
                 continue
             status = flags & _STATUS_MASK
             raw = output.read(line)
