@@ -220,8 +220,15 @@ def test_small_dataset_falls_back_to_human_with_the_reason() -> None:
     assert f"at least {AUTOMATED_LABELING_MIN_OBJECTS}" in built.mode_reason and "1249" in built.mode_reason
 
 
-def test_task_without_automated_labeling_falls_back_to_human() -> None:
-    describe = load("named_entity_recognition")
+@pytest.mark.parametrize(
+    ("fixture", "reason"),
+    [
+        ("named_entity_recognition", "does not support automated labeling"),
+        ("semantic_segmentation", "needs semantic-segmentation"),  # the algorithm is image classification's
+    ],
+)
+def test_automated_labeling_the_task_cannot_use_falls_back_to_human(fixture: str, reason: str) -> None:
+    describe = load(fixture)
     built = build_child_request(
         describe,
         child=child_of(describe),
@@ -232,22 +239,7 @@ def test_task_without_automated_labeling_falls_back_to_human() -> None:
         dataset_size=5000,
     )
     assert built.labeling_mode == "human"
-    assert "does not support automated labeling" in built.mode_reason
-
-
-def test_algorithm_of_another_task_type_falls_back_to_human() -> None:
-    describe = load("semantic_segmentation")
-    built = build_child_request(
-        describe,
-        child=child_of(describe),
-        chained_manifest_uri=CHAINED,
-        output_path=OUTPUT,
-        requested_mode="automated",
-        algorithm_specification_arn=IMAGE_ALGORITHM,
-        dataset_size=5000,
-    )
-    assert built.labeling_mode == "human"
-    assert "needs semantic-segmentation" in built.mode_reason
+    assert reason in built.mode_reason
 
 
 def test_grandchild_carries_depth_two_and_its_parent() -> None:
