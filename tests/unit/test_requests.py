@@ -10,6 +10,7 @@ from botocore.validate import ParamValidator
 from gtchain_runtime.domain.lineage import Lineage, lineage_from_tags
 from gtchain_runtime.domain.requests import (
     AUTOMATED_LABELING_MIN_OBJECTS,
+    ChildRequest,
     RequestBuildError,
     build_child_request,
 )
@@ -43,6 +44,13 @@ def child_of(describe: dict[str, Any]) -> Lineage:
     return lineage_from_tags(describe["LabelingJobName"], {}).child()
 
 
+def chain_request(describe: dict[str, Any], **options: Any) -> ChildRequest:
+    """The first child of `describe`, with the chained manifest and output path every test uses."""
+    return build_child_request(
+        describe, child=child_of(describe), chained_manifest_uri=CHAINED, output_path=OUTPUT, **options
+    )
+
+
 def assert_valid_create_request(request: dict[str, Any]) -> None:
     report = ParamValidator().validate(request, input_shape("CreateLabelingJob"))
     assert not report.has_errors(), report.generate_report()
@@ -58,9 +66,7 @@ def assert_valid_create_request(request: dict[str, Any]) -> None:
 def test_round_trip_keeps_every_create_input(fixture: str) -> None:
     describe = load(fixture)
     original = copy.deepcopy(describe)
-    built = build_child_request(
-        describe, child=child_of(describe), chained_manifest_uri=CHAINED, output_path=OUTPUT
-    )
+    built = chain_request(describe)
     request = built.request
     assert describe == original, "the builder must not mutate its input"
     assert_valid_create_request(request)
@@ -83,12 +89,7 @@ def test_round_trip_keeps_every_create_input(fixture: str) -> None:
 
 
 def test_public_workforce_price_is_kept() -> None:
-    request = build_child_request(
-        load("image_classification_non_al"),
-        child=child_of(load("image_classification_non_al")),
-        chained_manifest_uri=CHAINED,
-        output_path=OUTPUT,
-    ).request
+    request = chain_request(load("image_classification_non_al")).request
     assert request["HumanTaskConfig"]["PublicWorkforceTaskPrice"] == {
         "AmountInUsd": {"Dollars": 0, "Cents": 3, "TenthFractionsOfACent": 6}
     }
@@ -99,23 +100,15 @@ def test_public_workforce_price_is_kept() -> None:
 
 def test_scenario_1_non_al_to_non_al() -> None:
     describe = load("image_classification_non_al")
-    built = build_child_request(
-        describe, child=child_of(describe), chained_manifest_uri=CHAINED, output_path=OUTPUT
-    )
+    built = chain_request(describe)
     assert built.labeling_mode == "human"
     assert "LabelingJobAlgorithmsConfig" not in built.request
 
 
 def test_scenario_2_non_al_to_al_uses_the_project_algorithm() -> None:
     describe = load("image_classification_non_al")
-    built = build_child_request(
-        describe,
-        child=child_of(describe),
-        chained_manifest_uri=CHAINED,
-        output_path=OUTPUT,
-        requested_mode="automated",
-        algorithm_specification_arn=IMAGE_ALGORITHM,
-        dataset_size=3547,
+    built = chain_request(
+        describe, requested_mode="automated", algorithm_specification_arn=IMAGE_ALGORITHM, dataset_size=3547
     )
     assert built.labeling_mode == "automated"
     assert built.request["LabelingJobAlgorithmsConfig"] == {
@@ -126,26 +119,14 @@ def test_scenario_2_non_al_to_al_uses_the_project_algorithm() -> None:
 
 def test_scenario_2_without_an_algorithm_falls_back_to_human() -> None:
     describe = load("image_classification_non_al")
-    built = build_child_request(
-        describe,
-        child=child_of(describe),
-        chained_manifest_uri=CHAINED,
-        output_path=OUTPUT,
-        requested_mode="automated",
-    )
+    built = chain_request(describe, requested_mode="automated")
     assert built.labeling_mode == "human"
     assert "ALGORITHM_SPECIFICATION_ARN" in built.mode_reason
 
 
 def test_scenario_3_al_to_non_al_drops_the_algorithm() -> None:
     describe = load("image_classification_al")
-    built = build_child_request(
-        describe,
-        child=child_of(describe),
-        chained_manifest_uri=CHAINED,
-        output_path=OUTPUT,
-        requested_mode="human",
-    )
+    built = chain_request(describe, requested_mode="human")
     assert built.labeling_mode == "human"
     assert "LabelingJobAlgorithmsConfig" not in built.request
     assert_valid_create_request(built.request)
@@ -153,13 +134,7 @@ def test_scenario_3_al_to_non_al_drops_the_algorithm() -> None:
 
 def test_scenario_4_al_to_al_reuses_the_final_model() -> None:
     describe = load("image_classification_al")
-    built = build_child_request(
-        describe,
-        child=child_of(describe),
-        chained_manifest_uri=CHAINED,
-        output_path=OUTPUT,
-        dataset_size=3547,
-    )
+    built = chain_request(describe, dataset_size=3547)
     algorithms = built.request["LabelingJobAlgorithmsConfig"]
     assert built.labeling_mode == "automated"
     assert algorithms["LabelingJobAlgorithmSpecificationArn"].endswith("/image-classification")
@@ -171,32 +146,22 @@ def test_scenario_4_al_to_al_reuses_the_final_model() -> None:
 
 def test_al_parent_without_a_model_keeps_its_algorithm_only() -> None:
     describe = load("text_classification_al")
-    built = build_child_request(
-        describe, child=child_of(describe), chained_manifest_uri=CHAINED, output_path=OUTPUT
-    )
+    built = chain_request(describe)
     assert built.labeling_mode == "automated"
     assert "InitialActiveLearningModelArn" not in built.request["LabelingJobAlgorithmsConfig"]
 
 
 def test_scenario_5_third_party_labels_to_non_al_keep_the_attribute() -> None:
     describe = load("image_classification_third_party")
-    built = build_child_request(
-        describe, child=child_of(describe), chained_manifest_uri=CHAINED, output_path=OUTPUT
-    )
+    built = chain_request(describe)
     assert built.request["LabelAttributeName"] == "third-party-label"
     assert built.labeling_mode == "human"
 
 
 def test_scenario_6_third_party_labels_to_al() -> None:
     describe = load("image_classification_third_party")
-    built = build_child_request(
-        describe,
-        child=child_of(describe),
-        chained_manifest_uri=CHAINED,
-        output_path=OUTPUT,
-        requested_mode="automated",
-        algorithm_specification_arn=IMAGE_ALGORITHM,
-        dataset_size=3450,
+    built = chain_request(
+        describe, requested_mode="automated", algorithm_specification_arn=IMAGE_ALGORITHM, dataset_size=3450
     )
     assert built.labeling_mode == "automated"
     assert built.request["LabelAttributeName"] == "third-party-label"
@@ -208,13 +173,7 @@ def test_scenario_6_third_party_labels_to_al() -> None:
 
 def test_small_dataset_falls_back_to_human_with_the_reason() -> None:
     describe = load("image_classification_al")
-    built = build_child_request(
-        describe,
-        child=child_of(describe),
-        chained_manifest_uri=CHAINED,
-        output_path=OUTPUT,
-        dataset_size=AUTOMATED_LABELING_MIN_OBJECTS - 1,
-    )
+    built = chain_request(describe, dataset_size=AUTOMATED_LABELING_MIN_OBJECTS - 1)
     assert built.labeling_mode == "human"
     assert "LabelingJobAlgorithmsConfig" not in built.request
     assert f"at least {AUTOMATED_LABELING_MIN_OBJECTS}" in built.mode_reason and "1249" in built.mode_reason
@@ -229,14 +188,8 @@ def test_small_dataset_falls_back_to_human_with_the_reason() -> None:
 )
 def test_automated_labeling_the_task_cannot_use_falls_back_to_human(fixture: str, reason: str) -> None:
     describe = load(fixture)
-    built = build_child_request(
-        describe,
-        child=child_of(describe),
-        chained_manifest_uri=CHAINED,
-        output_path=OUTPUT,
-        requested_mode="automated",
-        algorithm_specification_arn=IMAGE_ALGORITHM,
-        dataset_size=5000,
+    built = chain_request(
+        describe, requested_mode="automated", algorithm_specification_arn=IMAGE_ALGORITHM, dataset_size=5000
     )
     assert built.labeling_mode == "human"
     assert reason in built.mode_reason
@@ -261,18 +214,14 @@ def test_too_many_tags_is_a_clear_error() -> None:
     describe = load("image_classification_non_al")
     describe["Tags"] = [{"Key": f"k{i}", "Value": "v"} for i in range(49)]
     with pytest.raises(RequestBuildError, match="above SageMaker's 50"):
-        build_child_request(
-            describe, child=child_of(describe), chained_manifest_uri=CHAINED, output_path=OUTPUT
-        )
+        chain_request(describe)
 
 
 def test_description_missing_required_inputs_is_a_clear_error() -> None:
     describe = load("image_classification_non_al")
     del describe["RoleArn"]
     with pytest.raises(RequestBuildError, match="RoleArn"):
-        build_child_request(
-            describe, child=child_of(describe), chained_manifest_uri=CHAINED, output_path=OUTPUT
-        )
+        chain_request(describe)
 
 
 def test_non_s3_manifest_is_refused() -> None:
@@ -285,9 +234,7 @@ def test_non_s3_manifest_is_refused() -> None:
 
 def test_model_validator_catches_what_param_validator_skips() -> None:
     describe = load("image_classification_non_al")
-    request = build_child_request(
-        describe, child=child_of(describe), chained_manifest_uri=CHAINED, output_path=OUTPUT
-    ).request
+    request = chain_request(describe).request
     request["HumanTaskConfig"]["NumberOfHumanWorkersPerDataObject"] = 10
     request["LabelingJobName"] = "bad_name"
     request["InputConfig"]["DataAttributes"]["ContentClassifiers"] = ["FreeOfCats"]
