@@ -103,10 +103,11 @@ def reference_plan(
 # ---------------------------------------------------------------- helpers
 @pytest.fixture(params=["orjson", "stdlib"])
 def decoder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Run a test with orjson and again with the stdlib fallback."""
+    """Run a test with orjson and msgspec, and again with the stdlib fallback alone."""
     if request.param == "stdlib":
         monkeypatch.setattr(manifest_lines, "_fast_loads", None)
         monkeypatch.setattr(manifest_lines, "_fast_dumps", None)
+        monkeypatch.setattr(manifest_lines, "_msgspec", None)
     yield request.param
 
 

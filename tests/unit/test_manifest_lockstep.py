@@ -72,7 +72,17 @@ def test_the_common_shape_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -
 
 @pytest.mark.parametrize(
     "surprise",
-    ["duplicate", "extra output line", "missing output line", "swapped", "blank", "bad json", "source key"],
+    [
+        "duplicate",
+        "extra output line",
+        "missing output line",
+        "swapped",
+        "blank",
+        "bad json",
+        "source key",
+        "bad utf-8 in a skipped string",  # the views skip strings unchecked
+        "null metadata",  # a valid object outside the views' shape
+    ],
 )
 def test_surprises_fall_back_to_the_general_path(surprise: str) -> None:
     inputs, outputs = _aligned(150)  # the surprise lands after some lockstep blocks
@@ -91,7 +101,23 @@ def test_surprises_fall_back_to_the_general_path(surprise: str) -> None:
         outputs[130] = b"{oops\n"
     elif surprise == "source key":
         inputs[145] = line({"source": "text"})
+    elif surprise == "bad utf-8 in a skipped string":
+        outputs[120] = outputs[120].replace(b'"source-ref"', b'"note": "caf\xe9", "source-ref"')
+    elif surprise == "null metadata":
+        outputs[110] = line({"source-ref": "s3://b/110", AM: None})
     check_against_reference(inputs, outputs)
+
+
+def test_unicode_lines_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_general_path(*_: object) -> None:
+        raise AssertionError("the general path ran")
+
+    monkeypatch.setattr(manifest._Planner, "run", no_general_path)
+    keys = [f"s3://b/ünïcode-🐈-{i}.jpg" for i in range(100)]
+    inputs = [line({"source-ref": k, "note": "日本語"}) for k in keys]
+    outputs = [line({"source-ref": k, "note": "日本語", A: 1}) for k in keys]
+    plan, chained, _ = run(inputs, outputs)
+    assert plan.labeled == 100 and [r["source-ref"] for r in chained] == keys
 
 
 def test_last_output_line_without_newline_and_long_lines() -> None:

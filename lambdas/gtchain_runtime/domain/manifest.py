@@ -21,8 +21,9 @@ Semantics (docs/architecture.md, DESIGN.md):
   no object: they are skipped and not reported.
 
 Fast path: when the output lists the input's objects line for line (Ground Truth does), one
-lockstep pass parses each line once and writes the output line as read (see _plan_in_lockstep);
-anything unusual rewinds and runs the general path below.
+lockstep pass decodes each line once into a small view (msgspec: the key and the label state,
+nothing else built) and writes the output line as read; only lines that change are parsed fully
+(see _plan_in_lockstep). Anything unusual rewinds and runs the general path below.
 
 General path (any order, bad lines, duplicates): each line is parsed once; objects are tracked
 by a 64-bit key hash in a hash table of two flat arrays (_KeyTable, no Python object per entry)
@@ -47,7 +48,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import partial
 from itertools import islice
-from operator import itemgetter
+from operator import attrgetter
 from typing import Any, BinaryIO
 
 from gtchain_runtime.domain.manifest_lines import (
@@ -56,12 +57,15 @@ from gtchain_runtime.domain.manifest_lines import (
     LABELED_STATUSES,
     MACHINE,
     MAX_LINE_CHARS,
+    NULL_LABEL,
     UNLABELED,
     UNLABELED_RESIDUE,
+    UNSET,
     ManifestError,
     classify,
     dumps_line,
     json_loader,
+    label_view_decoder,
     parse_slow,
     strip_bom,
     validate_label_attribute,
@@ -262,15 +266,22 @@ def _plan_in_lockstep(
     """Plan the common shape in one pass, or return None (chained_out then holds junk).
 
     The common shape: Ground Truth writes the output in input order, so line i of both files
-    names the same object; every line is a valid JSON object keyed by a "source-ref" string;
-    no key repeats. Each line is parsed once and, for labeled and plain unlabeled objects, the
-    output line is written as the bytes read. Anything else (a bad or blank line, a BOM, a
+    names the same object; every line is a valid UTF-8 JSON object keyed by a "source-ref"
+    string; no key repeats. Each line is decoded once into a view (``label_view_decoder``:
+    only the key and the label state are built) and the output line is written as the bytes
+    read, except the few that change (failed, a null label or stray metadata, an input label
+    the output lacks), which are parsed fully. Anything else (a bad or blank line, a BOM, a
     "source" key, a different order or length, a long line, a duplicate or a hash collision)
-    returns None and the caller runs the general path, which handles and reports all of it.
+    returns None and the caller runs the general path, which handles and reports all of it;
+    so does a missing msgspec.
     """
+    decode = label_view_decoder(attribute)
+    if decode is None:
+        return None
     loads = json_loader()
     metadata_attribute = f"{attribute}-metadata"
-    key_of = itemgetter("source-ref")  # KeyError without one, TypeError if not an object
+    unset, null = UNSET, NULL_LABEL
+    key_of = attrgetter("key")
     # Duplicate check: key hashes in 8 bytes each, all compared once at the end (in C, cheaper
     # than a set lookup per line); equal hashes send the plan to the general path, so a
     # collision of two different keys costs time, never correctness.
@@ -278,7 +289,6 @@ def _plan_in_lockstep(
     tally = [0] * (UNLABELED_RESIDUE + 1)  # final status -> objects
     input_labeled = 0
     batch: list[bytes] = []  # chained lines, written in blocks: one write call per line is slow
-    keep = batch.append
     blocks = 0
     try:
         while True:
@@ -290,54 +300,61 @@ def _plan_in_lockstep(
                 return None
             if not in_lines:
                 break
-            if not blocks & _LOCKSTEP_FLUSH_MASK:  # before the block: the last line stays in batch
+            if not blocks & _LOCKSTEP_FLUSH_MASK:
                 chained_out.write(b"".join(batch))
                 batch.clear()
                 if progress is not None:
                     progress(input_manifest.tell() + output_manifest.tell())
             blocks += 1
-            # Lines short enough to be valid whatever their characters.
+            # Lines short enough to be valid whatever their characters, and valid UTF-8 (the
+            # views skip strings unchecked). ASCII is checked per line, anything else per block.
             if (
                 max(map(len, in_lines)) > _FAST_PATH_MAX_BYTES
                 or max(map(len, out_lines)) > _FAST_PATH_MAX_BYTES
             ):
                 return None
-            in_records = list(map(loads, in_lines))
-            out_records = list(map(loads, out_lines))
-            keys = list(map(key_of, out_records))
-            # Same objects in the same order, keyed by non-empty strings (str.__len__ raises
-            # TypeError on anything else).
-            if keys != list(map(key_of, in_records)) or not all(map(str.__len__, keys)):
+            if not all(map(bytes.isascii, in_lines)):
+                b"".join(in_lines).decode("utf-8")
+            if not all(map(bytes.isascii, out_lines)):
+                b"".join(out_lines).decode("utf-8")
+            in_views = list(map(decode, in_lines))
+            out_views = list(map(decode, out_lines))
+            keys = list(map(key_of, out_views))
+            if keys != list(map(key_of, in_views)):  # same objects in the same order
                 return None
             key_hashes.extend(map(hash, keys))
-            for out_raw, in_record, out_record in zip(out_lines, in_records, out_records, strict=True):
-                # classify(), inlined: this loop runs once per object.
-                out_metadata = out_record.get(metadata_attribute)
-                if type(out_metadata) is dict and "failure-reason" in out_metadata:
+            index = -1
+            for out_view, in_view in zip(out_views, in_views, strict=True):
+                index += 1
+                # classify() on views, inlined: this loop runs once per object.
+                label, meta = out_view.label, out_view.meta
+                if meta is not unset and meta.failure_reason is not unset:
                     status = FAILED
-                elif out_record.get(attribute) is not None:
-                    machine = type(out_metadata) is dict and out_metadata.get("human-annotated") == "no"
-                    status = MACHINE if machine else HUMAN
-                elif attribute not in out_record and metadata_attribute not in out_record:
+                elif label is not unset and label != null:
+                    status = MACHINE if meta is not unset and meta.human_annotated == "no" else HUMAN
+                elif label is unset and meta is unset:
                     status = UNLABELED
                 else:
                     status = UNLABELED_RESIDUE
-                # Only whether the input line is labeled matters here, and without A it is not.
-                if in_record.get(attribute) is None:
-                    input_status = UNLABELED
-                else:
-                    input_status = classify(in_record, attribute, metadata_attribute)
+                # Whether the input line is labeled (a third-party label, or an earlier job's).
+                in_label, in_meta = in_view.label, in_view.meta
+                in_labeled = (
+                    in_label is not unset
+                    and in_label != null
+                    and (in_meta is unset or in_meta.failure_reason is unset)
+                )
                 if status in LABELED_STATUSES:  # the output's label wins, byte for byte
-                    keep(out_raw)
-                    input_labeled += input_status in LABELED_STATUSES
-                elif status == UNLABELED and input_status not in LABELED_STATUSES:
-                    keep(out_raw)
-                else:
-                    chained, status = _merged_line(out_record, status, in_record, input_status, attribute)
-                    keep(chained)
+                    input_labeled += in_labeled
+                elif status != UNLABELED or in_labeled:  # the line changes: parse it fully
+                    in_record = loads(in_lines[index]) if in_labeled else None
+                    in_status = classify(in_record, attribute, metadata_attribute) if in_record else UNLABELED
+                    out_lines[index], status = _merged_line(
+                        loads(out_lines[index]), status, in_record, in_status, attribute
+                    )
                     input_labeled += status in LABELED_STATUSES  # a label here came from the input
                 tally[status] += 1
-    except (ValueError, TypeError, KeyError):  # not JSON, not an object, no "source-ref"
+            batch += out_lines
+    except ValueError:  # not UTF-8, not JSON, not the views' shape (msgspec.DecodeError)
         return None
     line = len(key_hashes)
     if len(set(key_hashes)) != line:
@@ -728,7 +745,7 @@ class _Planner:
 def _merged_line(
     out_record: dict[str, Any],
     out_status: int,
-    input_record: dict[str, Any],
+    input_record: dict[str, Any] | None,
     input_status: int,
     attribute: str,
 ) -> tuple[bytes, int]:
@@ -739,6 +756,7 @@ def _merged_line(
     if out_status == FAILED:
         return without_label(out_record, attribute, metadata_attribute), FAILED
     if input_status in LABELED_STATUSES:  # output has no label: keep the input's
+        assert input_record is not None  # a labeled status comes from a record
         out_record[attribute] = input_record[attribute]
         if metadata_attribute in input_record:
             out_record[metadata_attribute] = input_record[metadata_attribute]

@@ -1,15 +1,18 @@
 """One manifest line: parse, identify, classify. Shared by the chain planner and consolidation.
 
 Pure: no AWS, no I/O beyond the bytes it is given. orjson is used when importable (it is
-shipped in the Lambda layer); the stdlib ``json`` fallback gives the same verdicts.
+shipped in the Lambda layer); the stdlib ``json`` fallback gives the same verdicts. msgspec,
+when importable (shipped too), decodes the planner's common case into small views (see
+``label_view_decoder``); without it the planner takes its general path, with the same results.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 try:  # pragma: no cover - which branch runs depends on the environment
     import orjson
@@ -20,6 +23,15 @@ try:  # pragma: no cover - which branch runs depends on the environment
 except ImportError:  # pragma: no cover
     _fast_loads = None
     _fast_dumps = None
+
+try:  # pragma: no cover - which branch runs depends on the environment
+    import msgspec
+
+    _msgspec: Any = msgspec  # a variable, so tests can take it away
+    UNSET: Any = msgspec.UNSET  # a label view's value for an absent attribute
+    NULL_LABEL: Any = msgspec.Raw(b"null")  # a label view's raw value for a JSON null
+except ImportError:  # pragma: no cover
+    _msgspec = UNSET = NULL_LABEL = None
 
 MAX_LINE_CHARS = 100_000
 LABEL_ATTRIBUTE_MAX = 127
@@ -79,6 +91,50 @@ class _StrictJson:
 def json_loader() -> Callable[[bytes], Any]:
     """The fastest strict JSON decoder available (a function so tests can switch it)."""
     return _fast_loads if _fast_loads is not None else _StrictJson.loads
+
+
+def label_view_decoder(attribute: str) -> Callable[[bytes], Any] | None:
+    """Decode one line into a view of what classification needs, or None without msgspec.
+
+    A view has ``key`` (the non-empty "source-ref" string), ``label`` (A's value as raw JSON
+    bytes, never decoded; ``msgspec.UNSET`` when A is absent, ``NULL_LABEL`` when null) and
+    ``meta`` (A-metadata's "failure-reason" as raw JSON and "human-annotated", or UNSET when
+    A-metadata is absent). msgspec checks the syntax of everything else but builds nothing for
+    it: at 1M + 1M lines that is about half the time of parsing every value with orjson.
+
+    The decoder raises ``msgspec.DecodeError`` (a ValueError) on anything outside the common
+    shape, including valid objects the views do not cover (a "source" key, a null or non-object
+    A-metadata, a lone surrogate); callers then parse the line fully. It does not check UTF-8
+    inside the strings it skips: callers check the bytes themselves.
+    """
+    if _msgspec is None:
+        return None
+    return _label_view_decoder(attribute)
+
+
+@functools.lru_cache(maxsize=8)
+def _label_view_decoder(attribute: str) -> Callable[[bytes], Any]:
+    field, raw, unset = msgspec.field, msgspec.Raw, msgspec.UnsetType
+    # gc=False: views hold no containers, so the cyclic collector need not track them.
+    metadata_view = msgspec.defstruct(
+        "LabelMetadataView",
+        [
+            ("failure_reason", raw | unset, field(default=msgspec.UNSET, name="failure-reason")),
+            ("human_annotated", object, field(default=msgspec.UNSET, name="human-annotated")),
+        ],
+        gc=False,
+    )
+    line_view = msgspec.defstruct(
+        "LineView",
+        [
+            ("key", Annotated[str, msgspec.Meta(min_length=1)], field(name="source-ref")),
+            ("label", raw | unset, field(default=msgspec.UNSET, name=attribute)),
+            ("meta", metadata_view | unset, field(default=msgspec.UNSET, name=f"{attribute}-metadata")),
+        ],
+        gc=False,
+    )
+    decode: Callable[[bytes], Any] = msgspec.json.Decoder(line_view).decode
+    return decode
 
 
 def dumps_line(record: dict[str, Any]) -> bytes:
