@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from stacks.bundling import layer_cache_key
+from stacks.bundling import build_layer_cache, layer_cache_key
 from tests.infra.conftest import EXAMPLE_PROJECT, TEAM_PROJECT, write_projects_file
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -89,3 +89,13 @@ def test_layer_cache_key_follows_the_requirements(tmp_path: Path) -> None:
     assert layer_cache_key(first) == layer_cache_key(second)
     second.write_text("orjson==3.13.1\n")
     assert layer_cache_key(first) != layer_cache_key(second)
+
+
+def test_layer_ships_the_native_decoders_for_the_lambda_architecture() -> None:
+    # orjson and msgspec make the manifest engine fast; a wheel for the build machine's CPU
+    # would fail to import on Graviton and leave the Lambdas on the slow stdlib fallback.
+    packages = build_layer_cache() / "python"
+    for package in ("orjson", "msgspec", "pydantic_core"):
+        extensions = [p.name for p in (packages / package).glob("*.so")]
+        assert extensions, f"{package}: no compiled extension in the layer"
+        assert all("cpython-312-aarch64-linux-gnu" in name for name in extensions), extensions
