@@ -137,6 +137,55 @@ def _label_view_decoder(attribute: str) -> Callable[[bytes], Any]:
     return decode
 
 
+def view_status(view: Any) -> int:
+    """``classify`` for a view of ``label_view_decoder`` (the lockstep path inlines it)."""
+    meta = view.meta
+    if meta is not UNSET and meta.failure_reason is not UNSET:
+        return FAILED
+    label = view.label
+    if label is not UNSET and label != NULL_LABEL:
+        return MACHINE if meta is not UNSET and meta.human_annotated == "no" else HUMAN
+    if label is UNSET and meta is UNSET:
+        return UNLABELED
+    return UNLABELED_RESIDUE
+
+
+class NotCommonShapeError(ValueError):
+    """A line outside the common shape: parse it fully (``parse_slow``) to accept or reject it."""
+
+
+def key_status_reader(attribute: str) -> Callable[[bytes], tuple[str, int]]:
+    """A function reading (source-ref, status) from a line in the common shape: a UTF-8 JSON
+    object of at most 100,000 bytes keyed by a non-empty "source-ref" string. On anything else
+    it raises ValueError and the caller takes the full path.
+
+    With msgspec it decodes a view (nothing but the key and the label state is built);
+    without, it parses the line with ``json_loader()``."""
+    decode = label_view_decoder(attribute)
+    if decode is not None:
+
+        def read_view(raw: bytes) -> tuple[str, int]:
+            if len(raw) > MAX_LINE_CHARS:
+                raise NotCommonShapeError("long line: count its characters")
+            if not raw.isascii():
+                raw.decode("utf-8")  # the views skip strings unchecked
+            view = decode(raw)
+            return view.key, view_status(view)
+
+        return read_view
+
+    loads, metadata_attribute = json_loader(), f"{attribute}-metadata"
+
+    def read_record(raw: bytes) -> tuple[str, int]:
+        record = loads(raw)
+        ref = record.get("source-ref") if type(record) is dict else None
+        if type(ref) is not str or not ref or len(raw) > MAX_LINE_CHARS:
+            raise NotCommonShapeError("not an object keyed by a source-ref string")
+        return ref, classify(record, attribute, metadata_attribute)
+
+    return read_record
+
+
 def dumps_line(record: dict[str, Any]) -> bytes:
     """Serialize one record as a manifest line (compact JSON + newline)."""
     if _fast_dumps is not None:
