@@ -775,29 +775,27 @@ def manifest_stats(manifest: BinaryIO, label_attribute: str) -> ManifestStats:
     """Count objects and label states of one manifest (first line of an object wins)."""
     validate_label_attribute(label_attribute)
     metadata_attribute = f"{label_attribute}-metadata"
-    loads = json_loader()
+    read = key_status_reader(label_attribute)
     seen: set[tuple[int, int]] = set()
     statuses = [0] * (UNLABELED_RESIDUE + 1)
     lines = duplicates = rejected = 0
     for raw in manifest:
         lines += 1
-        try:
-            record = loads(raw)
-            ok = len(raw) <= _FAST_PATH_MAX_BYTES and record_ok(record)
+        try:  # the common shape: a short JSON object keyed by a source-ref string
+            ref, status = read(raw)
+            identity = (hash(ref), hash(ref + "\x00r"))  # as _identity() hashes it
         except ValueError:
-            ok = False
-        if not ok:
             parsed = _parse_general(raw, lines == 1, "")
             if parsed.record is None:
                 rejected += parsed.reason is not None
                 continue
-            record = parsed.record
-        identity = _identity(record, "")
+            identity = (parsed.h1, parsed.h2)
+            status = classify(parsed.record, label_attribute, metadata_attribute)
         if identity in seen:
             duplicates += 1
             continue
         seen.add(identity)
-        statuses[classify(record, label_attribute, metadata_attribute)] += 1
+        statuses[status] += 1
     return ManifestStats(
         lines=lines,
         objects=len(seen),
@@ -809,11 +807,3 @@ def manifest_stats(manifest: BinaryIO, label_attribute: str) -> ManifestStats:
         duplicates=duplicates,
         rejected=rejected,
     )
-
-
-def record_ok(record: Any) -> bool:
-    """A dict with a non-empty string source-ref (the common case; others take the slow path)."""
-    if type(record) is not dict:
-        return False
-    ref = record.get("source-ref")
-    return type(ref) is str and bool(ref)
