@@ -404,3 +404,48 @@ def test_manifest_stats(decoder: str) -> None:
         "duplicates": 1,
         "rejected": 1,
     }
+
+
+BIG = b"123456789012345678901234567890"  # past 64 bits: orjson would read it as a float
+
+
+def _plan_raw(
+    inputs: list[bytes], outputs: list[bytes]
+) -> tuple[ManifestPlan, list[bytes], list[dict[str, Any]]]:
+    chained, rejects = io.BytesIO(), io.BytesIO()
+    plan = plan_chain(io.BytesIO(b"".join(inputs)), io.BytesIO(b"".join(outputs)), A, chained, rejects)
+    return plan, chained.getvalue().splitlines(), [json.loads(x) for x in rejects.getvalue().splitlines()]
+
+
+def test_rewritten_lines_keep_every_number(decoder: str) -> None:
+    """A failed line is stripped and an input label merged (both rewritten, on the fast path):
+    integers of any size keep every digit."""
+    inputs = [
+        b'{"source-ref": "s3://b/0", "id": %s}\n' % BIG,
+        b'{"source-ref": "s3://b/1", "%s": %s, "%s": {"human-annotated": "yes"}}\n'
+        % (A.encode(), BIG, AM.encode()),
+    ]
+    outputs = [
+        b'{"source-ref": "s3://b/0", "id": %s, "%s": {"failure-reason": "x"}}\n' % (BIG, AM.encode()),
+        b'{"source-ref": "s3://b/1"}\n',  # no label in the output: the input's is kept
+    ]
+    plan, chained, _ = _plan_raw(inputs, outputs)
+    assert (plan.failed, plan.labeled, plan.input_labeled) == (1, 1, 1)
+    assert json.loads(chained[0]) == {"source-ref": "s3://b/0", "id": int(BIG)}
+    assert json.loads(chained[1])[A] == int(BIG)
+
+
+def test_numbers_beyond_a_double_and_lone_surrogates_survive_rewriting(decoder: str) -> None:
+    failed = b', "%s": {"failure-reason": "x"}}\n' % AM.encode()
+    inputs = [b'{"source-ref": "s3://b/0"}\n', b'{"source-ref": "s3://b/1"}\n']
+    outputs = [
+        b'{"source-ref": "s3://b/0", "far": 1e999' + failed,
+        b'{"source-ref": "s3://b/1", "odd": "\\ud800"' + failed,
+    ]
+    plan, chained, rejects = _plan_raw(inputs, outputs)
+    assert b'"odd":"\\ud800"' in chained[1] and AM.encode() not in chained[1]
+    if decoder == "stdlib":  # nothing there could write 1e999 back: the line is refused, and said so
+        assert "beyond a double's range" in rejects[0]["reason"] and chained[0] == inputs[0].rstrip()
+        return
+    assert plan.failed == 2 and not rejects
+    assert b'"far":1e999' in chained[0] and AM.encode() not in chained[0]

@@ -27,6 +27,7 @@ from gtchain_runtime.domain.manifest_lines import (
     dumps_line,
     json_loader,
     object_key,
+    parse_record,
     parse_slow,
     record_problem,
     strip_bom,
@@ -182,7 +183,6 @@ def consolidate_chain(
         attribute=label_attribute,
         metadata_attribute=metadata_attribute,
         final_out=final_out,
-        loads=loads,
     )
     _totals(report, latest)
     return report
@@ -224,7 +224,6 @@ def _write_final(
     attribute: str,
     metadata_attribute: str,
     final_out: BinaryIO,
-    loads: Any,
 ) -> None:
     for state in latest.values():
         stream = job_outputs[state.job][1]
@@ -235,8 +234,7 @@ def _write_final(
         if state.status in LABELED_STATUSES or state.status == UNLABELED:
             final_out.write(raw if raw.endswith(b"\n") else raw + b"\n")
             continue
-        record = _parse(raw, False, loads)
-        assert isinstance(record, dict)  # accepted when it was read the first time
+        record = parse_record(raw)  # accepted when it was read the first time
         final_out.write(without_label(record, attribute, metadata_attribute))
 
 

@@ -65,9 +65,9 @@ from gtchain_runtime.domain.manifest_lines import (
     ManifestError,
     classify,
     dumps_line,
-    json_loader,
     key_status_reader,
     label_view_decoder,
+    parse_record,
     parse_slow,
     strip_bom,
     validate_label_attribute,
@@ -280,7 +280,6 @@ def _plan_in_lockstep(
     decode = label_view_decoder(attribute)
     if decode is None:
         return None
-    loads = json_loader()
     metadata_attribute = f"{attribute}-metadata"
     unset, null = UNSET, NULL_LABEL
     key_of = attrgetter("key")
@@ -348,10 +347,10 @@ def _plan_in_lockstep(
                 if status in LABELED_STATUSES:  # the output's label wins, byte for byte
                     input_labeled += in_labeled
                 elif status != UNLABELED or in_labeled:  # the line changes: parse it fully
-                    in_record = loads(in_lines[index]) if in_labeled else None
+                    in_record = parse_record(in_lines[index]) if in_labeled else None
                     in_status = classify(in_record, attribute, metadata_attribute) if in_record else UNLABELED
                     out_lines[index], status = _merged_line(
-                        loads(out_lines[index]), status, in_record, in_status, attribute
+                        parse_record(out_lines[index]), status, in_record, in_status, attribute
                     )
                     input_labeled += status in LABELED_STATUSES  # a label here came from the input
                 tally[status] += 1
@@ -487,7 +486,6 @@ class _Planner:
         self.metadata_attribute = f"{attribute}-metadata"
         self.salt = salt
         self.progress = progress
-        self.loads = json_loader()
         self.read = key_status_reader(attribute)
         # Every object of both files. Value: its output line number (1-based) when the output
         # names it, else ~i for the i-th input-only object.
@@ -668,7 +666,7 @@ class _Planner:
                     input_labeled += input_status in labeled_statuses
                 else:
                     if input_status in labeled_statuses and record is None:
-                        record = _parse_known_good(raw, self.loads)  # its label goes to the chained line
+                        record = _parse_known_good(raw)  # its label goes to the chained line
                     status = self._write_common(output.read(out_index), status, record, input_status, write)
                     input_labeled += status in labeled_statuses and input_status in labeled_statuses
             elif found < 0:  # an input-only object met on an earlier line
@@ -688,7 +686,7 @@ class _Planner:
                     input_labeled += status in labeled_statuses
                 else:
                     if record is None:
-                        record = _parse_known_good(raw, self.loads)
+                        record = _parse_known_good(raw)
                     write(without_label(record, attribute, metadata_attribute))
                     status = FAILED if status == FAILED else UNLABELED
             tally[status] += 1
@@ -716,7 +714,7 @@ class _Planner:
         if out_status == UNLABELED and input_status not in LABELED_STATUSES:
             write(out_raw)
             return UNLABELED
-        out_record = _parse_known_good(out_raw, self.loads)
+        out_record = _parse_known_good(out_raw)
         chained, status = _merged_line(out_record, out_status, input_record, input_status, self.attribute)
         write(chained)
         return status
@@ -732,7 +730,7 @@ class _Planner:
             if status in LABELED_STATUSES or status == UNLABELED:
                 chained_out.write(raw)
             else:
-                record = _parse_known_good(raw, self.loads)
+                record = _parse_known_good(raw)
                 chained_out.write(without_label(record, attribute, metadata_attribute))
                 status = FAILED if status == FAILED else UNLABELED
             counts.add(status)
@@ -762,13 +760,9 @@ def _merged_line(
     return without_label(out_record, attribute, metadata_attribute), UNLABELED  # residue: null label
 
 
-def _parse_known_good(raw: bytes, loads: Callable[[bytes], Any]) -> dict[str, Any]:
-    """Parse a line that pass 1 already accepted (BOM and all: it may be line 1)."""
-    try:
-        record: dict[str, Any] = loads(strip_bom(raw))
-    except ValueError:  # accepted by the stdlib only (e.g. a 100-digit number)
-        record, _ = parse_slow(strip_bom(raw))  # type: ignore[assignment]
-    return record
+def _parse_known_good(raw: bytes) -> dict[str, Any]:
+    """Parse a line that was accepted already, to write it back (BOM and all: it may be line 1)."""
+    return parse_record(strip_bom(raw))
 
 
 def manifest_stats(manifest: BinaryIO, label_attribute: str) -> ManifestStats:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -79,13 +80,28 @@ class _StrictJson:
     def _refuse_constant(name: str) -> Any:
         raise ValueError(f"{name} is not valid JSON")
 
+    @staticmethod
+    def _exact_float(text: str) -> Any:
+        """A number beyond a double's range (1e999) keeps its text, to be written back as it
+        was (``msgspec.Raw``); without msgspec to write it, the line is refused."""
+        value = float(text)
+        if math.isfinite(value):
+            return value
+        if _msgspec is None:
+            raise ValueError(f"number {text} is beyond a double's range")
+        return _msgspec.Raw(text.encode())
+
     @classmethod
     def loads(cls, raw: bytes) -> Any:
-        return json.loads(raw.decode("utf-8"), parse_constant=cls._refuse_constant)
+        text = raw.decode("utf-8")
+        return json.loads(text, parse_constant=cls._refuse_constant, parse_float=cls._exact_float)
 
     @staticmethod
     def dumps(record: dict[str, Any]) -> bytes:
-        return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        try:
+            return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800"): keep it as the escape it was
+            return json.dumps(record, separators=(",", ":")).encode("ascii")
 
 
 def json_loader() -> Callable[[bytes], Any]:
@@ -186,12 +202,32 @@ def key_status_reader(attribute: str) -> Callable[[bytes], tuple[str, int]]:
     return read_record
 
 
+def parse_record(raw: bytes) -> dict[str, Any]:
+    """Parse a valid line whose record is written back (a failed label stripped, an input label
+    merged): every number keeps its value. orjson would read an integer past 64 bits as a
+    float; msgspec reads it exactly, and the stdlib takes what msgspec refuses."""
+    if _msgspec is not None:
+        try:
+            record: dict[str, Any] = _msgspec.json.decode(raw)
+            return record
+        except _msgspec.DecodeError:  # a number beyond a double, a lone surrogate
+            pass
+    record = _StrictJson.loads(raw.rstrip(b"\r\n"))
+    return record
+
+
 def dumps_line(record: dict[str, Any]) -> bytes:
-    """Serialize one record as a manifest line (compact JSON + newline)."""
+    """Serialize one record as a manifest line (compact JSON + newline), losing nothing."""
     if _fast_dumps is not None:
         try:
             return _fast_dumps(record) + b"\n"
-        except TypeError:  # e.g. an integer beyond 64 bits that only the stdlib parsed
+        except TypeError:  # an integer past 64 bits, a number kept as text, a lone surrogate
+            pass
+    if _msgspec is not None:
+        try:
+            encoded: bytes = _msgspec.json.encode(record)
+            return encoded + b"\n"
+        except (TypeError, ValueError):  # a lone surrogate
             pass
     return _StrictJson.dumps(record) + b"\n"
 
