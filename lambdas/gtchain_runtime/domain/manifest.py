@@ -71,6 +71,7 @@ from gtchain_runtime.domain.manifest_lines import (
     parse_slow,
     strip_bom,
     validate_label_attribute,
+    view_status,
     without_label,
 )
 
@@ -142,11 +143,16 @@ class _KeyHashCollisionError(Exception):
     """Two different keys share the first hash: the plan restarts with a salted hash."""
 
 
+def _ref_identity(ref: str, salt: str) -> tuple[int, int]:
+    """(h1, h2) of a source-ref key (the planner's loops inline it: they run once per line)."""
+    return hash(salt + ref if salt else ref), hash(ref + "\x00r")
+
+
 def _identity(record: dict[str, Any], salt: str) -> tuple[int, int]:
     """(h1, h2) of a valid record's key; source-ref and source keys never share h1."""
     ref = record.get("source-ref")
     if ref is not None:
-        return hash(salt + ref if salt else ref), hash(ref + "\x00r")
+        return _ref_identity(ref, salt)
     text: str = record["source"]
     return ~hash(salt + text if salt else text), hash(text + "\x00s")
 
@@ -280,7 +286,6 @@ def _plan_in_lockstep(
     decode = label_view_decoder(attribute)
     if decode is None:
         return None
-    metadata_attribute = f"{attribute}-metadata"
     unset, null = UNSET, NULL_LABEL
     key_of = attrgetter("key")
     # Duplicate check: key hashes in 8 bytes each, all compared once at the end (in C, cheaper
@@ -347,8 +352,8 @@ def _plan_in_lockstep(
                 if status in LABELED_STATUSES:  # the output's label wins, byte for byte
                     input_labeled += in_labeled
                 elif status != UNLABELED or in_labeled:  # the line changes: parse it fully
+                    in_status = view_status(in_view)
                     in_record = parse_record(in_lines[index]) if in_labeled else None
-                    in_status = classify(in_record, attribute, metadata_attribute) if in_record else UNLABELED
                     out_lines[index], status = _merged_line(
                         parse_record(out_lines[index]), status, in_record, in_status, attribute
                     )
@@ -777,7 +782,7 @@ def manifest_stats(manifest: BinaryIO, label_attribute: str) -> ManifestStats:
         lines += 1
         try:  # the common shape: a short JSON object keyed by a source-ref string
             ref, status = read(raw)
-            identity = (hash(ref), hash(ref + "\x00r"))  # as _identity() hashes it
+            identity = _ref_identity(ref, "")
         except ValueError:
             parsed = _parse_general(raw, lines == 1, "")
             if parsed.record is None:
