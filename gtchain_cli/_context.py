@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gtchain_runtime.service import ChainContext
+from gtchain_runtime.context import ChainContext
 from gtchain_runtime.settings import RuntimeSettings, settings_from
 from pydantic import ValidationError
 

@@ -6,14 +6,12 @@ import json
 from typing import Annotated, Any
 
 import typer
-from gtchain_runtime.domain.lineage import lineage_from_tags, tags_to_dict
-from gtchain_runtime.domain.naming import child_job_name
-from gtchain_runtime.service import ChainContext
+from gtchain_runtime.context import ChainContext
+from gtchain_runtime.usecases.chain import chain_of
 from rich.console import Console
 from rich.tree import Tree
 
 from gtchain_cli._context import STACK_HELP, context_for
-from gtchain_cli.errors import CliError
 
 app = typer.Typer(help="Look at a chain of labeling jobs.", no_args_is_help=True)
 _out = Console(highlight=False, soft_wrap=True)
@@ -21,19 +19,8 @@ _out = Console(highlight=False, soft_wrap=True)
 
 def chain_links(ctx: ChainContext, any_job: str) -> list[dict[str, Any]]:
     """Every job of the chain `any_job` belongs to, root first, with counters and ledger decision."""
-    first = ctx.jobs.find(any_job)
-    if first is None:
-        raise CliError(f"labeling job {any_job} does not exist", exit_code=1)
-    lineage = lineage_from_tags(
-        first["LabelingJobName"], tags_to_dict(ctx.jobs.tags(first["LabelingJobArn"]))
-    )
     links = []
-    depth = 0
-    while True:
-        name = lineage.root if depth == 0 else child_job_name(lineage.root, depth)
-        describe = ctx.jobs.find(name)
-        if describe is None:
-            break
+    for depth, describe in enumerate(chain_of(ctx, any_job)):
         decision = ctx.ledger.decision(describe["LabelingJobName"]) or {}
         links.append(
             {
@@ -45,7 +32,6 @@ def chain_links(ctx: ChainContext, any_job: str) -> list[dict[str, Any]]:
                 "reason": decision.get("reason"),
             }
         )
-        depth += 1
     return links
 
 

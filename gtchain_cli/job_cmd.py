@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from gtchain_runtime import service
 from gtchain_runtime.domain.layout import jobs_output_path
 from gtchain_runtime.domain.lineage import LineageError, lineage_from_tags, tags_to_dict
 from gtchain_runtime.domain.requests import RequestBuildError, build_child_request
 from gtchain_runtime.payloads import ChainPlan
+from gtchain_runtime.usecases.inspect import inspect_job
+from gtchain_runtime.usecases.plan import plan_chain
+from gtchain_runtime.usecases.resume import resume_job
 from rich.console import Console
 from rich.table import Table
 
@@ -102,7 +104,7 @@ def _plan_table(plan: ChainPlan) -> Table:
         table.add_row("child", plan.child_name)
     if plan.mode_reason:
         table.add_row("mode", plan.mode_reason)
-    for key, value in plan.counts.items():
+    for key, value in plan.counts.model_dump().items():
         table.add_row(key.replace("_", " "), str(value))
     return table
 
@@ -115,10 +117,10 @@ def plan_command(
 ) -> None:
     """Dry run: inspect the job, diff its manifests and decide. Writes nothing, creates nothing."""
     ctx = context_for(stack)
-    inspection = service.inspect_job(ctx, job_name)
+    inspection = inspect_job(ctx, job_name)
     if not inspection.relevant:
         raise CliError(f"nothing to plan: {inspection.reason}", exit_code=1)
-    plan = service.plan_chain(ctx, inspection, dry_run=True)
+    plan = plan_chain(ctx, inspection, dry_run=True)
     if as_json:
         _print_json(plan.model_dump(mode="json"))
         return
@@ -138,18 +140,11 @@ def resume_command(
     """
     ctx = context_for(stack)
     execution = "cli-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    outcome = service.resume_job(ctx, job_name, execution)
+    outcome = resume_job(ctx, job_name, execution)
     if outcome.plan is None:
         raise CliError(f"not resumed: {outcome.inspection.reason}", exit_code=1)
     if as_json:
-        _print_json(
-            {
-                "plan": outcome.plan.model_dump(mode="json"),
-                "child": outcome.child.model_dump(mode="json") if outcome.child else None,
-                "final": outcome.final.model_dump(mode="json") if outcome.final else None,
-                "record": outcome.record.model_dump(mode="json") if outcome.record else None,
-            }
-        )
+        _print_json(outcome.model_dump(mode="json", include={"plan", "child", "final", "record"}))
         return
     _out.print(_plan_table(outcome.plan))
     if outcome.child:

@@ -45,7 +45,7 @@ def _problems_a_person_can_fix() -> tuple[type[BaseException], ...]:
     from gtchain_runtime.domain.manifest_lines import ManifestError
     from gtchain_runtime.domain.naming import InvalidJobNameError
     from gtchain_runtime.domain.requests import RequestBuildError
-    from gtchain_runtime.service import ChainConflictError
+    from gtchain_runtime.usecases.create import ChainConflictError
 
     from gtchain_sandbox.errors import SandboxError
     from stacks.config import ConfigError

@@ -11,8 +11,9 @@ import itertools
 import json
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
+from gtchain_runtime.domain.lineage import LabelingMode
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 # Ground Truth job names: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}. The prefix leaves room for
@@ -26,8 +27,6 @@ ALGORITHM_ARN_PATTERN = (
 BUCKET_NAME_PATTERN = r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 PROJECT_NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9\-]{0,39}$"
-
-LabelingMode = Literal["inherit", "automated", "human"]
 
 
 class _Strict(BaseModel):

@@ -9,13 +9,11 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
+from gtchain_runtime.domain.labeling_jobs import EVENT_DETAIL_TYPE, EVENT_SOURCE, FINISHED_STATUSES
 
 from stacks.arns import labeling_job_arn_prefix
 from stacks.nag import acknowledge
 
-EVENT_SOURCE = "aws.sagemaker"
-EVENT_DETAIL_TYPE = "SageMaker Ground Truth Labeling Job State Change"
-FINISHED_STATUSES = ("Completed", "Failed", "Stopped")
 SWEEP_INTERVAL = Duration.hours(1)
 
 

@@ -1,25 +1,26 @@
-"""Parser models for the state machine: the EventBridge event and each step's result.
+"""Typed payloads of the state machine: the event, each state's input and each step's result.
 
-The shapes are the contract of docs/architecture.md ("Payloads"): each Lambda task gets the
-whole execution state and its result lands at `$.inspection`, `$.plan`, `$.child`, `$.final`
-or `$.record`; a caught error lands at `$.error` as `{"Error", "Cause"}`.
+The shapes are the contract of docs/architecture.md ("Payloads"). Each Lambda task gets the
+whole execution state; its result lands at `$.inspection`, `$.plan`, `$.child`, `$.final` or
+`$.record`, and a caught error at `$.error` as `{"Error", "Cause"}`. Each state parses its
+input into a model that holds exactly the fields that state requires, so a step never
+re-checks by hand what an earlier step must have produced.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from gtchain_runtime.domain.lineage import Lineage
+from gtchain_runtime.domain.manifest import ManifestPlan
 from gtchain_runtime.domain.policy import Decision
-
-EVENT_DETAIL_TYPE = "SageMaker Ground Truth Labeling Job State Change"
-SAGEMAKER_SOURCE = "aws.sagemaker"
-SWEEP_SOURCE = "gtchain.sweep"
 
 
 class _Payload(BaseModel):
+    # Each state sees the whole execution state: fields of other steps are ignored.
     model_config = ConfigDict(extra="ignore")
 
 
@@ -39,35 +40,74 @@ class LabelingJobStateChange(EventBridgeModel):
         return self.resources[0]
 
 
+# Step results ----------------------------------------------------------------------------
+
+
 class Inspection(_Payload):
+    """The job of the event, described, and whether it is this project's to handle.
+
+    `root`, `parent` and `depth` are the job's lineage; a job that is not ours is its own root.
+    """
+
     relevant: bool
     reason: str
     job_name: str
     job_arn: str
     status: str
-    root: str | None = None
+    root: str
     parent: str | None = None
     depth: int = 0
     describe: dict[str, Any] = Field(default_factory=dict)
     tags: dict[str, str] = Field(default_factory=dict)
 
+    @property
+    def lineage(self) -> Lineage:
+        return Lineage(job_name=self.job_name, root=self.root, parent=self.parent, depth=self.depth)
+
+
+class PlanCounts(_Payload):
+    """The manifest diff's counts (domain.manifest.ManifestPlan), typed through the state machine."""
+
+    total: int
+    labeled: int
+    human_labeled: int
+    machine_labeled: int
+    failed: int
+    unlabeled: int
+    remaining: int
+    duplicates: int
+    rejected: int
+    input_labeled: int
+
+    @classmethod
+    def of(cls, plan: ManifestPlan) -> PlanCounts:
+        return cls.model_validate(plan.to_dict())
+
 
 class ChainPlan(_Payload):
     decision: Decision
     reason: str
-    counts: dict[str, int]
+    counts: PlanCounts
     child_name: str
     chained_manifest_uri: str | None
     rejects_uri: str | None
     plan_uri: str | None
+    # The CreateLabelingJob request (botocore's shape), for CHAIN only.
     request: dict[str, Any] | None = None
     labeling_mode: str | None = None
     mode_reason: str | None = None
+
+    @model_validator(mode="after")
+    def _chain_has_a_request(self) -> Self:
+        if self.decision is Decision.CHAIN and (self.request is None or self.chained_manifest_uri is None):
+            raise ValueError("a CHAIN plan carries the child's request and its chained manifest URI")
+        return self
 
 
 class ChildResult(_Payload):
     child_name: str
     child_arn: str
+    # False when the deterministic name already existed as this parent's child (a duplicate execution).
     created: bool
 
 
@@ -89,13 +129,97 @@ class CaughtError(_Payload):
     Cause: str = ""
 
 
-class ExecutionState(_Payload):
-    """What a task sees: the event plus the results of the steps so far."""
+class SweepResult(_Payload):
+    started: list[str]
+    # job name -> why the sweep left it alone
+    skipped: dict[str, str]
 
-    id: str = ""
-    inspection: Inspection | None = None
+
+class ResumeOutcome(_Payload):
+    """One execution's steps run in-process (`gtchain job resume`); plan is None for a job not ours."""
+
+    inspection: Inspection
     plan: ChainPlan | None = None
     child: ChildResult | None = None
     final: FinalResult | None = None
-    error: CaughtError | None = None
+    record: RecordResult | None = None
+
+
+# State inputs ----------------------------------------------------------------------------
+
+
+class _StateInput(_Payload):
+    # The EventBridge event's id: the sweep makes it the execution name, so it names one execution.
+    id: str = ""
     resources: list[str] = Field(default_factory=list)
+
+
+class PlanInput(_StateInput):
+    """Plan chain runs only for a job the Inspect step found relevant."""
+
+    inspection: Inspection
+
+    @model_validator(mode="after")
+    def _relevant(self) -> Self:
+        if not self.inspection.relevant:
+            raise ValueError(f"{self.inspection.job_name} is not to be planned: {self.inspection.reason}")
+        return self
+
+
+class _PlannedInput(_StateInput):
+    inspection: Inspection
+    plan: ChainPlan
+
+    def _require(self, decision: Decision, state: str) -> Self:
+        if self.plan.decision is not decision:
+            raise ValueError(f"{state} runs for a {decision} plan; the plan is {self.plan.decision}")
+        return self
+
+
+class CreateInput(_PlannedInput):
+    @model_validator(mode="after")
+    def _chain(self) -> Self:
+        return self._require(Decision.CHAIN, "Create chained job")
+
+    @property
+    def request(self) -> dict[str, Any]:
+        assert self.plan.request is not None  # the plan's own validator guarantees it for CHAIN
+        return self.plan.request
+
+
+class FinalizeInput(_PlannedInput):
+    @model_validator(mode="after")
+    def _complete(self) -> Self:
+        return self._require(Decision.COMPLETE, "Finalize chain")
+
+
+class DecisionInput(_PlannedInput):
+    """Record decision: the plan, and the result of the step its decision ran."""
+
+    child: ChildResult | None = None
+    final: FinalResult | None = None
+
+    @model_validator(mode="after")
+    def _step_result(self) -> Self:
+        if self.plan.decision is Decision.CHAIN and self.child is None:
+            raise ValueError("a CHAIN decision is recorded after Create chained job ($.child)")
+        if self.plan.decision is Decision.COMPLETE and self.final is None:
+            raise ValueError("a COMPLETE decision is recorded after Finalize chain ($.final)")
+        return self
+
+
+class FailureInput(_StateInput):
+    """Record failure: the caught error, and whatever the execution knew of the job."""
+
+    error: CaughtError
+    inspection: Inspection | None = None
+
+
+RecordInput = DecisionInput | FailureInput
+
+
+def record_input(event: dict[str, Any]) -> RecordInput:
+    """The one task that serves two states tells them apart by `$.error`."""
+    if event.get("error") is not None:
+        return FailureInput.model_validate(event)
+    return DecisionInput.model_validate(event)

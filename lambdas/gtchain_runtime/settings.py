@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from gtchain_runtime.domain.lineage import LabelingMode
 
 
 class RuntimeSettings(BaseModel):
@@ -24,9 +25,7 @@ class RuntimeSettings(BaseModel):
     workteam_arn: str | None = Field(default=None, alias="WORKTEAM_ARN")
     resume_stopped: bool = Field(default=True, alias="RESUME_STOPPED")
     max_depth: int = Field(default=5, ge=1, alias="MAX_DEPTH")
-    labeling_mode: Literal["inherit", "automated", "human"] = Field(
-        default="inherit", alias="CHAINED_LABELING_MODE"
-    )
+    labeling_mode: LabelingMode = Field(default="inherit", alias="CHAINED_LABELING_MODE")
     algorithm_specification_arn: str | None = Field(default=None, alias="ALGORITHM_SPECIFICATION_ARN")
     # Only the sweep Lambda needs it.
     state_machine_arn: str | None = Field(default=None, alias="STATE_MACHINE_ARN")

@@ -5,15 +5,23 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
 from gtchain_runtime.domain.layout import ChildLocations, jobs_output_path
 from gtchain_runtime.domain.lineage import Lineage
 from gtchain_runtime.domain.requests import build_child_request
 from gtchain_runtime.handlers import create_child, inspect_job, record_outcome, sweep_jobs
 from gtchain_runtime.handlers.observability import chain_context
-from gtchain_runtime.service import ChainConflictError
+from gtchain_runtime.usecases.create import ChainConflictError
 
-from tests.integration.handler_env import BUCKET, FakeContext, ProjectAws, project_aws, state_change_event
+from tests.integration.handler_env import (
+    BUCKET,
+    REGION,
+    FakeContext,
+    ProjectAws,
+    project_aws,
+    state_change_event,
+)
 
 __all__ = ["project_aws"]  # the fixture, imported for pytest
 
@@ -54,7 +62,18 @@ def chain_plan_for(state: dict[str, Any]) -> dict[str, Any]:
     return {
         "decision": "CHAIN",
         "reason": "stopped before labeling every object",
-        "counts": {"total": 50, "labeled": 30, "remaining": 20, "input_labeled": 0},
+        "counts": {
+            "total": 50,
+            "labeled": 30,
+            "human_labeled": 30,
+            "machine_labeled": 0,
+            "failed": 0,
+            "unlabeled": 20,
+            "remaining": 20,
+            "duplicates": 0,
+            "rejected": 0,
+            "input_labeled": 0,
+        },
         "child_name": child.job_name,
         "chained_manifest_uri": locations.chained_manifest_uri,
         "rejects_uri": locations.rejects_uri,
@@ -137,7 +156,10 @@ def test_decision_is_recorded_and_notified_once(project_aws: ProjectAws) -> None
     notifications = project_aws.notifications()
     assert len(notifications) == 1
     assert "resumed as Streetscenes-Job1-chain-1" in notifications[0]["Subject"]
-    assert "labeled 30, remaining 20" in notifications[0]["Message"]
+    assert (
+        "labeled 30, human labeled 30, machine labeled 0, failed 0, remaining 20"
+        in notifications[0]["Message"]
+    )
     decision = chain_context().ledger.decision(ROOT)
     assert decision is not None and decision["decision"] == "CHAIN"
     assert decision["child_name"] == "Streetscenes-Job1-chain-1"
@@ -190,8 +212,7 @@ def test_sweep_starts_one_execution_per_undecided_job(project_aws: ProjectAws) -
     # Same deterministic name and input: StartExecution is idempotent (or ExecutionAlreadyExists).
     assert first["started"] == [ROOT]
     assert second["started"] in ([ROOT], [])
-    sfn = ctx.stepfunctions
-    assert sfn is not None
+    sfn = boto3.client("stepfunctions", region_name=REGION)
     executions = sfn.list_executions(stateMachineArn=ctx.settings.state_machine_arn)["executions"]
     assert len(executions) == 1
     started = sfn.describe_execution(executionArn=executions[0]["executionArn"])

@@ -13,8 +13,8 @@ from gtchain_runtime.handlers import (
     record_outcome,
 )
 from gtchain_runtime.handlers.observability import chain_context
-from gtchain_runtime.service import inspect_job as inspect_service
-from gtchain_runtime.service import plan_chain as plan_service
+from gtchain_runtime.usecases.inspect import inspect_job as inspect_service
+from gtchain_runtime.usecases.plan import plan_chain as plan_service
 
 from tests.integration.handler_env import BUCKET, FakeContext, ProjectAws, project_aws, state_change_event
 
@@ -106,7 +106,7 @@ def test_dry_run_plan_writes_nothing(project_aws: ProjectAws) -> None:
     ctx = chain_context()
     before = project_aws.s3.list_objects_v2(Bucket=BUCKET, Prefix="chains/").get("KeyCount", 0)
     plan = plan_service(ctx, inspect_service(ctx, ROOT), dry_run=True)
-    assert plan.decision.value == "CHAIN" and plan.counts["remaining"] == 10
+    assert plan.decision.value == "CHAIN" and plan.counts.remaining == 10
     assert project_aws.s3.list_objects_v2(Bucket=BUCKET, Prefix="chains/").get("KeyCount", 0) == before == 0
 
 
@@ -130,3 +130,19 @@ def test_failed_job_without_output_for_a_permission_error_gives_up(project_aws: 
     assert state["plan"]["counts"]["remaining"] == 10  # the input alone was diffed
     (message,) = project_aws.notifications()
     assert "needs a person" in message["Subject"]
+
+
+def test_a_bad_override_tag_is_decided_as_a_give_up_that_names_it(project_aws: ProjectAws) -> None:
+    from gtchain_sandbox.labeling import JobBehaviour, workforce
+
+    workforce().configure(ROOT, JobBehaviour(stop_after=10))
+    project_aws.create_root_job(ROOT, 20)
+    root = run_until_finished(project_aws, ROOT)
+    project_aws.sagemaker.add_tags(
+        ResourceArn=root["LabelingJobArn"], Tags=[{"Key": "gtchain:labeling-mode", "Value": "robots"}]
+    )
+    state = execute(state_change_event(root["LabelingJobArn"], "Stopped"))
+    # Decided once, by the policy: no CHAIN plan that a later step must overrule.
+    assert state["plan"]["decision"] == "GIVE_UP" and state["plan"]["request"] is None
+    assert "cannot be created" in state["plan"]["reason"] and "'robots'" in state["plan"]["reason"]
+    assert "child" not in state and state["record"]["gave_up"] is True

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from itertools import islice
+
 import pytest
 from gtchain_runtime.domain.naming import (
     MAX_JOB_NAME_LENGTH,
     InvalidJobNameError,
+    chain_job_names,
     child_job_name,
     has_project_prefix,
     is_valid_job_name,
@@ -78,3 +81,9 @@ def test_job_name_from_arn() -> None:
     assert job_name_from_arn(arn) == "streetscenes-job1"
     with pytest.raises(ValueError, match="not a labeling job ARN"):
         job_name_from_arn("arn:aws:sagemaker:us-east-1:123456789012:training-job/x")
+
+
+def test_chain_job_names_lists_the_root_then_each_child() -> None:
+    assert list(chain_job_names("Root", 2)) == ["Root", "Root-chain-1", "Root-chain-2"]
+    assert list(chain_job_names("Root", 0)) == ["Root"]
+    assert list(islice(chain_job_names("Root"), 4))[-1] == "Root-chain-3"

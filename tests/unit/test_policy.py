@@ -116,3 +116,15 @@ def test_permanent_failures_are_classified(reason: str, kind: str) -> None:
 )
 def test_transient_failures_are_not_classified(reason: str | None) -> None:
     assert classify_failure(reason) is None
+
+
+def test_a_chain_that_cannot_be_created_gives_up_naming_every_blocker() -> None:
+    verdict = decide(replace(BASE, chain_blockers=("the request is invalid", "tag x is bad")))
+    assert verdict.decision is Decision.GIVE_UP
+    assert "the request is invalid; tag x is bad" in verdict.reason and "To do:" in verdict.reason
+    assert "10 objects left" in verdict.reason
+
+
+def test_blockers_do_not_matter_when_nothing_is_left() -> None:
+    verdict = decide(replace(BASE, remaining=0, labeled=100, chain_blockers=("the request is invalid",)))
+    assert verdict.decision is Decision.COMPLETE

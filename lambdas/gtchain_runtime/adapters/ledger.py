@@ -14,6 +14,8 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from gtchain_runtime.adapters.errors import error_code
+
 DECISION_RECORD = "decision"
 FAILURE_RECORD_PREFIX = "failure#"
 BY_ROOT_INDEX = "by-root"
@@ -59,7 +61,7 @@ class Ledger:
                 ConditionExpression="attribute_not_exists(job_name)",
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         return True

@@ -6,16 +6,19 @@ into one, and upload a finished file back.
 
 from __future__ import annotations
 
+import json
 import re
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 import boto3
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
+
+from gtchain_runtime.adapters.errors import error_code
 
 _CHUNK_BYTES = 1024 * 1024
 # Parts of 16 MiB from 64 MiB on: few requests for big manifests, one PUT for small ones.
@@ -54,7 +57,7 @@ def _client(s3_client: Any | None) -> Any:
 
 
 def _explain(error: ClientError, uri: str, action: str) -> S3LocationError:
-    code = str(error.response.get("Error", {}).get("Code", ""))
+    code = error_code(error)
     if code in _MISSING:
         return S3LocationError(f"{uri}: no such object (cannot {action} it)")
     if code in _DENIED:
@@ -115,3 +118,32 @@ def open_destination(location: str, s3_client: Any | None = None) -> Iterator[Bi
     with tempfile.TemporaryFile() as spool:
         yield spool
         upload_file(spool, location, s3_client)
+
+
+class BucketObjects:
+    """The use cases' view of S3: manifests and chain files by s3:// URI, on one injected client."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def exists(self, uri: str) -> bool:
+        """HeadObject; False for a missing key (a job that failed early has no output manifest)."""
+        bucket, key = parse_s3_uri(uri)
+        try:
+            self._client.head_object(Bucket=bucket, Key=key)
+        except ClientError as error:
+            if error_code(error) in _MISSING:
+                return False
+            raise _explain(error, uri, "read") from None
+        return True
+
+    def open(self, uri: str) -> AbstractContextManager[BinaryIO]:
+        return open_source(uri, s3_client=self._client)
+
+    def upload(self, fileobj: IO[bytes], uri: str) -> None:
+        upload_file(fileobj, uri, self._client)
+
+    def put_json(self, uri: str, document: Mapping[str, Any]) -> None:
+        with tempfile.TemporaryFile() as spool:
+            spool.write(json.dumps(document, indent=2, default=str).encode("utf-8"))
+            upload_file(spool, uri, self._client)

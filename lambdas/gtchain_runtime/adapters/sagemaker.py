@@ -8,7 +8,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-FINISHED_STATUSES = ("Completed", "Failed", "Stopped")
+from gtchain_runtime.adapters.errors import error_code
+from gtchain_runtime.domain.labeling_jobs import FINISHED_STATUSES
 
 
 class LabelingJobNotFoundError(LookupError):
@@ -26,7 +27,7 @@ class LabelingJobExistsError(RuntimeError):
 
 
 def json_safe(value: Any) -> Any:
-    """Datetimes as ISO strings, recursively (state machine payloads are JSON)."""
+    """Datetimes as ISO strings, recursively: the state machine's payloads are JSON (docs/architecture.md)."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Mapping):
@@ -34,10 +35,6 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [json_safe(v) for v in value]
     return value
-
-
-def _error_code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
 
 
 class LabelingJobs:
@@ -51,7 +48,7 @@ class LabelingJobs:
         try:
             response = self._client.describe_labeling_job(LabelingJobName=job_name)
         except ClientError as error:
-            if _error_code(error) == "ResourceNotFound":
+            if error_code(error) == "ResourceNotFound":
                 raise LabelingJobNotFoundError(job_name) from error
             raise
         response.pop("ResponseMetadata", None)
@@ -78,7 +75,7 @@ class LabelingJobs:
         try:
             response = self._client.create_labeling_job(**request)
         except ClientError as error:
-            if _error_code(error) == "ResourceInUse":
+            if error_code(error) == "ResourceInUse":
                 raise LabelingJobExistsError(str(request["LabelingJobName"])) from error
             raise
         return str(response["LabelingJobArn"])

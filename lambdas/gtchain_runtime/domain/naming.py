@@ -7,7 +7,9 @@ CreateLabelingJob collides (ResourceInUse) instead of creating a twin that pays 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
+from collections.abc import Iterator
 
 MAX_JOB_NAME_LENGTH = 63
 JOB_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
@@ -45,6 +47,14 @@ def child_job_name(root: str, depth: int) -> str:
     hashed_suffix = f"-{digest}{suffix}"
     trunk = root[: MAX_JOB_NAME_LENGTH - len(hashed_suffix)].rstrip("-")
     return require_valid_job_name(trunk + hashed_suffix)
+
+
+def chain_job_names(root: str, depth: int | None = None) -> Iterator[str]:
+    """The names of a chain's jobs, root first, up to `depth` (or without end)."""
+    yield root
+    depths = itertools.count(1) if depth is None else range(1, depth + 1)
+    for child_depth in depths:
+        yield child_job_name(root, child_depth)
 
 
 def has_project_prefix(job_name: str, prefix: str) -> bool:

@@ -9,14 +9,13 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from gtchain_runtime.domain.labeling_jobs import FINISHED_STATUSES
+
 
 class Decision(StrEnum):
     CHAIN = "CHAIN"
     COMPLETE = "COMPLETE"
     GIVE_UP = "GIVE_UP"
-
-
-FINISHED_STATUSES = frozenset({"Completed", "Failed", "Stopped"})
 
 
 @dataclass(frozen=True)
@@ -99,6 +98,9 @@ class PolicyInput:
     remaining: int
     labeled: int
     input_labeled: int
+    # Why a chained job cannot be created at all (the request cannot be built from the parent,
+    # a guard rail): the policy gives up naming each, instead of deciding CHAIN to be overruled.
+    chain_blockers: tuple[str, ...] = ()
 
 
 def decide(facts: PolicyInput) -> Verdict:
@@ -147,6 +149,13 @@ def decide(facts: PolicyInput) -> Verdict:
             f"{name} labeled nothing new (labeled {facts.labeled}, already labeled in its input "
             f"{facts.input_labeled}); resuming again would likely fail the same way. To do: check the "
             "workforce, task time limits and the failed objects, then resume it by hand.",
+        )
+    if facts.chain_blockers:
+        return Verdict(
+            Decision.GIVE_UP,
+            f"{name} has {facts.remaining} objects left, but the chained job cannot be created: "
+            f"{'; '.join(facts.chain_blockers)}. To do: fix the parent job's settings, then resume it "
+            "with `gtchain job resume`.",
         )
     why = {
         "Completed": "completed with objects left unlabeled (expired tasks or failed objects)",

@@ -7,27 +7,22 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from gtchain_runtime import service
 from gtchain_runtime.handlers.observability import MetricUnit, chain_context, logger, metrics, tracer
-from gtchain_runtime.payloads import ExecutionState
+from gtchain_runtime.payloads import CreateInput
+from gtchain_runtime.usecases.create import create_child
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    state = parse(event=event, model=ExecutionState)
-    if state.inspection is None or state.plan is None:
-        raise ValueError("create_child needs $.inspection and $.plan")
+    state = parse(event=event, model=CreateInput)
     logger.set_correlation_id(state.inspection.job_name)
-    child = service.create_child(chain_context(), state.inspection, state.plan)
+    child = create_child(chain_context(), state)
     if child.created:
+        counts = state.plan.counts
         metrics.add_metric(name="ChainsStarted", unit=MetricUnit.Count, value=1)
-        metrics.add_metric(
-            name="ObjectsResent", unit=MetricUnit.Count, value=state.plan.counts.get("remaining", 0)
-        )
-        metrics.add_metric(
-            name="ObjectsSkipped", unit=MetricUnit.Count, value=state.plan.counts.get("labeled", 0)
-        )
+        metrics.add_metric(name="ObjectsResent", unit=MetricUnit.Count, value=counts.remaining)
+        metrics.add_metric(name="ObjectsSkipped", unit=MetricUnit.Count, value=counts.labeled)
     logger.info("child job", extra={"child_name": child.child_name, "child_created": child.created})
     return child.model_dump(mode="json")

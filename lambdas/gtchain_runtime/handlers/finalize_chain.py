@@ -7,20 +7,18 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from gtchain_runtime import service
 from gtchain_runtime.handlers.observability import MetricUnit, chain_context, logger, metrics, tracer
-from gtchain_runtime.payloads import ExecutionState
+from gtchain_runtime.payloads import FinalizeInput
+from gtchain_runtime.usecases.finalize import finalize_chain
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    state = parse(event=event, model=ExecutionState)
-    if state.inspection is None:
-        raise ValueError("finalize_chain needs $.inspection")
+    state = parse(event=event, model=FinalizeInput)
     logger.set_correlation_id(state.inspection.job_name)
-    final = service.finalize_chain(chain_context(), state.inspection)
+    final = finalize_chain(chain_context(), state)
     metrics.add_metric(name="ChainsCompleted", unit=MetricUnit.Count, value=1)
     logger.info("chain finalized", extra={"final_manifest_uri": final.final_manifest_uri})
     return final.model_dump(mode="json")

@@ -11,7 +11,7 @@ from functools import lru_cache
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
-from gtchain_runtime.service import ChainContext
+from gtchain_runtime.context import ChainContext
 from gtchain_runtime.settings import get_settings
 
 # The stack sets both variables; the defaults are the same names, for local runs and tests.

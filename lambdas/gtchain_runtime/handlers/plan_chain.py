@@ -1,4 +1,4 @@
-"""Plan chain: diff the manifests, write the chained manifest and plan.json, decide."""
+"""Plan chain: diff the manifests, decide, write the chained manifest and plan.json."""
 
 from __future__ import annotations
 
@@ -7,21 +7,20 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from gtchain_runtime import service
 from gtchain_runtime.handlers.observability import chain_context, logger, metrics, tracer
-from gtchain_runtime.payloads import ExecutionState
+from gtchain_runtime.payloads import PlanInput
+from gtchain_runtime.usecases.plan import plan_chain
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    state = parse(event=event, model=ExecutionState)
-    if state.inspection is None:
-        raise ValueError("plan_chain needs $.inspection (the Inspect job step's result)")
+    state = parse(event=event, model=PlanInput)
     logger.set_correlation_id(state.inspection.job_name)
-    plan = service.plan_chain(chain_context(), state.inspection)
+    plan = plan_chain(chain_context(), state.inspection)
     logger.info(
-        "planned", extra={"decision": plan.decision.value, "reason": plan.reason, "counts": plan.counts}
+        "planned",
+        extra={"decision": plan.decision.value, "reason": plan.reason, "counts": plan.counts.model_dump()},
     )
     return plan.model_dump(mode="json")

@@ -6,14 +6,14 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from gtchain_runtime import service
 from gtchain_runtime.handlers.observability import chain_context, logger, metrics, tracer
+from gtchain_runtime.usecases.sweep import sweep_jobs
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    result = service.sweep_jobs(chain_context())
-    logger.info("sweep done", extra=result.to_dict())
-    return result.to_dict()
+    result = sweep_jobs(chain_context()).model_dump(mode="json")
+    logger.info("sweep done", extra=result)
+    return result

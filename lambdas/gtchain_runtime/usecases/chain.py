@@ -1,0 +1,32 @@
+"""The jobs of one chain, found by their deterministic names (domain.naming.chain_job_names)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gtchain_runtime.context import ChainContext
+from gtchain_runtime.domain.lineage import lineage_from_tags, tags_to_dict
+from gtchain_runtime.domain.naming import chain_job_names
+
+
+def chain_of(ctx: ChainContext, any_job: str) -> list[dict[str, Any]]:
+    """Descriptions of the chain that `any_job` belongs to, root first, up to its last job."""
+    first = ctx.jobs.describe(any_job)
+    lineage = lineage_from_tags(
+        str(first["LabelingJobName"]), tags_to_dict(ctx.jobs.tags(str(first["LabelingJobArn"])))
+    )
+    chain: list[dict[str, Any]] = []
+    for name in chain_job_names(lineage.root):
+        describe = ctx.jobs.find(name)
+        if describe is None:
+            break
+        chain.append(describe)
+    return chain
+
+
+def chain_up_to(ctx: ChainContext, root: str, depth: int) -> list[dict[str, Any]]:
+    """Descriptions of the chain's jobs from the root to `depth` that exist under their names.
+
+    A link created by hand under another name is missing here; its output reached the next job.
+    """
+    return [describe for name in chain_job_names(root, depth) if (describe := ctx.jobs.find(name))]

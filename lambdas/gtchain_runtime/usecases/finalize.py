@@ -1,0 +1,50 @@
+"""Finalize chain: consolidate the outputs of every job of the chain into chains/<root>/final/."""
+
+from __future__ import annotations
+
+import tempfile
+from contextlib import ExitStack
+from typing import BinaryIO, cast
+
+from gtchain_runtime.context import ChainContext
+from gtchain_runtime.domain.consolidate import consolidate_chain
+from gtchain_runtime.domain.layout import FinalLocations, output_manifest_uri
+from gtchain_runtime.payloads import FinalizeInput, FinalResult
+from gtchain_runtime.usecases.chain import chain_up_to
+
+
+def finalize_chain(ctx: ChainContext, state: FinalizeInput) -> FinalResult:
+    inspection = state.inspection
+    lineage = inspection.lineage
+    locations = FinalLocations(ctx.settings.bucket_name, lineage.root)
+    # The finished job's own description is the one the plan used; the earlier ones are read now.
+    earlier = chain_up_to(ctx, lineage.root, lineage.depth - 1) if lineage.depth else []
+    outputs: list[tuple[str, str]] = []
+    for describe in [*earlier, inspection.describe]:
+        uri = output_manifest_uri(describe)
+        if ctx.objects.exists(uri):
+            outputs.append((str(describe["LabelingJobName"]), uri))
+    if not outputs:
+        raise ValueError(f"no job of chain {lineage.root} has an output manifest to consolidate")
+
+    with ExitStack() as stack:
+        opened = [(name, stack.enter_context(ctx.objects.open(uri))) for name, uri in outputs]
+        final = cast(BinaryIO, stack.enter_context(tempfile.TemporaryFile()))
+        rejects = cast(BinaryIO, stack.enter_context(tempfile.TemporaryFile()))
+        consolidated = consolidate_chain(
+            opened, str(inspection.describe["LabelAttributeName"]), final, rejects
+        )
+        report = {
+            **consolidated.to_dict(),
+            "root": lineage.root,
+            "jobs": [name for name, _ in outputs],
+            "final_manifest_uri": locations.manifest_uri,
+            "rejects_uri": locations.rejects_uri,
+            "finalized_at": ctx.clock().isoformat(),
+        }
+        ctx.objects.upload(final, locations.manifest_uri)
+        ctx.objects.upload(rejects, locations.rejects_uri)
+    ctx.objects.put_json(locations.report_uri, report)
+    return FinalResult(
+        final_manifest_uri=locations.manifest_uri, report_uri=locations.report_uri, report=report
+    )

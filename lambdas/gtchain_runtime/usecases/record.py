@@ -1,0 +1,120 @@
+"""Record decision / Record failure: the ledger first (a conditional write), then notify.
+
+Only the first write of a record notifies, so duplicate executions and retries send nothing
+twice. After MAX_FAILED_ATTEMPTS failed executions a job is given up, so the sweep stops
+retrying a permanent error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gtchain_runtime.context import ChainContext
+from gtchain_runtime.domain import messages
+from gtchain_runtime.domain.naming import job_name_from_arn
+from gtchain_runtime.domain.policy import Decision
+from gtchain_runtime.payloads import DecisionInput, FailureInput, RecordInput, RecordResult
+
+MAX_FAILED_ATTEMPTS = 3
+
+
+def record_outcome(ctx: ChainContext, state: RecordInput, execution: str) -> RecordResult:
+    if isinstance(state, FailureInput):
+        return record_failure(ctx, state, execution)
+    return record_decision(ctx, state, execution)
+
+
+def record_decision(ctx: ChainContext, state: DecisionInput, execution: str) -> RecordResult:
+    inspection, plan = state.inspection, state.plan
+    lineage = inspection.lineage
+    counts = plan.counts.model_dump()
+    attributes: dict[str, Any] = {
+        "parent": lineage.parent,
+        "depth": lineage.depth,
+        "status": inspection.status,
+        "decision": plan.decision.value,
+        "reason": plan.reason,
+        "counts": counts,
+        "execution": execution,
+    }
+    project = ctx.settings.project_name
+    if state.child is not None:
+        attributes |= {
+            "child_name": state.child.child_name,
+            "chained_manifest_uri": plan.chained_manifest_uri,
+        }
+        message = messages.chain_started(
+            project=project,
+            parent=inspection.job_name,
+            child=state.child.child_name,
+            reason=plan.reason,
+            counts=counts,
+            chained_manifest_uri=plan.chained_manifest_uri,
+            mode_reason=plan.mode_reason,
+        )
+    elif state.final is not None:
+        attributes["final_manifest_uri"] = state.final.final_manifest_uri
+        message = messages.chain_completed(
+            project=project,
+            job=inspection.job_name,
+            root=lineage.root,
+            reason=plan.reason,
+            counts=counts,
+            final_manifest_uri=state.final.final_manifest_uri,
+            report_uri=state.final.report_uri,
+        )
+    else:
+        message = messages.gave_up(
+            project=project,
+            job=inspection.job_name,
+            reason=plan.reason,
+            counts=counts,
+            plan_uri=plan.plan_uri,
+        )
+
+    recorded = ctx.ledger.record_decision(inspection.job_name, lineage.root, attributes)
+    if recorded:
+        ctx.notifier.notify(message.subject, message.body)
+    return RecordResult(
+        recorded=recorded, notified=recorded, gave_up=recorded and plan.decision is Decision.GIVE_UP
+    )
+
+
+def record_failure(ctx: ChainContext, state: FailureInput, execution: str) -> RecordResult:
+    """One failure record per execution; the one that reaches MAX_FAILED_ATTEMPTS gives the job up."""
+    job_name, root = _job_of(state)
+    error = state.error
+    recorded = ctx.ledger.record_failure(job_name, root, execution, error.Error, error.Cause)
+    if not recorded:
+        return RecordResult(recorded=False, notified=False)
+    attempts = ctx.ledger.failure_count(job_name)
+    gave_up = False
+    if attempts >= MAX_FAILED_ATTEMPTS:
+        # A GIVE_UP decision makes the sweep leave the job alone.
+        gave_up = ctx.ledger.record_decision(
+            job_name,
+            root,
+            {
+                "decision": Decision.GIVE_UP.value,
+                "reason": f"{attempts} executions failed; last error {error.Error}: {error.Cause[:500]}",
+                "execution": execution,
+            },
+        )
+    message = messages.execution_failed(
+        project=ctx.settings.project_name,
+        job=job_name,
+        error=error.Error,
+        cause=error.Cause,
+        attempts=attempts,
+        max_attempts=MAX_FAILED_ATTEMPTS,
+    )
+    ctx.notifier.notify(message.subject, message.body)
+    return RecordResult(recorded=True, notified=True, gave_up=gave_up)
+
+
+def _job_of(state: FailureInput) -> tuple[str, str]:
+    """(job, root) of a failed execution: from the inspection when it ran, else the event's ARN."""
+    if state.inspection is not None:
+        return state.inspection.job_name, state.inspection.root
+    name = job_name_from_arn(state.resources[0]) if state.resources else "unknown-job"
+    return name, name

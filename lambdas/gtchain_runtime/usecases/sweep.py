@@ -1,0 +1,68 @@
+"""Hourly sweep: start the state machine for finished jobs of the project with no recorded decision.
+
+It catches events that never arrived. Execution names are deterministic per job and attempt,
+so two sweeps at once collide on StartExecution instead of starting twins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Any
+
+from gtchain_runtime.context import ChainContext
+from gtchain_runtime.domain.labeling_jobs import EVENT_DETAIL_TYPE, SWEEP_SOURCE
+from gtchain_runtime.domain.naming import has_project_prefix
+from gtchain_runtime.payloads import SweepResult
+from gtchain_runtime.usecases.record import MAX_FAILED_ATTEMPTS
+
+# Recent jobs are left to their own event-driven execution; older ones are out of reach.
+SWEEP_GRACE = timedelta(minutes=15)
+SWEEP_LOOKBACK = timedelta(days=7)
+
+
+def sweep_execution_name(job_name: str, attempt: int) -> str:
+    digest = hashlib.sha256(job_name.lower().encode()).hexdigest()[:8]
+    return f"sweep-{job_name.lower()[:55]}-{digest}-{attempt}"
+
+
+def sweep_event(summary: dict[str, Any], execution_name: str, region: str, account: str) -> dict[str, Any]:
+    """The EventBridge event's shape, the same for one job and attempt (same name, same input)."""
+    return {
+        "version": "0",
+        "id": execution_name,
+        "detail-type": EVENT_DETAIL_TYPE,
+        "source": SWEEP_SOURCE,
+        "account": account,
+        "time": str(summary.get("LastModifiedTime", "")),
+        "region": region,
+        "resources": [summary["LabelingJobArn"]],
+        "detail": {"LabelingJobStatus": summary["LabelingJobStatus"]},
+    }
+
+
+def sweep_jobs(ctx: ChainContext) -> SweepResult:
+    if ctx.executions is None:
+        raise ValueError("the sweep needs STATE_MACHINE_ARN")
+    now = ctx.clock()
+    prefix = ctx.settings.job_name_prefix
+    result = SweepResult(started=[], skipped={})
+    for summary in ctx.jobs.finished_jobs(prefix, now - SWEEP_LOOKBACK, now - SWEEP_GRACE):
+        name = str(summary["LabelingJobName"])
+        if not has_project_prefix(name, prefix):
+            result.skipped[name] = "name does not start with the project prefix"
+            continue
+        if ctx.ledger.decision(name) is not None:
+            result.skipped[name] = "decision already recorded"
+            continue
+        attempts = ctx.ledger.failure_count(name)
+        if attempts >= MAX_FAILED_ATTEMPTS:
+            result.skipped[name] = f"{attempts} failed executions: given up"
+            continue
+        execution_name = sweep_execution_name(name, attempts + 1)
+        _, _, _, region, account, _ = str(summary["LabelingJobArn"]).split(":", 5)
+        if ctx.executions.start(execution_name, sweep_event(summary, execution_name, region, account)):
+            result.started.append(name)
+        else:
+            result.skipped[name] = f"execution {execution_name} already started"
+    return result
