@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -41,6 +42,15 @@ class ChainingPolicy(_Strict):
     labeling_mode: LabelingMode = "inherit"
     # Needed to turn a human-only parent into an automated child (Non-AL -> AL).
     algorithm_specification_arn: Annotated[str, Field(pattern=ALGORITHM_ARN_PATTERN)] | None = None
+    # Without a configured workteam_arn, a parent on the public crowd (Amazon Mechanical Turk) or a
+    # vendor workforce is chained there only when the project opts in, at the parent's task price.
+    allow_external_workforce: bool = False
+    # Human-labeled objects the whole chain may pay for. None: the root job's own
+    # StoppingConditions.MaxHumanLabeledObjectCount (no limit if the root has none).
+    chain_human_label_budget: Annotated[int, Field(ge=1)] | None = None
+    # USD per human-labeled object on private or vendor work teams, for the cost figures
+    # (public-crowd jobs state their own task price).
+    price_per_object_usd: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=5)] | None = None
 
     @model_validator(mode="after")
     def _automated_needs_an_algorithm(self) -> ChainingPolicy:

@@ -65,6 +65,10 @@ def handler_string(module: str) -> str:
     return f"gtchain_runtime.handlers.{module}.handler"
 
 
+def _unset_if_none(value: object) -> str:
+    return "" if value is None else str(value)
+
+
 def runtime_environment(
     config: ProjectConfig, *, bucket: s3.IBucket, table: dynamodb.ITable, topic: sns.ITopic
 ) -> dict[str, str]:
@@ -82,6 +86,9 @@ def runtime_environment(
         "MAX_DEPTH": str(policy.max_depth),
         "CHAINED_LABELING_MODE": policy.labeling_mode,
         "ALGORITHM_SPECIFICATION_ARN": policy.algorithm_specification_arn or "",
+        "ALLOW_EXTERNAL_WORKFORCE": "true" if policy.allow_external_workforce else "false",
+        "CHAIN_HUMAN_LABEL_BUDGET": _unset_if_none(policy.chain_human_label_budget),
+        "PRICE_PER_OBJECT_USD": _unset_if_none(policy.price_per_object_usd),
         "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": POWERTOOLS_METRICS_NAMESPACE,
     }

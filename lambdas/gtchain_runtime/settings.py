@@ -6,6 +6,7 @@ The names are the contract between stacks/ (which sets them) and the handlers.
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,6 +28,9 @@ class RuntimeSettings(BaseModel):
     max_depth: int = Field(default=5, ge=1, alias="MAX_DEPTH")
     labeling_mode: LabelingMode = Field(default="inherit", alias="CHAINED_LABELING_MODE")
     algorithm_specification_arn: str | None = Field(default=None, alias="ALGORITHM_SPECIFICATION_ARN")
+    allow_external_workforce: bool = Field(default=False, alias="ALLOW_EXTERNAL_WORKFORCE")
+    chain_human_label_budget: int | None = Field(default=None, ge=1, alias="CHAIN_HUMAN_LABEL_BUDGET")
+    price_per_object_usd: Decimal | None = Field(default=None, ge=0, alias="PRICE_PER_OBJECT_USD")
     # Only the sweep Lambda needs it.
     state_machine_arn: str | None = Field(default=None, alias="STATE_MACHINE_ARN")
 
