@@ -22,6 +22,7 @@ from gtchain_runtime.domain.manifest.keys import (
     BLOCK_LINES,
     KeyHashCollisionError,
     KeyTable,
+    SlowLine,
     identity_reader,
     read_slow_line,
 )
@@ -149,6 +150,13 @@ class Planner:
             tally, duplicates=rejects.duplicates, rejected=rejects.rejected, input_labeled=input_labeled
         )
 
+    def _read_slow_line(self, raw: bytes, file: str, line: int, rejects: _Rejects) -> SlowLine:
+        """A line the identity reader refused, parsed fully; a bad one is reported."""
+        parsed = read_slow_line(raw, line == 1, self.attribute, self.salt)
+        if parsed.reason is not None:
+            rejects.reject(file, line, parsed.reason)
+        return parsed
+
     def _tick(self, position: int) -> None:
         if self.progress is not None:
             self.progress(self.bytes_read + position)
@@ -167,7 +175,7 @@ class Planner:
 
     # Pass 1: read every output line once; remember offsets, second hashes and statuses.
     def _index_output(self, output: _OutputLines, rejects: _Rejects) -> None:
-        read, salt, table, attribute = self.read, self.salt, self.table, self.attribute
+        read, table = self.read, self.table
         out_offset, out_h2, out_flags = output.offset, output.h2, output.flags
         keys, values, mask = table.keys, table.values, table.mask
         position = 0
@@ -184,10 +192,8 @@ class Planner:
             try:  # the common shape: a short JSON object keyed by a source-ref string
                 h1, h2, status = read(raw)
             except ValueError:
-                parsed = read_slow_line(raw, line == 1, attribute, salt)
+                parsed = self._read_slow_line(raw, "output", line, rejects)
                 if parsed.record is None:
-                    if parsed.reason is not None:
-                        rejects.reject("output", line, parsed.reason)
                     out_h2.append(0)
                     out_flags.append(_NOT_AN_OBJECT)
                     continue
@@ -223,7 +229,7 @@ class Planner:
     ) -> tuple[int, int]:
         """Count final statuses in ``tally``; return how many output objects the input names
         and how many labeled objects had their label in the input."""
-        read, salt, table = self.read, self.salt, self.table
+        read, table = self.read, self.table
         attribute, metadata_attribute = self.attribute, self.metadata_attribute
         batch: list[bytes] = []  # chained lines, written in blocks: one write call per line is slow
         write = batch.append
@@ -256,10 +262,8 @@ class Planner:
             try:  # the common shape: a short JSON object keyed by a source-ref string
                 h1, h2, input_status = read(raw)
             except ValueError:
-                parsed = read_slow_line(raw, line == 1, attribute, salt)
+                parsed = self._read_slow_line(raw, "input", line, rejects)
                 if parsed.record is None:
-                    if parsed.reason is not None:
-                        rejects.reject("input", line, parsed.reason)
                     continue
                 record, h1, h2, input_status = parsed.record, parsed.h1, parsed.h2, parsed.status
                 if line == 1:
