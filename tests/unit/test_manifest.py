@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from gtchain_runtime.domain import manifest_lines
 from gtchain_runtime.domain.manifest import (
     ManifestError,
     ManifestPlan,
+    keys,
+    lines,
     manifest_stats,
     plan_chain,
     validate_label_attribute,
@@ -105,9 +106,9 @@ def reference_plan(
 def decoder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Run a test with orjson and msgspec, and again with the stdlib fallback alone."""
     if request.param == "stdlib":
-        monkeypatch.setattr(manifest_lines, "_fast_loads", None)
-        monkeypatch.setattr(manifest_lines, "_fast_dumps", None)
-        monkeypatch.setattr(manifest_lines, "_msgspec", None)
+        monkeypatch.setattr(lines, "_fast_loads", None)
+        monkeypatch.setattr(lines, "_fast_dumps", None)
+        monkeypatch.setattr(lines, "_msgspec", None)
     yield request.param
 
 
@@ -348,15 +349,13 @@ def test_source_and_source_ref_are_different_objects(decoder: str) -> None:
 
 
 def test_a_first_hash_collision_restarts_with_a_salt(monkeypatch: pytest.MonkeyPatch) -> None:
-    from gtchain_runtime.domain import manifest
-
     real_hash = hash
 
     # Every unsalted first hash collides; second hashes (and salted ones) stay distinct.
     def colliding_hash(text: str) -> int:
         return 42 if text.startswith("s3://") and not text.endswith("\x00r") else real_hash(text)
 
-    monkeypatch.setattr(manifest, "hash", colliding_hash, raising=False)
+    monkeypatch.setattr(keys, "hash", colliding_hash, raising=False)
     check_against_reference([line({"source-ref": f"s3://b/{i}"}) for i in range(3)], None)
 
 

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import pytest
-from gtchain_runtime.domain import manifest
-from gtchain_runtime.domain.manifest import ManifestPlan, plan_chain
+from gtchain_runtime.domain.manifest import ManifestPlan, general, plan_chain
+from gtchain_runtime.domain.manifest.keys import BLOCK_LINES, KeyTable
 
 from tests.unit.test_manifest import AM, A, line, reference_plan
 
-BLOCK = manifest._BLOCK_LINES
+BLOCK = BLOCK_LINES
 OBJECTS = 3 * BLOCK + 17  # several blocks: the key table grows while the lines stream
 
 
@@ -85,7 +85,7 @@ def preads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         calls.append(length)
         return real_pread(fd, length, offset)
 
-    monkeypatch.setattr(manifest.os, "pread", counting_pread)
+    monkeypatch.setattr(general.os, "pread", counting_pread)
     return calls
 
 
@@ -137,7 +137,7 @@ def test_the_table_grows_past_a_low_estimate(tmp_path: Path) -> None:
 
 
 def test_key_table_finds_every_key_after_rehashing() -> None:
-    table = manifest._KeyTable()
+    table = KeyTable()
     # Keys sharing their low bits (long probe chains), negative keys, and zero.
     keys = [i << 40 for i in range(1, 600)] + [-(i << 40) - 1 for i in range(600)] + [0]
     for value, key in enumerate(keys, 1):

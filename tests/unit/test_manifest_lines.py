@@ -6,14 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from gtchain_runtime.domain import manifest_lines
-from gtchain_runtime.domain.manifest_lines import (
-    classify,
-    key_status_reader,
-    label_view_decoder,
-    reject_reason,
-    view_status,
-)
+from gtchain_runtime.domain.manifest import lines
+from gtchain_runtime.domain.manifest.keys import identity_reader, ref_hashes
+from gtchain_runtime.domain.manifest.lines import label_view_decoder, reject_reason
+from gtchain_runtime.domain.manifest.status import classify, view_status
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -67,16 +63,16 @@ def test_the_reader_agrees_with_the_full_parse(views: bool, record: dict[str, An
     raw = json.dumps(record, ensure_ascii=False).encode() + b"\n"
     with pytest.MonkeyPatch.context() as patch:
         if not views:
-            patch.setattr(manifest_lines, "_msgspec", None)
-        read = key_status_reader(A)
+            patch.setattr(lines, "_msgspec", None)
+        read = identity_reader(A, salt="")
     try:
-        key_and_status = read(raw)
+        hashes_and_status = read(raw)
     except ValueError:
         # Views may refuse a valid object outside their shape (a null metadata); the record
         # reader reads every valid object keyed by a source-ref string.
         assert views, f"the record reader refused a valid line: {raw!r}"
         return
-    assert key_and_status == (record["source-ref"], classify(record, A, AM))
+    assert hashes_and_status == (*ref_hashes(record["source-ref"], ""), classify(record, A, AM))
 
 
 @pytest.mark.parametrize(
@@ -96,8 +92,8 @@ def test_the_reader_refuses_what_it_cannot_vouch_for(raw: bytes) -> None:
     for views in (True, False):
         with pytest.MonkeyPatch.context() as patch:
             if not views:
-                patch.setattr(manifest_lines, "_msgspec", None)
-            read = key_status_reader(A)
+                patch.setattr(lines, "_msgspec", None)
+            read = identity_reader(A, salt="")
         with pytest.raises(ValueError):
             read(raw)
     # Refused here, decided by the full path: only some of these are bad lines.

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from gtchain_runtime.domain import manifest
+from gtchain_runtime.domain.manifest import general, keys, lockstep, plan_chain
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -64,7 +64,7 @@ def test_the_common_shape_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -
     def no_general_path(*_: object) -> None:
         raise AssertionError("the general path ran")
 
-    monkeypatch.setattr(manifest._Planner, "run", no_general_path)
+    monkeypatch.setattr(general.Planner, "run", no_general_path)
     inputs, outputs = _aligned(200)  # several blocks
     plan, _, rejects = run(inputs, outputs)
     assert plan.labeled == plan.total == 200 and rejects == []
@@ -112,7 +112,7 @@ def test_unicode_lines_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> No
     def no_general_path(*_: object) -> None:
         raise AssertionError("the general path ran")
 
-    monkeypatch.setattr(manifest._Planner, "run", no_general_path)
+    monkeypatch.setattr(general.Planner, "run", no_general_path)
     keys = [f"s3://b/ünïcode-🐈-{i}.jpg" for i in range(100)]
     inputs = [line({"source-ref": k, "note": "日本語"}) for k in keys]
     outputs = [line({"source-ref": k, "note": "日本語", A: 1}) for k in keys]
@@ -124,9 +124,7 @@ def test_last_output_line_without_newline_and_long_lines() -> None:
     inputs, outputs = _aligned(3)
     outputs[-1] = outputs[-1].rstrip(b"\n")
     chained = io.BytesIO()
-    plan = manifest.plan_chain(
-        io.BytesIO(b"".join(inputs)), io.BytesIO(b"".join(outputs)), A, chained, io.BytesIO()
-    )
+    plan = plan_chain(io.BytesIO(b"".join(inputs)), io.BytesIO(b"".join(outputs)), A, chained, io.BytesIO())
     assert chained.getvalue() == b"".join(outputs) + b"\n" and plan.total == 3
     long_input = line({"source-ref": "s3://b/0", "pad": "é" * 60_000})  # > 100,000 bytes, valid
     check_against_reference([long_input, inputs[1]], _aligned(2)[1])
@@ -140,7 +138,8 @@ def test_a_key_hash_collision_in_lockstep_is_not_a_duplicate(monkeypatch: pytest
     def colliding_hash(text: str) -> int:
         return 7 if text.startswith("s3://") and not text.endswith("\x00r") else real_hash(text)
 
-    monkeypatch.setattr(manifest, "hash", colliding_hash, raising=False)
+    monkeypatch.setattr(lockstep, "hash", colliding_hash, raising=False)
+    monkeypatch.setattr(keys, "hash", colliding_hash, raising=False)
     inputs, outputs = _aligned(5)
     plan, chained, rejects = run(inputs, outputs)
     assert plan.total == len(chained) == 5 and plan.duplicates == 0 and rejects == []

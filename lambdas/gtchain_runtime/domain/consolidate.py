@@ -15,15 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from gtchain_runtime.domain.manifest_lines import (
-    FAILED,
-    HUMAN,
-    LABELED_STATUSES,
-    MACHINE,
+from gtchain_runtime.domain.manifest.lines import (
     MAX_LINE_CHARS,
-    UNLABELED,
     ManifestError,
-    classify,
     dumps_line,
     json_loader,
     object_key,
@@ -33,6 +27,15 @@ from gtchain_runtime.domain.manifest_lines import (
     strip_bom,
     validate_label_attribute,
     without_label,
+)
+from gtchain_runtime.domain.manifest.status import (
+    LABELED_STATUSES,
+    UNLABELED,
+    LabelTotals,
+    classify,
+    new_tally,
+    tally_of,
+    tally_totals,
 )
 
 MAX_CONFLICTS_LISTED = 100
@@ -54,6 +57,10 @@ class JobCounts:
     carried_labels: int = 0
     duplicates: int = 0
     rejected: int = 0
+
+    def set_totals(self, totals: LabelTotals) -> None:
+        self.labeled, self.human, self.machine = totals.labeled, totals.human, totals.machine
+        self.failed, self.unlabeled = totals.failed, totals.unlabeled
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,10 @@ class ChainReport:
     never_resent: int = 0
     conflict_count: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
+
+    def set_totals(self, totals: LabelTotals) -> None:
+        self.labeled, self.human_labeled, self.machine_labeled = totals.labeled, totals.human, totals.machine
+        self.failed, self.unlabeled = totals.failed, totals.unlabeled
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -130,6 +141,7 @@ def consolidate_chain(
         counts = JobCounts(job=job_name)
         report.jobs.append(counts)
         seen_in_job: set[str] = set()
+        tally = new_tally()
         offset = 0
         stream.seek(0)
         for raw in stream:
@@ -152,7 +164,7 @@ def consolidate_chain(
             seen_in_job.add(key)
             counts.objects += 1
             status = classify(record, label_attribute, metadata_attribute)
-            _count(counts, status)
+            tally[status] += 1
             state = latest.get(key)
             if status in LABELED_STATUSES:
                 label = record.get(label_attribute)
@@ -176,6 +188,7 @@ def consolidate_chain(
             elif state is None or state.status not in LABELED_STATUSES:
                 latest[key] = _Latest(job_index, line_offset, status)
             # else: an earlier label survives a later unlabeled or failed line.
+        counts.set_totals(tally_totals(tally))
     report.conflict_count = conflicts
     _write_final(
         job_outputs,
@@ -184,7 +197,9 @@ def consolidate_chain(
         metadata_attribute=metadata_attribute,
         final_out=final_out,
     )
-    _totals(report, latest)
+    report.set_totals(tally_totals(tally_of(state.status for state in latest.values())))
+    report.total = len(latest)
+    report.never_resent = sum(job.carried_labels for job in report.jobs)
     return report
 
 
@@ -203,18 +218,6 @@ def _parse(raw: bytes, first_line: bool, loads: Any) -> dict[str, Any] | str | N
     if problem is None and len(raw.rstrip(b"\r\n")) > MAX_LINE_CHARS:
         _, problem = parse_slow(raw)  # counts characters, not bytes
     return problem if problem is not None else record
-
-
-def _count(counts: JobCounts, status: int) -> None:
-    if status == HUMAN:
-        counts.human += 1
-    elif status == MACHINE:
-        counts.machine += 1
-    elif status == FAILED:
-        counts.failed += 1
-    else:
-        counts.unlabeled += 1
-    counts.labeled = counts.human + counts.machine
 
 
 def _write_final(
@@ -236,18 +239,3 @@ def _write_final(
             continue
         record = parse_record(raw)  # accepted when it was read the first time
         final_out.write(without_label(record, attribute, metadata_attribute))
-
-
-def _totals(report: ChainReport, latest: dict[str, _Latest]) -> None:
-    for state in latest.values():
-        if state.status == HUMAN:
-            report.human_labeled += 1
-        elif state.status == MACHINE:
-            report.machine_labeled += 1
-        elif state.status == FAILED:
-            report.failed += 1
-        else:
-            report.unlabeled += 1
-    report.total = len(latest)
-    report.labeled = report.human_labeled + report.machine_labeled
-    report.never_resent = sum(job.carried_labels for job in report.jobs)
