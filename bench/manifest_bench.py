@@ -29,7 +29,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 sys.path[:0] = [str(BENCH_DIR), str(ROOT / "lambdas")]
 
-from gtchain_runtime.domain.manifest import plan_chain  # noqa: E402
+from gtchain_runtime.domain.manifest import diff_manifests  # noqa: E402
 from manifest_gen import LABEL_ATTRIBUTE, generate  # noqa: E402
 
 TARGET_FLOOR_RATIO = 1.5
@@ -133,7 +133,7 @@ def child_run(contender: str, input_path: str, output_path: str, out_dir: str) -
             open(Path(out_dir) / "chained.manifest", "wb") as chained,
             open(Path(out_dir) / "rejects.jsonl", "wb") as rejects,
         ):
-            counts = plan_chain(inputs, outputs, LABEL_ATTRIBUTE, chained, rejects).to_dict()
+            counts = diff_manifests(inputs, outputs, LABEL_ATTRIBUTE, chained, rejects).to_dict()
     else:
         NAIVE_DIFFS[contender](Path(input_path), Path(output_path), Path(out_dir) / "naive.manifest")
     seconds = time.perf_counter() - start

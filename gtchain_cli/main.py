@@ -42,7 +42,7 @@ def _problems_a_person_can_fix() -> tuple[type[BaseException], ...]:
     from gtchain_runtime.adapters.s3_stream import S3LocationError
     from gtchain_runtime.adapters.sagemaker import LabelingJobExistsError, LabelingJobNotFoundError
     from gtchain_runtime.domain.lineage import LineageError
-    from gtchain_runtime.domain.manifest_lines import ManifestError
+    from gtchain_runtime.domain.manifest import ManifestError
     from gtchain_runtime.domain.naming import InvalidJobNameError
     from gtchain_runtime.domain.requests import RequestBuildError
     from gtchain_runtime.usecases.create import ChainConflictError

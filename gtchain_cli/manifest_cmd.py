@@ -16,8 +16,8 @@ from gtchain_runtime.adapters.s3_stream import S3LocationError, open_destination
 from gtchain_runtime.domain.consolidate import consolidate_chain
 from gtchain_runtime.domain.manifest import (
     ManifestError,
+    diff_manifests,
     manifest_stats,
-    plan_chain,
     validate_label_attribute,
 )
 from rich.console import Console
@@ -105,7 +105,7 @@ def plan(
         rejects = stack.enter_context(open_destination(rejects_location))
         total_bytes = _size(inputs) + (_size(outputs) if outputs is not None else 0)
         progress = stack.enter_context(_progress(total_bytes))
-        result = plan_chain(inputs, outputs, label_attribute, chained, rejects, progress=progress)
+        result = diff_manifests(inputs, outputs, label_attribute, chained, rejects, progress=progress)
     counts = result.to_dict()
     if as_json:
         typer.echo(json.dumps(counts))

@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from gtchain_runtime.domain.manifest_lines import LABELED_STATUSES, MAX_LINE_CHARS, classify
+from gtchain_runtime.domain.manifest.lines import MAX_LINE_CHARS
+from gtchain_runtime.domain.manifest.status import LABELED_STATUSES, classify
 
 MAX_OBJECTS_PER_JOB = 100_000
 

@@ -11,10 +11,10 @@ import pytest
 from gtchain_runtime.domain.manifest import (
     ManifestError,
     ManifestPlan,
+    diff_manifests,
     keys,
     lines,
     manifest_stats,
-    plan_chain,
     validate_label_attribute,
 )
 from hypothesis import HealthCheck, given, settings
@@ -121,7 +121,7 @@ def run(
 ) -> tuple[ManifestPlan, list[dict[str, Any]], list[dict[str, Any]]]:
     chained, rejects = io.BytesIO(), io.BytesIO()
     output_file = io.BytesIO(b"".join(outputs)) if outputs is not None else None
-    plan = plan_chain(io.BytesIO(b"".join(inputs)), output_file, attribute, chained, rejects)
+    plan = diff_manifests(io.BytesIO(b"".join(inputs)), output_file, attribute, chained, rejects)
     return (
         plan,
         [json.loads(x) for x in chained.getvalue().splitlines()],
@@ -250,7 +250,7 @@ def test_every_task_type(decoder: str, task: str) -> None:
 def test_labeled_lines_are_copied_byte_for_byte() -> None:
     labeled = b'{ "source-ref" : "s3://b/1",  "animal": 0, "animal-metadata": {"human-annotated":"yes"} }\n'
     chained = io.BytesIO()
-    plan_chain(io.BytesIO(b'{"source-ref": "s3://b/1"}\n'), io.BytesIO(labeled), A, chained, io.BytesIO())
+    diff_manifests(io.BytesIO(b'{"source-ref": "s3://b/1"}\n'), io.BytesIO(labeled), A, chained, io.BytesIO())
     assert chained.getvalue() == labeled
 
 
@@ -331,7 +331,7 @@ def test_empty_files(decoder: str) -> None:
 def test_bom_crlf_and_missing_final_newline(decoder: str) -> None:
     inputs = [b'\xef\xbb\xbf{"source-ref": "s3://b/1"}\r\n', b'{"source-ref": "s3://b/2"}']
     chained = io.BytesIO()
-    plan = plan_chain(io.BytesIO(b"".join(inputs)), None, A, chained, io.BytesIO())
+    plan = diff_manifests(io.BytesIO(b"".join(inputs)), None, A, chained, io.BytesIO())
     assert plan.total == 2 and plan.rejected == 0
     assert chained.getvalue() == b'{"source-ref": "s3://b/1"}\r\n{"source-ref": "s3://b/2"}\n'
 
@@ -373,7 +373,7 @@ def test_label_attribute_validation(name: str, problem: str) -> None:
     with pytest.raises(ManifestError, match=problem):
         validate_label_attribute(name)
     with pytest.raises(ValueError, match=problem):
-        plan_chain(io.BytesIO(), None, name, io.BytesIO(), io.BytesIO())
+        diff_manifests(io.BytesIO(), None, name, io.BytesIO(), io.BytesIO())
 
 
 def test_valid_label_attributes() -> None:
@@ -412,7 +412,7 @@ def _plan_raw(
     inputs: list[bytes], outputs: list[bytes]
 ) -> tuple[ManifestPlan, list[bytes], list[dict[str, Any]]]:
     chained, rejects = io.BytesIO(), io.BytesIO()
-    plan = plan_chain(io.BytesIO(b"".join(inputs)), io.BytesIO(b"".join(outputs)), A, chained, rejects)
+    plan = diff_manifests(io.BytesIO(b"".join(inputs)), io.BytesIO(b"".join(outputs)), A, chained, rejects)
     return plan, chained.getvalue().splitlines(), [json.loads(x) for x in rejects.getvalue().splitlines()]
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import pytest
-from gtchain_runtime.domain.manifest import ManifestPlan, general, plan_chain
+from gtchain_runtime.domain.manifest import ManifestPlan, diff_manifests, general
 from gtchain_runtime.domain.manifest.keys import BLOCK_LINES, KeyTable
 
 from tests.unit.test_manifest import AM, A, line, reference_plan
@@ -39,11 +39,11 @@ def _record(index: int, rng: random.Random, pad: int = 0) -> dict[str, Any]:
 def _plan(
     inputs: list[bytes], outputs: list[bytes] | None, tmp_path: Path, on_disk: bool
 ) -> tuple[ManifestPlan, bytes, bytes]:
-    """plan_chain on files (os.pread for out-of-order lines) or on in-memory streams."""
+    """diff_manifests on files (os.pread for out-of-order lines) or on in-memory streams."""
     if not on_disk:
         chained, rejects = io.BytesIO(), io.BytesIO()
         output = io.BytesIO(b"".join(outputs)) if outputs is not None else None
-        plan = plan_chain(io.BytesIO(b"".join(inputs)), output, A, chained, rejects)
+        plan = diff_manifests(io.BytesIO(b"".join(inputs)), output, A, chained, rejects)
         return plan, chained.getvalue(), rejects.getvalue()
     with ExitStack() as stack:
         input_file = stack.enter_context(_written(tmp_path / "input", inputs))
@@ -52,7 +52,7 @@ def _plan(
         )
         chained_file = stack.enter_context((tmp_path / "chained").open("w+b"))
         rejects_file = stack.enter_context((tmp_path / "rejects").open("w+b"))
-        plan = plan_chain(input_file, output_file, A, chained_file, rejects_file)
+        plan = diff_manifests(input_file, output_file, A, chained_file, rejects_file)
     return plan, (tmp_path / "chained").read_bytes(), (tmp_path / "rejects").read_bytes()
 
 

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from gtchain_runtime.domain.manifest import general, keys, lockstep, plan_chain
+from gtchain_runtime.domain.manifest import diff_manifests, general, keys, lockstep
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -124,7 +124,9 @@ def test_last_output_line_without_newline_and_long_lines() -> None:
     inputs, outputs = _aligned(3)
     outputs[-1] = outputs[-1].rstrip(b"\n")
     chained = io.BytesIO()
-    plan = plan_chain(io.BytesIO(b"".join(inputs)), io.BytesIO(b"".join(outputs)), A, chained, io.BytesIO())
+    plan = diff_manifests(
+        io.BytesIO(b"".join(inputs)), io.BytesIO(b"".join(outputs)), A, chained, io.BytesIO()
+    )
     assert chained.getvalue() == b"".join(outputs) + b"\n" and plan.total == 3
     long_input = line({"source-ref": "s3://b/0", "pad": "é" * 60_000})  # > 100,000 bytes, valid
     check_against_reference([long_input, inputs[1]], _aligned(2)[1])

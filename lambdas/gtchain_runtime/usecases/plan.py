@@ -19,7 +19,7 @@ from gtchain_runtime.domain.layout import (
     output_manifest_uri,
 )
 from gtchain_runtime.domain.lineage import Lineage, LineageError, labeling_mode_override, resume_opted_out
-from gtchain_runtime.domain.manifest import plan_chain as diff_manifests
+from gtchain_runtime.domain.manifest import diff_manifests
 from gtchain_runtime.domain.policy import Decision, PolicyInput, decide
 from gtchain_runtime.domain.requests import ChildRequest, RequestBuildError, build_child_request
 from gtchain_runtime.payloads import ChainPlan, Inspection, PlanCounts

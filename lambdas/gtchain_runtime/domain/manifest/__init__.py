@@ -27,7 +27,7 @@ readers, the key table), ``status`` (the label status rule, tallies), ``lines`` 
 writing one line), ``plan`` (the counts and merged lines both paths share), ``stats``.
 """
 
-from gtchain_runtime.domain.manifest.diff import diff_manifests, plan_chain
+from gtchain_runtime.domain.manifest.diff import diff_manifests
 from gtchain_runtime.domain.manifest.lines import ManifestError, validate_label_attribute
 from gtchain_runtime.domain.manifest.plan import ManifestPlan
 from gtchain_runtime.domain.manifest.stats import ManifestStats, manifest_stats
@@ -38,6 +38,5 @@ __all__ = [
     "ManifestStats",
     "diff_manifests",
     "manifest_stats",
-    "plan_chain",
     "validate_label_attribute",
 ]

@@ -49,9 +49,6 @@ def diff_manifests(
             _rewind(*streams)
 
 
-plan_chain = diff_manifests  # the name callers used first (service.py, the CLI, the bench)
-
-
 def _rewind(
     input_manifest: BinaryIO, output_manifest: BinaryIO | None, chained_out: BinaryIO, rejects_out: BinaryIO
 ) -> None:
