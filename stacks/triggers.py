@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
@@ -31,6 +31,8 @@ class DeadLetterQueue(Construct):
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             retention_period=Duration.days(14),
+            # What it holds is work still to do: deleting the stack must not drop it.
+            removal_policy=RemovalPolicy.RETAIN,
         )
         reason = (
             "This queue is itself the dead-letter queue of the EventBridge targets, the sweep Lambda "

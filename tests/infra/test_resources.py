@@ -131,6 +131,7 @@ def test_ledger_table(synthesized: Synthesized) -> None:
     table = synthesized.templates["streetscenes"]["Resources"][STABLE_LOGICAL_IDS["AWS::DynamoDB::Table"]]
     assert table["DeletionPolicy"] == "Retain" and table["UpdateReplacePolicy"] == "Retain"
     props = table["Properties"]
+    assert props["DeletionProtectionEnabled"] is True
     assert props["KeySchema"] == [
         {"AttributeName": "job_name", "KeyType": "HASH"},
         {"AttributeName": "record", "KeyType": "RANGE"},
@@ -245,3 +246,9 @@ def test_resources_are_tagged_with_the_project(synthesized: Synthesized) -> None
         "AWS::Lambda::Function",
         {"Tags": Match.array_with([{"Key": "gtchain:project", "Value": "pedestrians"}])},
     )
+
+
+@pytest.mark.parametrize("project", ["streetscenes", "pedestrians"])
+def test_dead_letter_queue_is_retained(synthesized: Synthesized, project: str) -> None:
+    (queue,) = resources_of(synthesized.templates[project], "AWS::SQS::Queue").values()
+    assert queue["DeletionPolicy"] == "Retain" and queue["UpdateReplacePolicy"] == "Retain"
