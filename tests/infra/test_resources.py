@@ -170,24 +170,45 @@ def test_topic_encrypted_tls_only_with_subscriptions(synthesized: Synthesized) -
         assert subscription["Properties"]["Protocol"] == "email"
         assert subscription["Properties"]["TopicArn"] == {"Ref": topic_id}
         assert "RedrivePolicy" in subscription["Properties"]
-    # CloudWatch alarms publish to the encrypted topic: the key must let them.
-    synthesized.template("pedestrians").has_resource_properties(
-        "AWS::KMS::Key",
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_topic_key_lets_only_this_accounts_alarms_use_it(synthesized: Synthesized, project: str) -> None:
+    # CloudWatch alarms publish to the encrypted topic: the key must let them, and only them.
+    _, key = only_resource(synthesized.templates[project], "AWS::KMS::Key")
+    services = [s for s in key["Properties"]["KeyPolicy"]["Statement"] if "Service" in s.get("Principal", {})]
+    if project == "pedestrians":
+        account: Any = "123456789012"
+        alarms: Any = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*"
+    else:
+        account = {"Ref": "AWS::AccountId"}
+        alarms = {
+            "Fn::Join": [
+                "",
+                [
+                    "arn:",
+                    {"Ref": "AWS::Partition"},
+                    ":cloudwatch:",
+                    {"Ref": "AWS::Region"},
+                    ":",
+                    {"Ref": "AWS::AccountId"},
+                    ":alarm:*",
+                ],
+            ]
+        }
+    assert services == [
         {
-            "KeyPolicy": {
-                "Statement": Match.array_with(
-                    [
-                        Match.object_like(
-                            {
-                                "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                            }
-                        )
-                    ]
-                )
-            }
-        },
-    )
+            "Sid": "AllowCloudWatchAlarmsOfThisAccount",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {"aws:SourceAccount": account},
+                "ArnLike": {"aws:SourceArn": alarms},
+            },
+        }
+    ]
 
 
 @pytest.mark.parametrize("project", PROJECTS)
