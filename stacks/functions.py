@@ -111,6 +111,7 @@ class ChainFunctions(Construct):
         super().__init__(scope, construct_id)
         self._config = config
         self._bucket = bucket
+        self._table = table
         self._job_arns = f"{labeling_job_arn_prefix(self, config.job_name_prefix)}*"
         # One code asset and one layer, shared by all functions.
         self._layer = dependencies_layer(self, "DependenciesLayer")
@@ -130,25 +131,28 @@ class ChainFunctions(Construct):
         self.record_outcome = self.by_module["record_outcome"]
         self.sweep_jobs = self.by_module["sweep_jobs"]
 
-        # Each function gets exactly what its handler does.
-        self._allow_describe_jobs(self.inspect_job)
-        table.grant_read_data(self.inspect_job)
+        # Each function gets exactly what its handler calls (tests/infra/test_derived_grants.py
+        # derives the actions from the calls the handlers make).
+        self._allow_describe_jobs(self.inspect_job, "sagemaker:DescribeLabelingJob", "sagemaker:ListTags")
 
         self._allow_manifest_access(self.plan_chain)
 
-        self._allow_describe_jobs(self.create_child)
+        # A duplicate execution describes the existing child and reads its lineage tags.
+        self._allow_describe_jobs(self.create_child, "sagemaker:DescribeLabelingJob", "sagemaker:ListTags")
         self._allow_create_jobs(self.create_child)
 
+        # The chain's earlier jobs are described for their output manifests.
+        self._allow_describe_jobs(self.finalize_chain, "sagemaker:DescribeLabelingJob")
         self._allow_manifest_access(self.finalize_chain)
-        table.grant_read_data(self.finalize_chain)
 
-        table.grant_read_write_data(self.record_outcome)
+        # Conditional PutItem of decisions and failures; Query counts a job's failures.
+        self._allow_ledger(self.record_outcome, "RecordInLedger", "dynamodb:PutItem", "dynamodb:Query")
         topic.grant_publish(self.record_outcome)
 
-        self._allow_describe_jobs(self.sweep_jobs)
         self._allow_list_jobs(self.sweep_jobs)
-        table.grant_read_data(self.sweep_jobs)
-        self._acknowledge_findings(table)
+        # GetItem of a job's decision; Query counts its failures.
+        self._allow_ledger(self.sweep_jobs, "ReadLedger", "dynamodb:GetItem", "dynamodb:Query")
+        self._acknowledge_findings()
 
     def _function(
         self,
@@ -203,18 +207,23 @@ class ChainFunctions(Construct):
             )
         return function
 
-    def _allow_describe_jobs(self, function: lambda_.Function) -> None:
+    def _allow_describe_jobs(self, function: lambda_.Function, *actions: str) -> None:
         function.add_to_role_policy(
             iam.PolicyStatement(
-                sid="DescribeProjectLabelingJobs",
-                actions=["sagemaker:DescribeLabelingJob", "sagemaker:ListTags"],
-                resources=[self._job_arns],
+                sid="DescribeProjectLabelingJobs", actions=list(actions), resources=[self._job_arns]
             )
         )
         acknowledge_wildcard_resources(
             function.role or function,
             [self._job_arns],
             "Labeling jobs of this project: every job whose name starts with the project's job-name prefix.",
+        )
+
+    def _allow_ledger(self, function: lambda_.Function, sid: str, *actions: str) -> None:
+        """Item actions on the ledger table itself: no function queries the by-root index (it is
+        read by people, through the CLI and the sandbox), so its ARN is not granted."""
+        function.add_to_role_policy(
+            iam.PolicyStatement(sid=sid, actions=list(actions), resources=[self._table.table_arn])
         )
 
     def _allow_create_jobs(self, function: lambda_.Function) -> None:
@@ -261,7 +270,12 @@ class ChainFunctions(Construct):
             iam.PolicyStatement(sid="ReadManifests", actions=["s3:GetObject"], resources=read_objects)
         )
         function.add_to_role_policy(
-            iam.PolicyStatement(sid="WriteChainFiles", actions=["s3:PutObject"], resources=write_objects)
+            iam.PolicyStatement(
+                sid="WriteChainFiles",
+                # s3:PutObject covers multipart uploads; s3transfer aborts an upload whose part failed.
+                actions=["s3:PutObject", "s3:AbortMultipartUpload"],
+                resources=write_objects,
+            )
         )
         # Without ListBucket a missing key reads as AccessDenied instead of NoSuchKey.
         function.add_to_role_policy(
@@ -279,19 +293,12 @@ class ChainFunctions(Construct):
             "(docs/architecture.md); writes are limited to chains/.",
         )
 
-    def _acknowledge_findings(self, table: dynamodb.ITable) -> None:
+    def _acknowledge_findings(self) -> None:
         for module, function in self.by_module.items():
             reason = _XRAY_REASON
             if module == "sweep_jobs":
                 reason = f"sagemaker:ListLabelingJobs supports no resource-level permissions. {reason}"
             acknowledge(function.role or function, "AwsSolutions-IAM5[Resource::*]", reason)
-        index_arns = [f"{table.table_arn}/index/*"]
-        for function in (self.inspect_job, self.finalize_chain, self.record_outcome, self.sweep_jobs):
-            acknowledge_wildcard_resources(
-                function.role or function,
-                index_arns,
-                "grant_*_data on the ledger covers its indexes; the by-root GSI is how a chain is read.",
-            )
         acknowledge_wildcard_actions(
             self.record_outcome.role or self.record_outcome,
             ["kms:GenerateDataKey*"],

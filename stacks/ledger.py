@@ -29,8 +29,9 @@ class Ledger(Construct):
                 point_in_time_recovery_enabled=True
             ),
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            # The audit trail of every chain: never deleted with the stack.
+            # The audit trail of every chain: never deleted with the stack, nor by a DeleteTable.
             removal_policy=RemovalPolicy.RETAIN,
+            deletion_protection=True,
         )
         self.table.add_global_secondary_index(
             index_name=BY_ROOT_INDEX,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
@@ -29,6 +30,8 @@ class DeadLetterQueue(Construct):
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             retention_period=Duration.days(14),
+            # What it holds is work still to do: deleting the stack must not drop it.
+            removal_policy=RemovalPolicy.RETAIN,
         )
         reason = (
             "This queue is itself the dead-letter queue of the EventBridge targets, the sweep Lambda "
@@ -50,9 +53,24 @@ class Triggers(Construct):
         dead_letter_queue: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        # A fixed name: the target role's trust policy names the rule's ARN, and a reference to
+        # the rule would be a cycle (the rule's target names the role).
+        rule_name = f"{stack.stack_name}-JobStateChange"
+        if Token.is_unresolved(rule_name) or len(rule_name) > 64:
+            raise ValueError(
+                f"event rule name {rule_name!r}: needs a literal stack name of 49 characters at most"
+            )
+        rule_arn = stack.format_arn(
+            service="events",
+            resource="rule",
+            resource_name=rule_name,
+            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+        )
         self.job_state_rule = events.Rule(
             self,
             "JobStateChange",
+            rule_name=rule_name,
             description="A labeling job of this project finished: resume it",
             event_pattern=events.EventPattern(
                 source=[EVENT_SOURCE],
@@ -61,10 +79,21 @@ class Triggers(Construct):
                 resources=events.Match.prefix(labeling_job_arn_prefix(self, job_name_prefix)),
             ),
         )
+        # EventBridge assumes this role only for this rule (confused deputy).
+        self.job_state_role = iam.Role(
+            self,
+            "JobStateChangeRole",
+            description="EventBridge: start the resume state machine for the job state-change rule",
+            assumed_by=iam.ServicePrincipal(
+                "events.amazonaws.com",
+                conditions={"StringEquals": {"aws:SourceAccount": stack.account, "aws:SourceArn": rule_arn}},
+            ),
+        )
         # The event is passed unchanged: it is the execution input of the contract.
         self.job_state_rule.add_target(
             targets.SfnStateMachine(
                 state_machine,
+                role=self.job_state_role,
                 dead_letter_queue=dead_letter_queue,
                 retry_attempts=10,
                 max_event_age=Duration.hours(6),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from aws_cdk.assertions import Match
 
 from tests.infra.conftest import Synthesized, resources_of
@@ -106,3 +107,50 @@ def test_dead_letter_queue_is_encrypted_and_tls_only(synthesized: Synthesized) -
             }
         },
     )
+
+
+@pytest.mark.parametrize("project", ["streetscenes", "pedestrians"])
+def test_rule_role_is_assumable_only_for_this_rule(synthesized: Synthesized, project: str) -> None:
+    template = synthesized.templates[project]
+    job_rule, _ = _rules(template)
+    (target,) = job_rule["Targets"]
+    role_id = target["RoleArn"]["Fn::GetAtt"][0]
+    trust = template["Resources"][role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    if project == "pedestrians":
+        account: Any = "123456789012"
+        rule_arn: Any = "arn:aws:events:eu-west-1:123456789012:rule/GtChain-pedestrians-JobStateChange"
+    else:
+        account = {"Ref": "AWS::AccountId"}
+        rule_arn = {
+            "Fn::Join": [
+                "",
+                [
+                    "arn:",
+                    {"Ref": "AWS::Partition"},
+                    ":events:",
+                    {"Ref": "AWS::Region"},
+                    ":",
+                    {"Ref": "AWS::AccountId"},
+                    ":rule/GtChain-streetscenes-JobStateChange",
+                ],
+            ]
+        }
+    assert job_rule["Name"] == f"GtChain-{project}-JobStateChange"
+    assert trust == [
+        {
+            "Action": "sts:AssumeRole",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Condition": {"StringEquals": {"aws:SourceAccount": account, "aws:SourceArn": rule_arn}},
+        }
+    ]
+    # The role starts this state machine and nothing else.
+    policies = [
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for p in resources_of(template, "AWS::IAM::Policy").values()
+        if {"Ref": role_id} in p["Properties"]["Roles"]
+    ]
+    (machine_id,) = resources_of(template, "AWS::StepFunctions::StateMachine")
+    assert policies == [
+        [{"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": machine_id}}]
+    ]

@@ -175,12 +175,14 @@ def test_s3_access_scoped_to_the_layout(synthesized: Synthesized, project: str) 
         assert _object_suffixes(_as_list(read["Resource"]), bucket_arn) == {"inputs/*", "jobs/*", "chains/*"}
         (write,) = with_action(s3_statements, "s3:PutObject")
         assert _object_suffixes(_as_list(write["Resource"]), bucket_arn) == {"chains/*"}
+        assert set(_as_list(write["Action"])) == {"s3:PutObject", "s3:AbortMultipartUpload"}
         (listing,) = with_action(s3_statements, "s3:ListBucket")
         assert listing["Resource"] == bucket_arn
         assert listing["Condition"] == {"StringLike": {"s3:prefix": ["inputs/*", "jobs/*", "chains/*"]}}
         assert {a for s in s3_statements for a in _as_list(s["Action"])} == {
             "s3:GetObject",
             "s3:PutObject",
+            "s3:AbortMultipartUpload",
             "s3:ListBucket",
         }
 
@@ -191,10 +193,11 @@ def test_each_function_gets_only_its_services(synthesized: Synthesized) -> None:
     def services(module: str) -> set[str]:
         return {a.split(":")[0] for s in by_function[module] for a in _as_list(s["Action"])}
 
-    assert services("inspect_job") == {"logs", "xray", "sagemaker", "dynamodb"}
+    assert services("inspect_job") == {"logs", "xray", "sagemaker"}
     assert services("plan_chain") == {"logs", "xray", "s3"}
     assert services("create_child") == {"logs", "xray", "sagemaker", "iam"}
-    assert services("finalize_chain") == {"logs", "xray", "s3", "dynamodb"}
+    # Finalize describes the chain's earlier jobs for their output manifests.
+    assert services("finalize_chain") == {"logs", "xray", "sagemaker", "s3"}
     assert services("record_outcome") == {"logs", "xray", "dynamodb", "sns", "kms"}
     assert services("sweep_jobs") == {"logs", "xray", "sagemaker", "dynamodb", "states", "sqs"}
     writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}

@@ -73,6 +73,11 @@ def test_generated_physical_names(synthesized: Synthesized, project: str) -> Non
     }
     for logical_id, resource in synthesized.templates[project]["Resources"].items():
         name_property = name_properties.get(resource["Type"])
+        if resource["Type"] == "AWS::Events::Rule" and "EventPattern" in resource["Properties"]:
+            # The one exception: its target role's trust policy names its ARN (no cycle), and the
+            # stack name keeps it unique in the account and region.
+            assert resource["Properties"]["Name"] == f"GtChain-{project}-JobStateChange"
+            continue
         assert name_property is None or name_property not in resource["Properties"], logical_id
 
 
@@ -131,6 +136,7 @@ def test_ledger_table(synthesized: Synthesized) -> None:
     table = synthesized.templates["streetscenes"]["Resources"][STABLE_LOGICAL_IDS["AWS::DynamoDB::Table"]]
     assert table["DeletionPolicy"] == "Retain" and table["UpdateReplacePolicy"] == "Retain"
     props = table["Properties"]
+    assert props["DeletionProtectionEnabled"] is True
     assert props["KeySchema"] == [
         {"AttributeName": "job_name", "KeyType": "HASH"},
         {"AttributeName": "record", "KeyType": "RANGE"},
@@ -169,24 +175,45 @@ def test_topic_encrypted_tls_only_with_subscriptions(synthesized: Synthesized) -
         assert subscription["Properties"]["Protocol"] == "email"
         assert subscription["Properties"]["TopicArn"] == {"Ref": topic_id}
         assert "RedrivePolicy" in subscription["Properties"]
-    # CloudWatch alarms publish to the encrypted topic: the key must let them.
-    synthesized.template("pedestrians").has_resource_properties(
-        "AWS::KMS::Key",
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_topic_key_lets_only_this_accounts_alarms_use_it(synthesized: Synthesized, project: str) -> None:
+    # CloudWatch alarms publish to the encrypted topic: the key must let them, and only them.
+    _, key = only_resource(synthesized.templates[project], "AWS::KMS::Key")
+    services = [s for s in key["Properties"]["KeyPolicy"]["Statement"] if "Service" in s.get("Principal", {})]
+    if project == "pedestrians":
+        account: Any = "123456789012"
+        alarms: Any = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*"
+    else:
+        account = {"Ref": "AWS::AccountId"}
+        alarms = {
+            "Fn::Join": [
+                "",
+                [
+                    "arn:",
+                    {"Ref": "AWS::Partition"},
+                    ":cloudwatch:",
+                    {"Ref": "AWS::Region"},
+                    ":",
+                    {"Ref": "AWS::AccountId"},
+                    ":alarm:*",
+                ],
+            ]
+        }
+    assert services == [
         {
-            "KeyPolicy": {
-                "Statement": Match.array_with(
-                    [
-                        Match.object_like(
-                            {
-                                "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                            }
-                        )
-                    ]
-                )
-            }
-        },
-    )
+            "Sid": "AllowCloudWatchAlarmsOfThisAccount",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {"aws:SourceAccount": account},
+                "ArnLike": {"aws:SourceArn": alarms},
+            },
+        }
+    ]
 
 
 @pytest.mark.parametrize("project", PROJECTS)
@@ -245,3 +272,9 @@ def test_resources_are_tagged_with_the_project(synthesized: Synthesized) -> None
         "AWS::Lambda::Function",
         {"Tags": Match.array_with([{"Key": "gtchain:project", "Value": "pedestrians"}])},
     )
+
+
+@pytest.mark.parametrize("project", ["streetscenes", "pedestrians"])
+def test_dead_letter_queue_is_retained(synthesized: Synthesized, project: str) -> None:
+    (queue,) = resources_of(synthesized.templates[project], "AWS::SQS::Queue").values()
+    assert queue["DeletionPolicy"] == "Retain" and queue["UpdateReplacePolicy"] == "Retain"

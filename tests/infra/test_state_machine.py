@@ -157,8 +157,8 @@ def test_standard_type_logging_and_tracing(template: dict[str, Any], machine: di
     assert machine["StateMachineType"] == "STANDARD"
     assert machine["TracingConfiguration"] == {"Enabled": True}
     logging = machine["LoggingConfiguration"]
-    assert logging["Level"] == "ALL"
-    assert logging["IncludeExecutionData"] is True
+    assert logging["Level"] == "ERROR"
+    assert logging["IncludeExecutionData"] is False
     log_group_id = logging["Destinations"][0]["CloudWatchLogsLogGroup"]["LogGroupArn"]["Fn::GetAtt"][0]
     assert template["Resources"][log_group_id]["Type"] == "AWS::Logs::LogGroup"
     assert "StateMachineName" not in machine  # generated physical name
