@@ -153,6 +153,14 @@ def test_a_job_of_a_longer_prefix_is_not_ours(project_aws: ProjectAws) -> None:
     assert "not a job of project streetscenes" in state["inspection"]["reason"]
 
 
+def forge_lineage(project: ProjectAws, job: dict[str, Any]) -> None:
+    """Tag a job as if it were ROOT's first child: anyone allowed to tag jobs can."""
+    tags = {"gtchain:root": ROOT, "gtchain:parent": ROOT, "gtchain:depth": "1"}
+    project.sagemaker.add_tags(
+        ResourceArn=job["LabelingJobArn"], Tags=[{"Key": k, "Value": v} for k, v in tags.items()]
+    )
+
+
 def test_forged_lineage_tags_are_not_trusted(project_aws: ProjectAws) -> None:
     forged = "Streetscenes-Forged"
     from gtchain_sandbox.labeling import JobBehaviour, workforce
@@ -160,14 +168,7 @@ def test_forged_lineage_tags_are_not_trusted(project_aws: ProjectAws) -> None:
     workforce().configure(forged, JobBehaviour(stop_after=5))
     project_aws.create_root_job(forged, 10)
     job = run_until_finished(project_aws, forged)
-    project_aws.sagemaker.add_tags(
-        ResourceArn=job["LabelingJobArn"],
-        Tags=[
-            {"Key": "gtchain:root", "Value": ROOT},
-            {"Key": "gtchain:parent", "Value": ROOT},
-            {"Key": "gtchain:depth", "Value": "1"},
-        ],
-    )
+    forge_lineage(project_aws, job)
     state = run(job, "event-forged")
     assert state["inspection"]["relevant"] is False
     assert f"no decision for {ROOT}" in state["inspection"]["reason"]
@@ -183,14 +184,7 @@ def test_a_child_confirmed_by_the_ledger_is_ours_and_a_forged_sibling_is_not(pro
     forged = f"{ROOT}-chain-7"
     project_aws.create_root_job(forged, 5)
     job = run_until_finished(project_aws, forged)
-    project_aws.sagemaker.add_tags(
-        ResourceArn=job["LabelingJobArn"],
-        Tags=[
-            {"Key": "gtchain:root", "Value": ROOT},
-            {"Key": "gtchain:parent", "Value": ROOT},
-            {"Key": "gtchain:depth", "Value": "1"},
-        ],
-    )
+    forge_lineage(project_aws, job)
     inspection = run(job, "event-forged")["inspection"]
     assert inspection["relevant"] is False and f"records child {CHILD}" in inspection["reason"]
 

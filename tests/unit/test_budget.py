@@ -6,9 +6,11 @@ from dataclasses import replace
 
 import pytest
 from gtchain_runtime.domain.budget import check_budget, human_labels_spent
-from gtchain_runtime.domain.policy import Decision, PolicyInput, decide
+from gtchain_runtime.domain.policy import Decision, decide
 from hypothesis import given
 from hypothesis import strategies as st
+
+from tests.unit.test_policy import BASE as POLICY_BASE
 
 
 def check(**overrides: object) -> object:
@@ -101,17 +103,11 @@ def test_a_child_can_never_exceed_the_chains_budget(
         assert spent >= budget or labeled >= percentage * dataset // 100
 
 
-BASE = PolicyInput(
-    job_name="Streetscenes-Job1",
+BASE = replace(
+    POLICY_BASE,
     status="Stopped",
-    failure_reason=None,
-    depth=0,
-    max_depth=5,
-    resume_stopped=True,
-    opted_out=False,
     remaining=20,
     labeled=30,
-    input_labeled=0,
     budget_stop="budget reached: 30 human-labeled objects spent of a budget of 30; 20 objects remaining",
 )
 

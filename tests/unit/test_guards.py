@@ -21,7 +21,9 @@ from gtchain_runtime.domain.guards import (
     task_price_usd,
     workforce_type,
 )
-from gtchain_runtime.domain.policy import Decision, PolicyInput, decide
+from gtchain_runtime.domain.policy import Decision, decide
+
+from tests.unit.test_policy import BASE as POLICY_BASE
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "describe"
 ROLE = "arn:aws:iam::123456789012:role/GroundTruthLabelingRole"
@@ -143,17 +145,9 @@ def test_the_built_in_accounts_are_botocores() -> None:
 
 
 def test_identity_blockers_are_decided_once_as_a_give_up() -> None:
-    facts = PolicyInput(
-        job_name="Streetscenes-Job1",
+    facts = replace(
+        POLICY_BASE,
         status="Stopped",
-        failure_reason=None,
-        depth=0,
-        max_depth=5,
-        resume_stopped=True,
-        opted_out=False,
-        remaining=10,
-        labeled=90,
-        input_labeled=0,
         identity_blockers=("runs as role A, not the project's labeling role B",),
     )
     verdict = decide(facts)

@@ -69,14 +69,7 @@ def check_budget(
     if budget is not None:
         left = budget - spent
         if left <= 0:
-            return BudgetCheck(
-                stop=(
-                    f"budget reached: {spent} human-labeled objects spent of a budget of {budget} "
-                    f"({source}); {remaining} objects remaining"
-                ),
-                child_stopping_conditions={},
-                note=None,
-            )
+            return _stop(f"{spent} human-labeled objects spent of a budget of {budget} ({source})", remaining)
         caps.append(left)
         notes.append(f"{left} left of a budget of {budget} ({source}; {spent} spent)")
 
@@ -84,14 +77,10 @@ def check_budget(
         allowed = percentage * dataset_objects // 100
         left = allowed - labeled
         if left <= 0:
-            return BudgetCheck(
-                stop=(
-                    f"budget reached: the root's {PERCENTAGE} of {percentage}% lets the chain label "
-                    f"{allowed} of {dataset_objects} objects and {labeled} are labeled; "
-                    f"{remaining} objects remaining"
-                ),
-                child_stopping_conditions={},
-                note=None,
+            return _stop(
+                f"the root's {PERCENTAGE} of {percentage}% lets the chain label {allowed} of "
+                f"{dataset_objects} objects and {labeled} are labeled",
+                remaining,
             )
         caps.append(left)
         notes.append(f"{left} left of the root's {percentage}% of {dataset_objects} objects")
@@ -103,6 +92,14 @@ def check_budget(
         stop=None,
         child_stopping_conditions={HUMAN_COUNT: cap},
         note=f"Budget: the chained job stops after {cap} human-labeled objects ({'; '.join(notes)})",
+    )
+
+
+def _stop(counts: str, remaining: int) -> BudgetCheck:
+    return BudgetCheck(
+        stop=f"budget reached: {counts}; {remaining} objects remaining",
+        child_stopping_conditions={},
+        note=None,
     )
 
 
