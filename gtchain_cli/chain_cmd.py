@@ -7,8 +7,9 @@ from typing import Annotated, Any
 
 import typer
 from gtchain_runtime.context import ChainContext
-from gtchain_runtime.usecases.chain import chain_of
+from gtchain_runtime.usecases.chain import chain_cost, chain_of
 from rich.console import Console
+from rich.table import Table
 from rich.tree import Tree
 
 from gtchain_cli._context import STACK_HELP, context_for
@@ -17,10 +18,13 @@ app = typer.Typer(help="Look at a chain of labeling jobs.", no_args_is_help=True
 _out = Console(highlight=False, soft_wrap=True)
 
 
-def chain_links(ctx: ChainContext, any_job: str) -> list[dict[str, Any]]:
-    """Every job of the chain `any_job` belongs to, root first, with counters and ledger decision."""
+def chain_links(ctx: ChainContext, any_job: str) -> dict[str, Any]:
+    """Every job of the chain `any_job` belongs to, root first, with counters, ledger decision and
+    cost figures (domain.cost), and the chain's totals."""
+    describes = chain_of(ctx, any_job)
+    cost = chain_cost(ctx, describes).to_dict()
     links = []
-    for depth, describe in enumerate(chain_of(ctx, any_job)):
+    for depth, (describe, job_cost) in enumerate(zip(describes, cost["jobs"], strict=True)):
         decision = ctx.ledger.decision(describe["LabelingJobName"]) or {}
         links.append(
             {
@@ -30,9 +34,42 @@ def chain_links(ctx: ChainContext, any_job: str) -> list[dict[str, Any]]:
                 "counters": describe.get("LabelCounters", {}),
                 "decision": decision.get("decision"),
                 "reason": decision.get("reason"),
+                "cost": {k: v for k, v in job_cost.items() if k != "job_name"},
             }
         )
-    return links
+    return {"jobs": links, "total": cost["total"]}
+
+
+def _cost_table(chain: dict[str, Any]) -> Table:
+    table = Table(title="Labels and cost (worker pay)")
+    for column in ("job", "human-labeled", "machine-labeled", "never re-sent", "$/object", "spent", "saved"):
+        table.add_column(column, justify="left" if column == "job" else "right")
+
+    def money(value: str | None) -> str:
+        return "n/a" if value is None else f"${value}"
+
+    for link in chain["jobs"]:
+        cost = link["cost"]
+        table.add_row(
+            link["job_name"],
+            str(cost["human_labeled"]),
+            str(cost["machine_labeled"]),
+            str(cost["never_resent"]),
+            money(cost["price_per_object_usd"]),
+            money(cost["spent_usd"]),
+            money(cost["saved_usd"]),
+        )
+    total = chain["total"]
+    table.add_row(
+        "[bold]chain total[/]",
+        str(total["human_labeled"]),
+        str(total["machine_labeled"]),
+        str(total["never_resent"]),
+        "",
+        money(total["spent_usd"]),
+        money(total["saved_usd"]),
+    )
+    return table
 
 
 @app.command("status")
@@ -41,11 +78,14 @@ def status_command(
     stack: Annotated[str | None, typer.Option("--stack", envvar="GTCHAIN_STACK", help=STACK_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a tree.")] = False,
 ) -> None:
-    """Show the chain as a tree: each job's state, label counts and gtchain's decision."""
-    links = chain_links(context_for(stack), job)
+    """Show the chain as a tree (each job's state, label counts, gtchain's decision) and a table of
+    human-/machine-labeled and never re-sent objects with the money spent and saved, per job and
+    for the chain. --json prints {"jobs": [...], "total": {...}}."""
+    chain = chain_links(context_for(stack), job)
     if as_json:
-        typer.echo(json.dumps(links, indent=2, default=str))
+        typer.echo(json.dumps(chain, indent=2, default=str))
         return
+    links = chain["jobs"]
     tree = Tree(f"[bold]{links[0]['job_name']}[/] (chain root)")
     node = tree
     for index, link in enumerate(links):
@@ -60,3 +100,4 @@ def status_command(
         if link["reason"]:
             node.add(f"[dim]{link['reason']}[/]")
     _out.print(tree)
+    _out.print(_cost_table(chain))

@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from gtchain_runtime.context import ChainContext
 from gtchain_runtime.domain.layout import jobs_output_path
 from gtchain_runtime.domain.lineage import LineageError, lineage_from_tags, tags_to_dict
+from gtchain_runtime.domain.naming import job_name_from_arn, ownership_rule, owns_job_name
 from gtchain_runtime.domain.requests import RequestBuildError, build_child_request
 from gtchain_runtime.payloads import ChainPlan
 from gtchain_runtime.usecases.inspect import inspect_job
@@ -96,6 +98,18 @@ def request_command(
     _print_json(built.request)
 
 
+def _require_project_job(ctx: ChainContext, job: str) -> None:
+    """Refuse, before any AWS call, a job whose name is not the selected project's."""
+    settings = ctx.settings
+    name = job_name_from_arn(job) if job.startswith("arn:") else job
+    if not owns_job_name(settings.job_name_prefix, name):
+        raise CliError(
+            f"{name} is not a job of project {settings.project_name}: "
+            f"{ownership_rule(settings.job_name_prefix)}",
+            exit_code=1,
+        )
+
+
 def _plan_table(plan: ChainPlan) -> Table:
     table = Table(show_header=False, box=None)
     table.add_row("decision", f"[bold]{plan.decision.value}[/]")
@@ -117,6 +131,7 @@ def plan_command(
 ) -> None:
     """Dry run: inspect the job, diff its manifests and decide. Writes nothing, creates nothing."""
     ctx = context_for(stack)
+    _require_project_job(ctx, job_name)
     inspection = inspect_job(ctx, job_name)
     if not inspection.relevant:
         raise CliError(f"nothing to plan: {inspection.reason}", exit_code=1)
@@ -139,6 +154,7 @@ def resume_command(
     the decision in the ledger and notifies, exactly as an execution would.
     """
     ctx = context_for(stack)
+    _require_project_job(ctx, job_name)
     execution = "cli-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     outcome = resume_job(ctx, job_name, execution)
     if outcome.plan is None:

@@ -96,6 +96,11 @@ class ChainPlan(_Payload):
     request: dict[str, Any] | None = None
     labeling_mode: str | None = None
     mode_reason: str | None = None
+    # CHAIN only: the child's workforce (with the task price of an external crowd) and budget cap.
+    workforce_note: str | None = None
+    budget_note: str | None = None
+    # domain.cost.ChainCost.to_dict() of the chain up to this job (per job and total).
+    cost: dict[str, Any] | None = None
 
     @model_validator(mode="after")
     def _chain_has_a_request(self) -> Self:

@@ -91,6 +91,9 @@ def project_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[ProjectAws]:
         "MAX_DEPTH": "5",
         "CHAINED_LABELING_MODE": "inherit",
         "ALGORITHM_SPECIFICATION_ARN": "",
+        # The describe fixtures (and the seed's example) label on the public crowd: this test
+        # project opts in explicitly; tests of the workforce guard rail switch it off.
+        "ALLOW_EXTERNAL_WORKFORCE": "true",
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)

@@ -43,7 +43,7 @@ def test_plan_then_resume_then_status(stopped_root: ProjectAws) -> None:
 
     status = runner.invoke(gtchain, ["chain", "status", f"{ROOT}-chain-1", "--json"])
     assert status.exit_code == 0, status.output
-    links = json.loads(status.output)
+    links = json.loads(status.output)["jobs"]  # {"jobs", "total"} since the cost figures
     assert [(link["job_name"], link["depth"]) for link in links] == [(ROOT, 0), (f"{ROOT}-chain-1", 1)]
     assert links[0]["decision"] == "CHAIN"
 

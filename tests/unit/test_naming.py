@@ -8,9 +8,9 @@ from gtchain_runtime.domain.naming import (
     InvalidJobNameError,
     chain_job_names,
     child_job_name,
-    has_project_prefix,
     is_valid_job_name,
     job_name_from_arn,
+    owns_job_name,
 )
 from hypothesis import given
 from hypothesis import strategies as st
@@ -71,9 +71,9 @@ def test_child_names_of_a_chain_are_distinct(root: str, depth: int) -> None:
 
 
 def test_prefix_match_is_case_insensitive() -> None:
-    assert has_project_prefix("streetscenes-job1", "Streetscenes")
-    assert not has_project_prefix("Other-job", "Streetscenes")
-    assert not has_project_prefix("anything", "")
+    assert owns_job_name("Streetscenes", "streetscenes-job1")
+    assert not owns_job_name("Streetscenes", "Other-job")
+    assert not owns_job_name("", "anything")
 
 
 def test_job_name_from_arn() -> None:

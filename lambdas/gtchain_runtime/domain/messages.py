@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,13 @@ def _lines(*lines: str | None) -> str:
     return "\n".join(line for line in lines if line) + "\n"
 
 
+def _cost_block(cost_lines: Sequence[str]) -> str | None:
+    """Labels and money per job and for the chain (domain.cost.cost_lines)."""
+    if not cost_lines:
+        return None
+    return "Labels and cost (worker pay):\n" + "\n".join(f"  {line}" for line in cost_lines)
+
+
 def chain_started(
     *,
     project: str,
@@ -32,6 +39,9 @@ def chain_started(
     counts: Mapping[str, Any],
     chained_manifest_uri: str | None,
     mode_reason: str | None,
+    workforce_note: str | None = None,
+    budget_note: str | None = None,
+    cost_lines: Sequence[str] = (),
 ) -> Message:
     return Message(
         subject=f"[gtchain {project}] {parent} resumed as {child}",
@@ -40,6 +50,9 @@ def chain_started(
             f"Why: {reason}.",
             _counts_line(counts),
             f"Labeling mode: {mode_reason}." if mode_reason else None,
+            f"{workforce_note}." if workforce_note else None,
+            f"{budget_note}." if budget_note else None,
+            _cost_block(cost_lines),
             f"Chained input manifest: {chained_manifest_uri}" if chained_manifest_uri else None,
             "Nothing to do: you will hear from gtchain again when the chained job ends.",
         ),
@@ -55,6 +68,7 @@ def chain_completed(
     counts: Mapping[str, Any],
     final_manifest_uri: str | None,
     report_uri: str | None,
+    cost_lines: Sequence[str] = (),
 ) -> Message:
     return Message(
         subject=f"[gtchain {project}] chain {root} complete",
@@ -62,6 +76,7 @@ def chain_completed(
             f"The labeling chain that started with {root} is complete (last job: {job}).",
             f"Why: {reason}.",
             _counts_line(counts),
+            _cost_block(cost_lines),
             f"Consolidated output manifest: {final_manifest_uri}" if final_manifest_uri else None,
             f"Report: {report_uri}" if report_uri else None,
         ),
@@ -69,7 +84,13 @@ def chain_completed(
 
 
 def gave_up(
-    *, project: str, job: str, reason: str, counts: Mapping[str, Any], plan_uri: str | None
+    *,
+    project: str,
+    job: str,
+    reason: str,
+    counts: Mapping[str, Any],
+    plan_uri: str | None,
+    cost_lines: Sequence[str] = (),
 ) -> Message:
     return Message(
         subject=f"[gtchain {project}] {job} needs a person: not resumed",
@@ -77,6 +98,7 @@ def gave_up(
             f"gtchain did not resume labeling job {job}.",
             f"Why: {reason}",
             _counts_line(counts),
+            _cost_block(cost_lines),
             f"Plan with the counts: {plan_uri}" if plan_uri else None,
             "Once fixed, resume it with: gtchain job resume " + job,
         ),

@@ -57,9 +57,31 @@ def chain_job_names(root: str, depth: int | None = None) -> Iterator[str]:
         yield child_job_name(root, child_depth)
 
 
-def has_project_prefix(job_name: str, prefix: str) -> bool:
-    """Job names are case-insensitive in SageMaker, so is the project's prefix."""
-    return bool(prefix) and job_name.lower().startswith(prefix.lower())
+def owns_job_name(prefix: str, job_name: str) -> bool:
+    """Whether `job_name` is a job of the project whose job-name prefix is `prefix`.
+
+    The rule (the stack's event rule and IAM scoping import this same function):
+    the name starts with the prefix, compared case-insensitively because SageMaker job
+    names are unique case-insensitively, and the prefix is followed by `-` or by the end
+    of the name. So with prefix `Streetscenes`, `Streetscenes`, `Streetscenes-Job1` and
+    `streetscenes-job1` are the project's, and `StreetscenesV2-Job1` is not (another
+    project's prefix that merely starts the same way). A prefix that already ends in `-`
+    (`Team-`) owns every name that starts with it (`Team-x`). An empty prefix owns nothing.
+    """
+    if not prefix:
+        return False
+    name, owned = job_name.lower(), prefix.lower()
+    if not name.startswith(owned):
+        return False
+    rest = name[len(owned) :]
+    return not rest or rest.startswith("-") or owned.endswith("-")
+
+
+def ownership_rule(prefix: str) -> str:
+    """The rule of owns_job_name in words, for refusals."""
+    if prefix.endswith("-"):
+        return f"its name must start with {prefix!r} (case-insensitive)"
+    return f"its name must be {prefix!r} or start with '{prefix}-' (case-insensitive)"
 
 
 def job_name_from_arn(job_arn: str) -> str:

@@ -101,6 +101,10 @@ class PolicyInput:
     # Why a chained job cannot be created at all (the request cannot be built from the parent,
     # a guard rail): the policy gives up naming each, instead of deciding CHAIN to be overruled.
     chain_blockers: tuple[str, ...] = ()
+    # Identity guard rails (domain.guards): a role, work team or Lambda the project did not name.
+    identity_blockers: tuple[str, ...] = ()
+    # The chain's budget is spent (domain.budget): "budget reached: ..." with the counts.
+    budget_stop: str | None = None
 
 
 def decide(facts: PolicyInput) -> Verdict:
@@ -135,6 +139,20 @@ def decide(facts: PolicyInput) -> Verdict:
             f"{name} was stopped and this project does not resume stopped jobs (resume_stopped=false); "
             f"{facts.remaining} objects are left unlabeled. To do: resume it with `gtchain job resume` "
             "if the stop was not meant to be final.",
+        )
+    if facts.budget_stop is not None:
+        return Verdict(
+            Decision.GIVE_UP,
+            f"{name} ended {facts.status} at the chain's budget, {facts.budget_stop}. A budget reached "
+            "is a stop, not a reason to resume. To do: if more labels are worth paying for, raise "
+            "chain_human_label_budget in the project config and resume it with `gtchain job resume`.",
+        )
+    if facts.identity_blockers:
+        return Verdict(
+            Decision.GIVE_UP,
+            f"{name} has {facts.remaining} objects left, but gtchain chains only as the project: "
+            f"{'; '.join(facts.identity_blockers)}. To do: chain it by hand if that is intended, or "
+            "change the project config (labeling_role_arn, workteam_arn, allow_external_workforce).",
         )
     if facts.depth >= facts.max_depth:
         return Verdict(

@@ -127,11 +127,17 @@ def build_child_request(
     requested_mode: LabelingMode = "inherit",
     algorithm_specification_arn: str | None = None,
     dataset_size: int | None = None,
+    role_arn: str | None = None,
+    workteam_arn: str | None = None,
+    stopping_conditions: Mapping[str, int] | None = None,
 ) -> ChildRequest:
     """The CreateLabelingJob request that resumes the described parent as `child`.
 
     `parent_tags` defaults to the Tags of the description (ListTags is more reliable).
     `dataset_size` is the number of objects in the chained manifest (the automated-labeling floor).
+    `role_arn` and `workteam_arn` replace the parent's (the project's identity, domain.guards);
+    `stopping_conditions` replaces the parent's (the chain's budget, domain.budget; `{}` = none).
+    None keeps the parent's value (the offline `gtchain job request`).
     """
     for label, uri in (("chained manifest", chained_manifest_uri), ("output path", output_path)):
         if not uri.startswith("s3://"):
@@ -145,6 +151,14 @@ def build_child_request(
     input_config = request.setdefault("InputConfig", {})
     input_config["DataSource"] = {"S3DataSource": {"ManifestS3Uri": chained_manifest_uri}}
     request.setdefault("OutputConfig", {})["S3OutputPath"] = output_path
+    if role_arn is not None:
+        request["RoleArn"] = role_arn
+    if workteam_arn is not None:
+        request.setdefault("HumanTaskConfig", {})["WorkteamArn"] = workteam_arn
+    if stopping_conditions is not None:
+        request.pop("StoppingConditions", None)
+        if stopping_conditions:
+            request["StoppingConditions"] = dict(stopping_conditions)
 
     choice = _choose_mode(describe, requested_mode, algorithm_specification_arn, dataset_size)
     request.pop("LabelingJobAlgorithmsConfig", None)

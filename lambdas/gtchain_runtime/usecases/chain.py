@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gtchain_runtime.context import ChainContext
+from gtchain_runtime.domain.cost import ChainCost, job_cost
 from gtchain_runtime.domain.lineage import lineage_from_tags, tags_to_dict
 from gtchain_runtime.domain.naming import chain_job_names
 
@@ -30,3 +31,23 @@ def chain_up_to(ctx: ChainContext, root: str, depth: int) -> list[dict[str, Any]
     A link created by hand under another name is missing here; its output reached the next job.
     """
     return [describe for name in chain_job_names(root, depth) if (describe := ctx.jobs.find(name))]
+
+
+def chain_cost(
+    ctx: ChainContext, describes: list[dict[str, Any]], *, last_never_resent: int | None = None
+) -> ChainCost:
+    """Cost figures of the described jobs (domain.cost).
+
+    Objects never re-sent come from gtchain's own diff of each job's input where it has one: the
+    ledger decision's counts (GetItem per job), or `last_never_resent` for the job being planned.
+    """
+    price = ctx.settings.price_per_object_usd
+    jobs = []
+    for index, describe in enumerate(describes):
+        never_resent = last_never_resent if index == len(describes) - 1 else None
+        if never_resent is None:
+            recorded = (ctx.ledger.decision(str(describe["LabelingJobName"])) or {}).get("counts") or {}
+            if recorded.get("input_labeled") is not None:
+                never_resent = int(recorded["input_labeled"])
+        jobs.append(job_cost(describe, never_resent=never_resent, fallback_price=price))
+    return ChainCost(tuple(jobs))

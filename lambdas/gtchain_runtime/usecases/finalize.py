@@ -38,6 +38,9 @@ def finalize_chain(ctx: ChainContext, state: FinalizeInput) -> FinalResult:
             **consolidated.to_dict(),
             "root": lineage.root,
             "jobs": [name for name, _ in outputs],
+            # Human-/machine-labeled, never re-sent objects and worker pay per job and for the
+            # chain (domain.cost), as the plan of the chain's last job computed them.
+            "cost": state.plan.cost,
             "final_manifest_uri": locations.manifest_uri,
             "rejects_uri": locations.rejects_uri,
             "finalized_at": ctx.clock().isoformat(),

@@ -1,12 +1,21 @@
-"""Inspect job: DescribeLabelingJob + ListTags, and whether the job is this project's to handle."""
+"""Inspect job: DescribeLabelingJob + ListTags, and whether the job is this project's to handle.
+
+A job is the project's by its name (domain.naming.owns_job_name); a job with lineage tags is
+a chained job only when the ledger's decision for its parent names it as the child
+(domain.lineage.unrecorded_lineage), never by its tags alone.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from gtchain_runtime.context import ChainContext
 from gtchain_runtime.domain.labeling_jobs import FINISHED_STATUSES
-from gtchain_runtime.domain.lineage import has_lineage_tags, lineage_from_tags, tags_to_dict
-from gtchain_runtime.domain.naming import has_project_prefix, job_name_from_arn
+from gtchain_runtime.domain.lineage import lineage_from_tags, tags_to_dict, unrecorded_lineage
+from gtchain_runtime.domain.naming import job_name_from_arn, ownership_rule, owns_job_name
 from gtchain_runtime.payloads import Inspection
+
+_log = logging.getLogger(__name__)
 
 
 def inspect_job(ctx: ChainContext, job_name_or_arn: str) -> Inspection:
@@ -20,6 +29,7 @@ def inspect_job(ctx: ChainContext, job_name_or_arn: str) -> Inspection:
     status = str(describe["LabelingJobStatus"])
 
     def ignored(reason: str) -> Inspection:
+        _log.info("job ignored: %s", reason)
         return Inspection(
             relevant=False,
             reason=reason,
@@ -31,12 +41,20 @@ def inspect_job(ctx: ChainContext, job_name_or_arn: str) -> Inspection:
             tags=tags,
         )
 
-    prefix = ctx.settings.job_name_prefix
-    if not has_project_prefix(job_name, prefix) and not has_lineage_tags(tags):
-        return ignored(f"{job_name} is not a job of project {ctx.settings.project_name} (prefix {prefix})")
+    settings = ctx.settings
+    prefix = settings.job_name_prefix
+    if not owns_job_name(prefix, job_name):
+        return ignored(
+            f"{job_name} is not a job of project {settings.project_name}: {ownership_rule(prefix)}"
+        )
     if status not in FINISHED_STATUSES:
         return ignored(f"{job_name} is {status}, not finished")
     lineage = lineage_from_tags(job_name, tags)
+    if lineage.parent is not None:
+        forged = unrecorded_lineage(lineage, ctx.ledger.decision(lineage.parent))
+        if forged is not None:
+            _log.warning("lineage tags not confirmed by the ledger: %s", forged)
+            return ignored(f"{forged}; not a job of project {settings.project_name} to resume")
     return Inspection(
         relevant=True,
         reason=f"{job_name} ended {status}",

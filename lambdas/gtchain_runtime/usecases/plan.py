@@ -1,17 +1,21 @@
 """Plan chain: diff the job's manifests, decide once, and write the chained manifest and plan.json.
 
 Everything that can make a chain impossible (a request that cannot be built from the parent,
-a bad override tag) is found before the decision and handed to the policy as a blocker: the
-policy's verdict is final, nothing corrects it afterwards.
+a bad override tag, the identity guard rails, a spent budget) is found before the decision and
+handed to the policy as an input: the policy's verdict is final, nothing corrects it afterwards.
+The chain's earlier jobs are described (DescribeLabelingJob) for the budget and the cost figures,
+and their ledger decisions read (GetItem) for the objects they never re-sent.
 """
 
 from __future__ import annotations
 
 import tempfile
 from contextlib import ExitStack
-from typing import BinaryIO, cast
+from typing import Any, BinaryIO, cast
 
 from gtchain_runtime.context import ChainContext
+from gtchain_runtime.domain.budget import BudgetCheck, check_budget, human_labels_spent
+from gtchain_runtime.domain.guards import IdentityCheck, ProjectIdentity, check_identity
 from gtchain_runtime.domain.layout import (
     ChildLocations,
     input_manifest_uri,
@@ -23,6 +27,7 @@ from gtchain_runtime.domain.manifest import diff_manifests
 from gtchain_runtime.domain.policy import Decision, PolicyInput, decide
 from gtchain_runtime.domain.requests import ChildRequest, RequestBuildError, build_child_request
 from gtchain_runtime.payloads import ChainPlan, Inspection, PlanCounts
+from gtchain_runtime.usecases.chain import chain_cost, chain_up_to
 
 
 def plan_chain(ctx: ChainContext, inspection: Inspection, *, dry_run: bool = False) -> ChainPlan:
@@ -44,14 +49,50 @@ def plan_chain(ctx: ChainContext, inspection: Inspection, *, dry_run: bool = Fal
             diff_manifests(source, output, str(describe["LabelAttributeName"]), chained, rejects)
         )
 
-        built: ChildRequest | None = None
+        settings = ctx.settings
+        earlier = chain_up_to(ctx, child.root, inspection.depth - 1) if inspection.depth else []
+        cost = chain_cost(ctx, [*earlier, describe], last_never_resent=counts.input_labeled)
+        identity = check_identity(
+            describe,
+            ProjectIdentity(
+                labeling_role_arn=settings.labeling_role_arn,
+                workteam_arn=settings.workteam_arn,
+                allow_external_workforce=settings.allow_external_workforce,
+            ),
+        )
+        root = _root_of(child.root, earlier, describe)
         blockers: tuple[str, ...] = ()
-        if counts.remaining:
+        if root is None and settings.chain_human_label_budget is None:
+            blockers = (
+                f"the chain's root job {child.root} cannot be described, so its stopping conditions "
+                "(the chain's budget) are unknown",
+            )
+        budget = check_budget(
+            chain_budget=settings.chain_human_label_budget,
+            root_stopping_conditions=(root or {}).get("StoppingConditions"),
+            spent=human_labels_spent([*earlier, describe]),
+            labeled=counts.labeled,
+            dataset_objects=counts.total,
+            remaining=counts.remaining,
+        )
+
+        built: ChildRequest | None = None
+        if counts.remaining and not blockers:
             try:
-                built = _child_request(ctx, inspection, child, locations, counts)
+                built = _child_request(
+                    ctx,
+                    inspection,
+                    child=child,
+                    locations=locations,
+                    counts=counts,
+                    identity=identity,
+                    budget=budget,
+                )
             except (RequestBuildError, LineageError) as error:
                 blockers = (str(error),)
-        verdict = decide(_policy_input(ctx, inspection, counts, blockers))
+        verdict = decide(
+            _policy_input(ctx, inspection, counts=counts, blockers=blockers, identity=identity, budget=budget)
+        )
 
         chains = verdict.decision is Decision.CHAIN
         plan = ChainPlan(
@@ -65,6 +106,9 @@ def plan_chain(ctx: ChainContext, inspection: Inspection, *, dry_run: bool = Fal
             request=built.request if chains and built else None,
             labeling_mode=built.labeling_mode if chains and built else None,
             mode_reason=built.mode_reason if chains and built else None,
+            workforce_note=identity.workforce_note if chains else None,
+            budget_note=budget.note if chains else None,
+            cost=cost.to_dict(),
         )
         if dry_run:
             return plan
@@ -87,8 +131,23 @@ def plan_chain(ctx: ChainContext, inspection: Inspection, *, dry_run: bool = Fal
         return plan
 
 
+def _root_of(root: str, earlier: list[dict[str, Any]], describe: dict[str, Any]) -> dict[str, Any] | None:
+    """The root job's description: the finished job itself at depth 0, else the chain's first."""
+    for candidate in [describe] if not earlier else earlier[:1]:
+        if str(candidate.get("LabelingJobName", "")).lower() == root.lower():
+            return candidate
+    return None
+
+
 def _child_request(
-    ctx: ChainContext, inspection: Inspection, child: Lineage, locations: ChildLocations, counts: PlanCounts
+    ctx: ChainContext,
+    inspection: Inspection,
+    *,
+    child: Lineage,
+    locations: ChildLocations,
+    counts: PlanCounts,
+    identity: IdentityCheck,
+    budget: BudgetCheck,
 ) -> ChildRequest:
     settings = ctx.settings
     return build_child_request(
@@ -100,11 +159,20 @@ def _child_request(
         requested_mode=labeling_mode_override(inspection.tags) or settings.labeling_mode,
         algorithm_specification_arn=settings.algorithm_specification_arn,
         dataset_size=counts.total,
+        role_arn=identity.role_arn,
+        workteam_arn=identity.workteam_arn,
+        stopping_conditions=budget.child_stopping_conditions,
     )
 
 
 def _policy_input(
-    ctx: ChainContext, inspection: Inspection, counts: PlanCounts, blockers: tuple[str, ...]
+    ctx: ChainContext,
+    inspection: Inspection,
+    *,
+    counts: PlanCounts,
+    blockers: tuple[str, ...],
+    identity: IdentityCheck,
+    budget: BudgetCheck,
 ) -> PolicyInput:
     return PolicyInput(
         job_name=inspection.job_name,
@@ -118,4 +186,6 @@ def _policy_input(
         labeled=counts.labeled,
         input_labeled=counts.input_labeled,
         chain_blockers=blockers,
+        identity_blockers=identity.blockers,
+        budget_stop=budget.stop,
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from gtchain_runtime.context import ChainContext
 from gtchain_runtime.domain import messages
+from gtchain_runtime.domain.cost import cost_lines
 from gtchain_runtime.domain.naming import job_name_from_arn
 from gtchain_runtime.domain.policy import Decision
 from gtchain_runtime.payloads import DecisionInput, FailureInput, RecordInput, RecordResult
@@ -38,6 +39,7 @@ def record_decision(ctx: ChainContext, state: DecisionInput, execution: str) -> 
         "execution": execution,
     }
     project = ctx.settings.project_name
+    costs = cost_lines(plan.cost)
     if state.child is not None:
         attributes |= {
             "child_name": state.child.child_name,
@@ -51,6 +53,9 @@ def record_decision(ctx: ChainContext, state: DecisionInput, execution: str) -> 
             counts=counts,
             chained_manifest_uri=plan.chained_manifest_uri,
             mode_reason=plan.mode_reason,
+            workforce_note=plan.workforce_note,
+            budget_note=plan.budget_note,
+            cost_lines=costs,
         )
     elif state.final is not None:
         attributes["final_manifest_uri"] = state.final.final_manifest_uri
@@ -62,6 +67,7 @@ def record_decision(ctx: ChainContext, state: DecisionInput, execution: str) -> 
             counts=counts,
             final_manifest_uri=state.final.final_manifest_uri,
             report_uri=state.final.report_uri,
+            cost_lines=costs,
         )
     else:
         message = messages.gave_up(
@@ -70,6 +76,7 @@ def record_decision(ctx: ChainContext, state: DecisionInput, execution: str) -> 
             reason=plan.reason,
             counts=counts,
             plan_uri=plan.plan_uri,
+            cost_lines=costs,
         )
 
     recorded = ctx.ledger.record_decision(inspection.job_name, lineage.root, attributes)

@@ -12,7 +12,7 @@ from typing import Any
 
 from gtchain_runtime.context import ChainContext
 from gtchain_runtime.domain.labeling_jobs import EVENT_DETAIL_TYPE, SWEEP_SOURCE
-from gtchain_runtime.domain.naming import has_project_prefix
+from gtchain_runtime.domain.naming import ownership_rule, owns_job_name
 from gtchain_runtime.payloads import SweepResult
 from gtchain_runtime.usecases.record import MAX_FAILED_ATTEMPTS
 
@@ -49,8 +49,8 @@ def sweep_jobs(ctx: ChainContext) -> SweepResult:
     result = SweepResult(started=[], skipped={})
     for summary in ctx.jobs.finished_jobs(prefix, now - SWEEP_LOOKBACK, now - SWEEP_GRACE):
         name = str(summary["LabelingJobName"])
-        if not has_project_prefix(name, prefix):
-            result.skipped[name] = "name does not start with the project prefix"
+        if not owns_job_name(prefix, name):
+            result.skipped[name] = f"not a job of the project: {ownership_rule(prefix)}"
             continue
         if ctx.ledger.decision(name) is not None:
             result.skipped[name] = "decision already recorded"
