@@ -134,8 +134,13 @@ class ChainFunctions(Construct):
         # Each function gets exactly what its handler calls (tests/infra/test_derived_grants.py
         # derives the actions from the calls the handlers make).
         self._allow_describe_jobs(self.inspect_job, "sagemaker:DescribeLabelingJob", "sagemaker:ListTags")
+        # A job with lineage tags is ours only when its parent's decision names it as the child.
+        self._allow_ledger(self.inspect_job, "ReadParentDecision", "dynamodb:GetItem")
 
         self._allow_manifest_access(self.plan_chain)
+        # The chain's budget and cost: the earlier jobs' counters and their recorded decisions.
+        self._allow_describe_jobs(self.plan_chain, "sagemaker:DescribeLabelingJob")
+        self._allow_ledger(self.plan_chain, "ReadChainDecisions", "dynamodb:GetItem")
 
         # A duplicate execution describes the existing child and reads its lineage tags.
         self._allow_describe_jobs(self.create_child, "sagemaker:DescribeLabelingJob", "sagemaker:ListTags")

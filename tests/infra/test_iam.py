@@ -193,8 +193,10 @@ def test_each_function_gets_only_its_services(synthesized: Synthesized) -> None:
     def services(module: str) -> set[str]:
         return {a.split(":")[0] for s in by_function[module] for a in _as_list(s["Action"])}
 
-    assert services("inspect_job") == {"logs", "xray", "sagemaker"}
-    assert services("plan_chain") == {"logs", "xray", "s3"}
+    # Inspect reads the parent's decision to confirm a chained job is ours.
+    assert services("inspect_job") == {"logs", "xray", "sagemaker", "dynamodb"}
+    # Plan reads the chain's earlier jobs and decisions for its budget and cost.
+    assert services("plan_chain") == {"logs", "xray", "s3", "sagemaker", "dynamodb"}
     assert services("create_child") == {"logs", "xray", "sagemaker", "iam"}
     # Finalize describes the chain's earlier jobs for their output manifests.
     assert services("finalize_chain") == {"logs", "xray", "sagemaker", "s3"}
