@@ -18,8 +18,8 @@ from typing import Any
 
 import boto3
 
-from gtchain_sandbox.deploy import REPO_ROOT, CdkDeployer, DeployTimings
 from gtchain_sandbox import iam
+from gtchain_sandbox.deploy import REPO_ROOT, CdkDeployer, DeployTimings
 from gtchain_sandbox.errors import SandboxError
 from gtchain_sandbox.patches import apply_all, lambda_runtime
 
@@ -86,6 +86,7 @@ class Sandbox:
         self._iam_was_enforced = iam.enabled()
         iam.enable(self.enforce_iam)
         iam.DENIALS.clear()
+        iam.GRANTS_USED.clear()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
         # Step Functions must execute; Lambda must use the backend whose invoke is patched.
         default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True

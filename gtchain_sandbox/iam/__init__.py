@@ -11,6 +11,15 @@ The hooks into moto are in :mod:`gtchain_sandbox.patches.iam`.
 """
 
 from gtchain_sandbox.iam.credentials import SessionCredentials, credentials_for
-from gtchain_sandbox.iam.enforcement import DENIALS, AccessDenied, Denial, enable, enabled
+from gtchain_sandbox.iam.enforcement import DENIALS, GRANTS_USED, AccessDeniedError, Denial, enable, enabled
 
-__all__ = ["DENIALS", "AccessDenied", "Denial", "SessionCredentials", "credentials_for", "enable", "enabled"]
+__all__ = [
+    "DENIALS",
+    "GRANTS_USED",
+    "AccessDeniedError",
+    "Denial",
+    "SessionCredentials",
+    "credentials_for",
+    "enable",
+    "enabled",
+]

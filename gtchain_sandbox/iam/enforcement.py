@@ -38,8 +38,8 @@ from urllib.parse import parse_qs, unquote
 from xml.sax.saxutils import escape
 
 from gtchain_sandbox.iam.credentials import RoleSession, session_for
-from gtchain_sandbox.iam.evaluate import Decision, Evaluation, PolicyError, evaluate_all
-from gtchain_sandbox.iam.requests import Caller, UnmappedOperation, authorization_requests
+from gtchain_sandbox.iam.evaluate import Decision, Evaluation, PolicyError, evaluate
+from gtchain_sandbox.iam.requests import Caller, UnmappedOperationError, authorization_requests
 
 _state_lock = threading.Lock()
 _enabled = False
@@ -59,6 +59,8 @@ class Denial:
 
 
 DENIALS: collections.deque[Denial] = collections.deque(maxlen=_MAX_DENIALS)
+# (role ARN, action, deciding statement Sid) -> allowed calls: which grants are used at all.
+GRANTS_USED: collections.Counter[tuple[str, str, str]] = collections.Counter()
 
 
 def enable(on: bool = True) -> None:
@@ -71,7 +73,7 @@ def enabled() -> bool:
     return _enabled
 
 
-class AccessDenied(Exception):
+class AccessDeniedError(Exception):
     """A call the role may not make (raised by :func:`authorize` for in-process callers)."""
 
     code = "AccessDeniedException"
@@ -97,12 +99,14 @@ def role_policies(role_arn: str) -> list[str] | None:
         role = backend.get_role_by_arn(role_arn)
     except Exception:  # moto's NotFoundException and friends
         return None
-    documents = [str(document) for document in role.policies.values()]
+    documents: list[Any] = list(role.policies.values())
     for policy in list(role.managed_policies.values()):
         default = next((v for v in policy.versions if v.is_default), None)
         if default is not None:
-            documents.append(str(default.document))
-    return [unquote(d) if d.startswith("%7B") else d for d in documents]
+            documents.append(default.document)
+    # moto keeps what it was given: JSON text, URL-encoded JSON text, or a dict.
+    texts = [d if isinstance(d, str) else json.dumps(d) for d in documents]
+    return [unquote(t) if t.startswith("%7B") else t for t in texts]
 
 
 class MotoLookups:
@@ -144,7 +148,8 @@ def denial_message(caller: Caller, evaluation: Evaluation, *, quote_resource: bo
         if evaluation.decision is Decision.EXPLICIT_DENY
         else f"because no identity-based policy allows the {request.action} action"
     )
-    return f"User: {caller.session_arn} is not authorized to perform: {request.action} on resource: {resource} {why}"
+    who = f"User: {caller.session_arn} is not authorized to perform: {request.action}"
+    return f"{who} on resource: {resource} {why}"
 
 
 def decide(
@@ -155,19 +160,30 @@ def decide(
     caller = Caller(session.role_arn, session.session_name, session.account, region, session.partition)
     try:
         requests = authorization_requests(service, operation, params, caller=caller, lookups=MotoLookups())
-    except UnmappedOperation as error:
+    except UnmappedOperationError as error:
         return caller, None, str(error)
     policies = role_policies(session.role_arn)
     if policies is None:
         return caller, None, f"gtchain sandbox: the role {session.role_arn} does not exist"
     try:
-        return caller, evaluate_all(policies, requests), None
+        for request in requests:
+            evaluation = evaluate(policies, request)
+            if not evaluation.allowed:
+                return caller, evaluation, None
+            GRANTS_USED[(session.role_arn, request.action, evaluation.statement_id or "")] += 1
+        return caller, None, None
     except PolicyError as error:
         return caller, None, f"gtchain sandbox: cannot evaluate the policies of {session.role_arn}: {error}"
 
 
 def authorize(
-    role_arn: str, session_name: str, region: str, service: str, operation: str, params: Mapping[str, Any]
+    role_arn: str,
+    session_name: str,
+    *,
+    region: str,
+    service: str,
+    operation: str,
+    params: Mapping[str, Any],
 ) -> None:
     """For the sandbox's in-process callers (EventBridge -> StartExecution): raise
     :class:`AccessDenied` unless the role may make the call. No-op while enforcement is off."""
@@ -176,7 +192,7 @@ def authorize(
     parts = role_arn.split(":")
     session = RoleSession(role_arn, session_name)
     if len(parts) < 6:
-        raise AccessDenied(f"gtchain sandbox: {role_arn!r} is not a role ARN")
+        raise AccessDeniedError(f"gtchain sandbox: {role_arn!r} is not a role ARN")
     caller, evaluation, refusal = decide(session, region, service, operation, params)
     if evaluation is None and refusal is None:
         return
@@ -184,7 +200,7 @@ def authorize(
     action = evaluation.request.action if evaluation else f"{service}:{operation}"
     resource = evaluation.request.resource if evaluation else ""
     DENIALS.append(Denial(role_arn, service, operation, action, resource, message))
-    raise AccessDenied(message, evaluation)
+    raise AccessDeniedError(message, evaluation)
 
 
 # -- HTTP: parse the request -------------------------------------------------------------
@@ -278,7 +294,8 @@ def _s3_call(environ: Mapping[str, Any]) -> ParsedCall:
     if "versionId" in query:
         params["VersionId"] = query["versionId"][0]
     subresources = set(query) - {"versionId", "partNumber", "uploadId", "uploads", "x-id"}
-    if method in {"GET", "HEAD"} and not subresources - {"response-content-type", "response-content-disposition"}:
+    overrides = {"response-content-type", "response-content-disposition"}
+    if method in {"GET", "HEAD"} and not subresources - overrides:
         if method == "GET" and "uploadId" in query:
             return call("ListParts")
         return call("GetObject" if method == "GET" else "HeadObject")
@@ -308,7 +325,8 @@ def parse_call(environ: dict[str, Any], service: str) -> ParsedCall:
             params = json.loads(body or b"{}")
         except ValueError:
             params = {}
-        return ParsedCall(service, target.rsplit(".", 1)[-1], params if isinstance(params, dict) else {}, "json")
+        operation = target.rsplit(".", 1)[-1]
+        return ParsedCall(service, operation, params if isinstance(params, dict) else {}, "json")
     if service == "lambda":
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         match = _LAMBDA_INVOKE.match(_path(environ))
@@ -340,20 +358,22 @@ def error_response(
         headers = [("Content-Type", "application/xml"), ("x-amz-request-id", request_id)]
         if method == "HEAD":  # S3 answers HEAD errors without a body
             return "403 Forbidden", headers, b""
-        body = (
+        xml = (
             '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
             f"<Message>{escape(message)}</Message><RequestId>{request_id}</RequestId>"
             f"<HostId>{request_id}</HostId></Error>"
         )
-        return "403 Forbidden", headers, body.encode()
+        return "403 Forbidden", headers, xml.encode()
     if call.protocol == "query":
-        code, status = ("KMSAccessDenied", "400 Bad Request") if kms else ("AuthorizationError", "403 Forbidden")
-        body = (
+        code, status = ("AuthorizationError", "403 Forbidden")
+        if kms:  # SNS answers a denied key with its own error
+            code, status = "KMSAccessDenied", "400 Bad Request"
+        xml = (
             '<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type>'
             f"<Code>{code}</Code><Message>{escape(message)}</Message></Error>"
             f"<RequestId>{request_id}</RequestId></ErrorResponse>"
         )
-        return status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], body.encode()
+        return status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], xml.encode()
     if call.protocol == "rest-json":
         body = json.dumps({"Type": "User", "Message": message}).encode()
         headers = [
@@ -399,7 +419,7 @@ def check_wsgi_request(environ: dict[str, Any]) -> tuple[str, list[tuple[str, st
 def wsgi_guard(app_call: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a WSGI ``__call__(self, environ, start_response)`` with :func:`check_wsgi_request`."""
 
-    def __call__(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
+    def guarded_call(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
         answer = check_wsgi_request(environ)
         if answer is None:
             return app_call(self, environ, start_response)
@@ -407,4 +427,4 @@ def wsgi_guard(app_call: Callable[..., Any]) -> Callable[..., Any]:
         start_response(status, [*headers, ("Content-Length", str(len(body)))])
         return [body]
 
-    return __call__
+    return guarded_call

@@ -266,7 +266,10 @@ def statement_applies(statement: Mapping[str, Any], request: AuthorizationReques
 
 
 def _statements(policy: Mapping[str, Any] | str) -> list[Mapping[str, Any]]:
-    document: Any = json.loads(policy) if isinstance(policy, str) else policy
+    try:
+        document: Any = json.loads(policy) if isinstance(policy, str) else policy
+    except ValueError as error:
+        raise PolicyError(f"a policy document is not JSON: {error}") from None
     statements = document.get("Statement", [])
     return [statements] if isinstance(statements, Mapping) else list(statements)
 

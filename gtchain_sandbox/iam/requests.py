@@ -39,7 +39,7 @@ Every request also carries ``aws:PrincipalArn`` (the role), ``aws:PrincipalAccou
 ``aws:SourceAccount`` only exist when a *service principal* acts for a resource, which only
 resource-based and trust policies see: identity policies of our roles never get them.
 
-Any other operation raises :class:`UnmappedOperation`: the call is refused (fail closed)
+Any other operation raises :class:`UnmappedOperationError`: the call is refused (fail closed)
 with a message naming it, so a call the Lambdas start making is never silently allowed -
 add it here with its action and resource from the Service Authorization Reference.
 """
@@ -55,7 +55,7 @@ from gtchain_sandbox.iam.evaluate import AuthorizationRequest, ContextValue
 SAGEMAKER_SERVICE_PRINCIPAL = "sagemaker.amazonaws.com"
 
 
-class UnmappedOperation(LookupError):
+class UnmappedOperationError(LookupError):
     """The sandbox does not know what IAM authorizes for this call: it is refused."""
 
     def __init__(self, service: str, operation: str) -> None:
@@ -168,7 +168,7 @@ def _s3(b: _Builder, operation: str, params: Mapping[str, Any]) -> list[Authoriz
         return [b.request("s3:ListBucket", bucket_arn, **resource_account)]
     if operation == "GetBucketLocation":
         return [b.request("s3:GetBucketLocation", bucket_arn, **resource_account)]
-    raise UnmappedOperation("s3", operation)
+    raise UnmappedOperationError("s3", operation)
 
 
 # -- SageMaker ---------------------------------------------------------------------------
@@ -209,7 +209,9 @@ def _create_labeling_job(b: _Builder, params: Mapping[str, Any]) -> list[Authori
         # Tagging at creation is authorized as AddTags on the new resource too.
         requests.append(b.request("sagemaker:AddTags", job_arn, **_tag_context(params["Tags"])))
     role_arn = str(params.get("RoleArn", ""))
-    requests.append(b.request("iam:PassRole", role_arn, **{"iam:PassedToService": SAGEMAKER_SERVICE_PRINCIPAL}))
+    requests.append(
+        b.request("iam:PassRole", role_arn, **{"iam:PassedToService": SAGEMAKER_SERVICE_PRINCIPAL})
+    )
     return requests
 
 
@@ -228,8 +230,10 @@ def _sagemaker(b: _Builder, operation: str, params: Mapping[str, Any]) -> list[A
         return [b.request("sagemaker:AddTags", str(params.get("ResourceArn", "")), **tags)]
     if operation == "DeleteTags":
         keys: ContextValue = [str(k) for k in params.get("TagKeys") or []]
-        return [b.request("sagemaker:DeleteTags", str(params.get("ResourceArn", "")), **{"aws:TagKeys": keys})]
-    raise UnmappedOperation("sagemaker", operation)
+        return [
+            b.request("sagemaker:DeleteTags", str(params.get("ResourceArn", "")), **{"aws:TagKeys": keys})
+        ]
+    raise UnmappedOperationError("sagemaker", operation)
 
 
 # -- DynamoDB ----------------------------------------------------------------------------
@@ -247,8 +251,10 @@ def _dynamodb(b: _Builder, operation: str, params: Mapping[str, Any]) -> list[Au
             resource += f"/index/{params['IndexName']}"
         return [b.request(f"dynamodb:{operation}", resource)]
     if operation in {"BatchGetItem", "BatchWriteItem"}:
-        return [b.request(f"dynamodb:{operation}", table_arn(str(t))) for t in params.get("RequestItems") or {}]
-    raise UnmappedOperation("dynamodb", operation)
+        return [
+            b.request(f"dynamodb:{operation}", table_arn(str(t))) for t in params.get("RequestItems") or {}
+        ]
+    raise UnmappedOperationError("dynamodb", operation)
 
 
 # -- SNS, Step Functions, Lambda, KMS, STS -----------------------------------------------
@@ -256,7 +262,7 @@ def _dynamodb(b: _Builder, operation: str, params: Mapping[str, Any]) -> list[Au
 
 def _sns(b: _Builder, operation: str, params: Mapping[str, Any]) -> list[AuthorizationRequest]:
     if operation != "Publish":
-        raise UnmappedOperation("sns", operation)
+        raise UnmappedOperationError("sns", operation)
     topic_arn = str(params.get("TopicArn") or params.get("TargetArn") or "")
     requests = [b.request("sns:Publish", topic_arn)]
     key_arn = b.lookups.topic_key_arn(topic_arn)
@@ -270,7 +276,7 @@ def _states(b: _Builder, operation: str, params: Mapping[str, Any]) -> list[Auth
         return [b.request(f"states:{operation}", str(params.get("stateMachineArn", "")))]
     if operation in {"DescribeExecution", "StopExecution"}:
         return [b.request(f"states:{operation}", str(params.get("executionArn", "")))]
-    raise UnmappedOperation("states", operation)
+    raise UnmappedOperationError("states", operation)
 
 
 def function_arn(b: _Builder, function_name: str, qualifier: str | None) -> str:
@@ -289,14 +295,20 @@ def function_arn(b: _Builder, function_name: str, qualifier: str | None) -> str:
 
 def _lambda(b: _Builder, operation: str, params: Mapping[str, Any]) -> list[AuthorizationRequest]:
     if operation != "Invoke":
-        raise UnmappedOperation("lambda", operation)
+        raise UnmappedOperationError("lambda", operation)
     arn = function_arn(b, str(params.get("FunctionName", "")), params.get("Qualifier"))
     return [b.request("lambda:InvokeFunction", arn)]
 
 
 def _kms(b: _Builder, operation: str, params: Mapping[str, Any]) -> list[AuthorizationRequest]:
-    if operation not in {"Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "DescribeKey"}:
-        raise UnmappedOperation("kms", operation)
+    if operation not in {
+        "Encrypt",
+        "Decrypt",
+        "GenerateDataKey",
+        "GenerateDataKeyWithoutPlaintext",
+        "DescribeKey",
+    }:
+        raise UnmappedOperationError("kms", operation)
     key = str(params.get("KeyId") or "*")
     if not key.startswith("arn:") and key != "*":
         key = b.arn("kms", f"alias/{key[6:]}" if key.startswith("alias/") else f"key/{key}")
@@ -306,7 +318,7 @@ def _kms(b: _Builder, operation: str, params: Mapping[str, Any]) -> list[Authori
 def _sts(b: _Builder, operation: str, params: Mapping[str, Any]) -> list[AuthorizationRequest]:
     if operation == "GetCallerIdentity":
         return []  # needs no permission, and cannot be denied
-    raise UnmappedOperation("sts", operation)
+    raise UnmappedOperationError("sts", operation)
 
 
 _SERVICES: dict[str, Callable[[_Builder, str, Mapping[str, Any]], list[AuthorizationRequest]]] = {
@@ -333,9 +345,9 @@ def authorization_requests(
 
     ``service`` is the signing name (``states`` for Step Functions), ``operation`` the API
     operation name, ``params`` its parameters as boto3 names them (S3: ``Bucket``, ``Key``,
-    ``Prefix``, ``VersionId``). Raises :class:`UnmappedOperation` for anything else.
+    ``Prefix``, ``VersionId``). Raises :class:`UnmappedOperationError` for anything else.
     """
     build = _SERVICES.get(service)
     if build is None:
-        raise UnmappedOperation(service, operation)
+        raise UnmappedOperationError(service, operation)
     return build(_Builder(caller, lookups or NoLookups()), operation, params)

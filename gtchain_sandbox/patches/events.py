@@ -136,13 +136,20 @@ def _authorize_start_execution(rule: Any, target: dict[str, Any], arn: str) -> N
         raise NoPermissionsError(f"target {target.get('Id')} of {rule.arn} has no RoleArn to start {arn}")
     try:
         enforcement.authorize(
-            role_arn, "gtchain-sandbox-events", rule.region_name, "states", "StartExecution", {"stateMachineArn": arn}
+            role_arn,
+            "gtchain-sandbox-events",
+            region=rule.region_name,
+            service="states",
+            operation="StartExecution",
+            params={"stateMachineArn": arn},
         )
-    except enforcement.AccessDenied as error:
+    except enforcement.AccessDeniedError as error:
         raise NoPermissionsError(str(error)) from None
 
 
-def _deliver_to_state_machine(rule: Any, arn: str, payload: str, target: dict[str, Any] | None = None) -> None:
+def _deliver_to_state_machine(
+    rule: Any, arn: str, payload: str, target: dict[str, Any] | None = None
+) -> None:
     from moto.stepfunctions.responses import get_backend
 
     _authorize_start_execution(rule, target or {}, arn)

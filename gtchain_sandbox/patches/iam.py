@@ -66,7 +66,7 @@ def _patch_step_functions_clients() -> None:
     if hasattr(original, "_gtchain_original"):
         return
     replacement = _make_boto_client_for(original)
-    boto_client.boto_client_for = replacement  # type: ignore[assignment]
+    boto_client.boto_client_for = replacement
     # Modules imported the function by name: replace it in each of them.
     package = importlib.import_module(_ASL_PACKAGE)
     for module_info in pkgutil.walk_packages(package.__path__, prefix=f"{_ASL_PACKAGE}."):
