@@ -27,6 +27,14 @@ def up(
     projects_file: Annotated[
         Path, typer.Option("--projects-file", help="Projects file for --deploy.")
     ] = Path("projects.json"),
+    enforce_iam: Annotated[
+        bool,
+        typer.Option(
+            "--enforce-iam/--no-enforce-iam",
+            help="Evaluate each deployed Lambda's, the state machine's and the event rules' calls "
+            "against their roles' policies (default); --no-enforce-iam only to debug something else.",
+        ),
+    ] = True,
 ) -> None:
     """Start the sandbox, print the environment to export, and serve until Ctrl-C."""
     from gtchain_sandbox import Sandbox, SandboxError
@@ -35,8 +43,10 @@ def up(
     # `kill` and service managers send SIGTERM: stop as cleanly as on Ctrl-C.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: stop_requested.set())
     try:
-        with Sandbox(port=port) as sandbox:
+        with Sandbox(port=port, enforce_iam=enforce_iam) as sandbox:
             _console.print(f"sandbox listening on {sandbox.endpoint}")
+            if not enforce_iam:
+                _console.print("IAM enforcement is OFF: calls the stack does not grant will succeed here")
             _console.print("# in another shell:")
             for name, value in sandbox.env.items():
                 _console.print(f"export {name}={value}", markup=False)

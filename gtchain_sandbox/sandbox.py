@@ -18,6 +18,7 @@ from typing import Any
 
 import boto3
 
+from gtchain_sandbox import iam
 from gtchain_sandbox.deploy import REPO_ROOT, CdkDeployer, DeployTimings
 from gtchain_sandbox.errors import SandboxError
 from gtchain_sandbox.patches import apply_all, lambda_runtime
@@ -50,8 +51,13 @@ class Sandbox:
     ...     outputs = sandbox.deploy(projects_file=Path("projects.json"))
     """
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, enforce_iam: bool = True) -> None:
+        """``enforce_iam``: evaluate every call a deployed Lambda, the state machine or an
+        EventBridge rule makes against its role's policies (gtchain_sandbox.iam); off only
+        to debug something else."""
         self._requested_port = port
+        self.enforce_iam = enforce_iam
+        self._iam_was_enforced = False
         self.port = 0
         self._server: Any = None
         self._saved_environ: dict[str, str | None] = {}
@@ -77,6 +83,10 @@ class Sandbox:
         from moto.server import ThreadedMotoServer
 
         apply_all()
+        self._iam_was_enforced = iam.enabled()
+        iam.enable(self.enforce_iam)
+        iam.DENIALS.clear()
+        iam.GRANTS_USED.clear()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
         # Step Functions must execute; Lambda must use the backend whose invoke is patched.
         default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
@@ -89,6 +99,7 @@ class Sandbox:
             self._wait_until_listening()
         except Exception as error:
             self._restore_environ()
+            iam.enable(self._iam_was_enforced)
             raise SandboxError(f"cannot start the sandbox on localhost:{self.port}: {error}") from error
         self._server = server
         self._deployer = CdkDeployer(self.env, ACCOUNT_ID, REGION)
@@ -111,6 +122,7 @@ class Sandbox:
             self._server.stop()
             self._server = None
             self._restore_environ()
+            iam.enable(self._iam_was_enforced)
 
     @property
     def running(self) -> bool:
@@ -177,6 +189,11 @@ class Sandbox:
     def timings(self) -> DeployTimings:
         """Seconds of the last deploy's bootstrap / deploy / verification."""
         return self._deployer.timings if self._deployer else DeployTimings()
+
+    @property
+    def iam_denials(self) -> list[iam.Denial]:
+        """Calls the sandbox refused since it started (newest last; at most 500 kept)."""
+        return list(iam.DENIALS)
 
     @property
     def workforce(self) -> Any:

@@ -4,7 +4,8 @@ Each submodule documents what moto lacks and why its patch looks the way it does
 :mod:`.lambda_runtime` (Lambda without Docker), :mod:`.events` (EventBridge targets),
 :mod:`.stepfunctions` (executing CloudFormation-made state machines, AWS error names),
 :mod:`.cloudformation` (what ``cdk deploy`` needs),
-:mod:`.s3` (TLS-only bucket policies). The labeling-job emulation
+:mod:`.s3` (TLS-only bucket policies), :mod:`.iam` (IAM enforcement hooks, see
+:mod:`gtchain_sandbox.iam`). The labeling-job emulation
 (:mod:`gtchain_sandbox.labeling`) is installed last, when present.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import importlib
 import threading
 
-from gtchain_sandbox.patches import cloudformation, events, lambda_runtime, s3, stepfunctions
+from gtchain_sandbox.patches import cloudformation, events, iam, lambda_runtime, s3, stepfunctions
 
 _lock = threading.Lock()
 _applied = False
@@ -30,6 +31,7 @@ def apply_all() -> None:
         stepfunctions.install()
         cloudformation.install()
         s3.install()
+        iam.install()
         _install_labeling_emulation()
         _applied = True
 

@@ -10,7 +10,9 @@ What moto 5.2.5 lacks (``moto.events.models.Rule.send_to_targets``):
 
 The replacement computes each target's input once (``Input`` | ``InputPath`` |
 ``InputTransformer`` | the whole event), then delivers: Step Functions -> StartExecution with
-a generated execution name; Lambda -> an asynchronous invocation; SQS and CloudWatch Logs
+a generated execution name, as the target's ``RoleArn`` (with IAM enforcement on,
+``states:StartExecution`` is evaluated against that role's policies; a denial goes to the
+DLQ with ``ERROR_CODE`` ``NO_PERMISSIONS``); Lambda -> an asynchronous invocation; SQS and CloudWatch Logs
 -> the transformed input. Other target types keep moto's own delivery.
 """
 
@@ -117,8 +119,40 @@ def target_input(target: dict[str, Any], event: dict[str, Any], rule_arn: str) -
     return json.dumps(event)
 
 
-def _deliver_to_state_machine(rule: Any, arn: str, payload: str) -> None:
+class NoPermissionsError(RuntimeError):
+    """The target's role may not start the execution (EventBridge's NO_PERMISSIONS)."""
+
+    code = "NO_PERMISSIONS"
+
+
+def _authorize_start_execution(rule: Any, target: dict[str, Any], arn: str) -> None:
+    """EventBridge calls StartExecution as the target's role: evaluate it (IAM enforcement)."""
+    from gtchain_sandbox.iam import enforcement
+
+    role_arn = target.get("RoleArn")
+    if not enforcement.enabled():
+        return
+    if not role_arn:
+        raise NoPermissionsError(f"target {target.get('Id')} of {rule.arn} has no RoleArn to start {arn}")
+    try:
+        enforcement.authorize(
+            role_arn,
+            "gtchain-sandbox-events",
+            region=rule.region_name,
+            service="states",
+            operation="StartExecution",
+            params={"stateMachineArn": arn},
+        )
+    except enforcement.AccessDeniedError as error:
+        raise NoPermissionsError(str(error)) from None
+
+
+def _deliver_to_state_machine(
+    rule: Any, arn: str, payload: str, target: dict[str, Any] | None = None
+) -> None:
     from moto.stepfunctions.responses import get_backend
+
+    _authorize_start_execution(rule, target or {}, arn)
 
     # EventBridge names each execution itself; moto would name it "None".
     get_backend(rule.account_id, rule.region_name).start_execution(
@@ -203,7 +237,7 @@ def _make_send_to_targets(moto_send_to_targets: Any) -> Any:
             try:
                 payload = target_input(target, event, self.arn) if transform_input else json.dumps(event)
                 if service == "states":
-                    _deliver_to_state_machine(self, arn, payload)
+                    _deliver_to_state_machine(self, arn, payload, target)
                 elif service == "lambda":
                     _deliver_to_function(self, arn, payload)
                 elif service == "sqs":

@@ -8,8 +8,10 @@ directory) in a worker subprocess that stays warm between invocations, like a La
 execution environment: one invocation at a time per worker, more workers when invocations
 overlap, timeout enforced (the worker is killed, as Lambda does), and a fresh worker when
 the code or configuration changes. The worker gets the function's environment variables,
-the reserved ``AWS_LAMBDA_*`` variables, sandbox credentials, region and
-``AWS_ENDPOINT_URL`` so the function's boto3 talks to the sandbox.
+the reserved ``AWS_LAMBDA_*`` variables, region, ``AWS_ENDPOINT_URL`` so the function's
+boto3 talks to the sandbox, and credentials of its execution role (session name = function
+name, as Lambda does): the server knows which role makes each call and, with IAM
+enforcement on, evaluates it against that role's policies (:mod:`gtchain_sandbox.iam`).
 
 Documented difference from Lambda: layers here hold arm64 wheels, so the host's installed
 third-party packages come first on ``sys.path``; the layer contents come after them (only
@@ -40,6 +42,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+
+from gtchain_sandbox.iam.credentials import credentials_for
 
 WORKER_SCRIPT = Path(__file__).with_name("lambda_worker.py")
 SANDBOX_ACCOUNT_ID = "123456789012"
@@ -112,6 +116,7 @@ def _function_fingerprint(function: Any) -> str:
         "env": function.environment_vars,
         "layers": [layer["Arn"] for layer in function.layers],
         "memory": function.memory_size,
+        "role": function.role,
         "endpoint": _sandbox_endpoint(),
     }
     return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
@@ -143,10 +148,9 @@ class _Worker:
             "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream,
             "AWS_REGION": function.region,
             "AWS_DEFAULT_REGION": function.region,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
             **{str(k): str(v) for k, v in function.environment_vars.items()},
+            # Lambda sets the role's credentials after the function's variables, as here.
+            **credentials_for(function.role, function.function_name).as_environment(),
             # After the function's variables: the sandbox endpoint must win.
             "AWS_ENDPOINT_URL": _sandbox_endpoint(),
             "GTCHAIN_LAMBDA_FUNCTION_ARN": function.function_arn,

@@ -21,8 +21,9 @@ LAMBDA_ROLE = "arn:aws:iam::123456789012:role/sandbox-test-lambda"
 
 
 @pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as running:
+def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """IAM enforcement is on, as for the deployed app, unless the module sets ENFORCE_IAM = False."""
+    with Sandbox(enforce_iam=getattr(request.module, "ENFORCE_IAM", True)) as running:
         yield running
 
 

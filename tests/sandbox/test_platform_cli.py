@@ -38,3 +38,24 @@ def test_sandbox_up_serves_until_stopped(stop_signal: signal.Signals) -> None:
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
     assert "sandbox stopped" in stdout
+
+
+def test_sandbox_up_can_turn_iam_enforcement_off() -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gtchain_cli.main", "sandbox", "up", "--port", str(port), "--no-enforce-iam"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        lines.append(line.rstrip())
+        if line.startswith("press Ctrl-C"):
+            break
+    assert any("IAM enforcement is OFF" in line for line in lines), lines
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr

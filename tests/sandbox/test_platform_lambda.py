@@ -9,6 +9,10 @@ from gtchain_sandbox import Sandbox
 from gtchain_sandbox.patches import apply_all, lambda_runtime
 from tests.sandbox.conftest import invoke, zip_files
 
+# Mechanics of the platform with policy-less test roles: IAM enforcement has its own tests
+# (test_iam_enforcement.py). The sandbox fixture reads this.
+ENFORCE_IAM = False
+
 # Named like the project's runtime package on purpose: the editable install must not win.
 PROBE = """
 import os, sys, time
@@ -74,8 +78,8 @@ def test_runs_the_deployed_code_with_its_environment_and_context(
 def test_function_boto3_talks_to_the_sandbox(sandbox: Sandbox, make_function: Callable[..., str]) -> None:
     arn = make_function(PROBE_FILES, PROBE_HANDLER, {"GREETING": "hi"})
     bucket = f"made-by-lambda-{uuid.uuid4().hex[:8]}"
-    error, _ = invoke(sandbox, arn, {"bucket": bucket})
-    assert error is None
+    error, payload = invoke(sandbox, arn, {"bucket": bucket})
+    assert error is None, payload
     assert bucket in [b["Name"] for b in sandbox.client("s3").list_buckets()["Buckets"]]
 
 

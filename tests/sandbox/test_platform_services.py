@@ -17,6 +17,11 @@ from gtchain_sandbox.patches.s3 import policy_for_secure_requests
 from gtchain_sandbox.patches.stepfunctions import aws_sdk_error_name, json_safe
 from tests.sandbox.conftest import history_events, wait_for_execution, wait_until
 
+# Mechanics of the platform with policy-less test roles: IAM enforcement has its own tests
+# (test_iam_enforcement.py). The sandbox fixture reads this.
+ENFORCE_IAM = False
+
+
 RESOURCE_ARN = "arn:aws:sagemaker:us-east-1:123456789012:labeling-job/job-1"
 EVENT: dict[str, Any] = {
     "id": "e-1",
