@@ -27,10 +27,11 @@ _stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 def _one_line(error: BaseException) -> str:
     from botocore.exceptions import BotoCoreError, ClientError
+    from gtchain_runtime.adapters.errors import error_code
 
     if isinstance(error, ClientError):
-        err = error.response.get("Error", {})
-        return f"AWS {error.operation_name} failed: {err.get('Code', '?')}: {err.get('Message', '')}"
+        message = error.response.get("Error", {}).get("Message", "")
+        return f"AWS {error.operation_name} failed: {error_code(error) or '?'}: {message}"
     if isinstance(error, BotoCoreError):
         return f"AWS call failed: {error}"
     return str(error)
