@@ -38,7 +38,11 @@ def _one_line(error: BaseException) -> str:
 
 
 def _problems_a_person_can_fix() -> tuple[type[BaseException], ...]:
-    """Errors whose message already says what is wrong: printed as one line, no traceback."""
+    """Errors whose message already says what is wrong: printed as one line, no traceback.
+
+    Not the sandbox's SandboxError: `gtchain sandbox` and `gtchain demo` turn it into a CliError,
+    and the other commands must run without the `sandbox` extra (moto) installed.
+    """
     from botocore.exceptions import BotoCoreError, ClientError
     from gtchain_runtime.adapters.s3_stream import S3LocationError
     from gtchain_runtime.adapters.sagemaker import LabelingJobExistsError, LabelingJobNotFoundError
@@ -48,7 +52,6 @@ def _problems_a_person_can_fix() -> tuple[type[BaseException], ...]:
     from gtchain_runtime.domain.requests import RequestBuildError
     from gtchain_runtime.service import ChainConflictError
 
-    from gtchain_sandbox.errors import SandboxError
     from stacks.config import ConfigError
 
     return (
@@ -63,7 +66,6 @@ def _problems_a_person_can_fix() -> tuple[type[BaseException], ...]:
         InvalidJobNameError,
         RequestBuildError,
         ChainConflictError,
-        SandboxError,
         ConfigError,
     )
 
