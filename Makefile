@@ -18,7 +18,7 @@ setup: $(STAMPS)/python $(STAMPS)/node
 $(STAMPS)/python: pyproject.toml
 	@mkdir -p $(STAMPS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,sandbox]'
 	@touch $@
 
 $(STAMPS)/node: package.json package-lock.json

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from gtchain_cli.errors import CliError
+from gtchain_cli.errors import CliError, require_sandbox
 
 DEFAULT_PROJECT = "streetscenes"
 
@@ -96,6 +96,7 @@ def demo(
     timeout: float = typer.Option(170.0, help="Seconds to wait for the chain to finish."),
 ) -> None:
     """Deploy gtchain into the offline sandbox and watch it resume a stopped labeling job."""
+    require_sandbox("demo")
     from gtchain_sandbox.scenarios import SCENARIOS
 
     if list_scenarios:

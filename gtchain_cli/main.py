@@ -27,17 +27,22 @@ _stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 def _one_line(error: BaseException) -> str:
     from botocore.exceptions import BotoCoreError, ClientError
+    from gtchain_runtime.adapters.errors import error_code
 
     if isinstance(error, ClientError):
-        err = error.response.get("Error", {})
-        return f"AWS {error.operation_name} failed: {err.get('Code', '?')}: {err.get('Message', '')}"
+        message = error.response.get("Error", {}).get("Message", "")
+        return f"AWS {error.operation_name} failed: {error_code(error) or '?'}: {message}"
     if isinstance(error, BotoCoreError):
         return f"AWS call failed: {error}"
     return str(error)
 
 
 def _problems_a_person_can_fix() -> tuple[type[BaseException], ...]:
-    """Errors whose message already says what is wrong: printed as one line, no traceback."""
+    """Errors whose message already says what is wrong: printed as one line, no traceback.
+
+    Not the sandbox's SandboxError: `gtchain sandbox` and `gtchain demo` turn it into a CliError,
+    and the other commands must run without the `sandbox` extra (moto) installed.
+    """
     from botocore.exceptions import BotoCoreError, ClientError
     from gtchain_runtime.adapters.s3_stream import S3LocationError
     from gtchain_runtime.adapters.sagemaker import LabelingJobExistsError, LabelingJobNotFoundError
@@ -47,7 +52,6 @@ def _problems_a_person_can_fix() -> tuple[type[BaseException], ...]:
     from gtchain_runtime.domain.requests import RequestBuildError
     from gtchain_runtime.usecases.create import ChainConflictError
 
-    from gtchain_sandbox.errors import SandboxError
     from stacks.config import ConfigError
 
     return (
@@ -62,7 +66,6 @@ def _problems_a_person_can_fix() -> tuple[type[BaseException], ...]:
         InvalidJobNameError,
         RequestBuildError,
         ChainConflictError,
-        SandboxError,
         ConfigError,
     )
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from gtchain_cli.errors import CliError
+from gtchain_cli.errors import CliError, require_sandbox
 
 app = typer.Typer(help="The offline sandbox (moto + gtchain's additions).", no_args_is_help=True)
 _console = Console(highlight=False, soft_wrap=True)
@@ -37,6 +37,7 @@ def up(
     ] = True,
 ) -> None:
     """Start the sandbox, print the environment to export, and serve until Ctrl-C."""
+    require_sandbox("sandbox up")
     from gtchain_sandbox import Sandbox, SandboxError
 
     stop_requested = threading.Event()

@@ -21,21 +21,12 @@ import boto3
 from gtchain_sandbox import iam
 from gtchain_sandbox.deploy import REPO_ROOT, CdkDeployer, DeployTimings
 from gtchain_sandbox.errors import SandboxError
+from gtchain_sandbox.labeling import Workforce, workforce
 from gtchain_sandbox.patches import apply_all, lambda_runtime
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 PROJECTS_FILE_CONTEXT_KEY = "gtchain:projectsFile"
-
-
-def _labeling_workforce() -> Any:
-    # The labeling emulation is optional while it is being written.
-    try:
-        from gtchain_sandbox import labeling
-    except ImportError:
-        return None
-    accessor = getattr(labeling, "workforce", None)
-    return accessor() if callable(accessor) else None
 
 
 def free_port() -> int:
@@ -103,19 +94,15 @@ class Sandbox:
             raise SandboxError(f"cannot start the sandbox on localhost:{self.port}: {error}") from error
         self._server = server
         self._deployer = CdkDeployer(self.env, ACCOUNT_ID, REGION)
-        workforce = _labeling_workforce()
-        if workforce is not None:
-            workforce.start()  # Ground Truth advances jobs on its own
+        workforce().start()  # Ground Truth advances jobs on its own
 
     def stop(self) -> None:
         """Stop Lambda workers and the server, reset moto's state, restore the environment."""
         if self._server is None:
             return
         lambda_runtime.POOL.shutdown()
-        workforce = _labeling_workforce()
-        if workforce is not None:
-            workforce.stop()
-            workforce.reset()  # forget the knobs; the jobs go with moto's reset
+        workforce().stop()
+        workforce().reset()  # forget the knobs; the jobs go with moto's reset
         try:
             self._post("/moto-api/reset")
         finally:
@@ -196,9 +183,9 @@ class Sandbox:
         return list(iam.DENIALS)
 
     @property
-    def workforce(self) -> Any:
-        """The simulated Ground Truth workforce (knobs), when the labeling emulation is present."""
-        return _labeling_workforce()
+    def workforce(self) -> Workforce:
+        """The simulated Ground Truth workforce (knobs) of this process."""
+        return workforce()
 
     # -- internals -------------------------------------------------------------------------
     def _require_running(self) -> None:

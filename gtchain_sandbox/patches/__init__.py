@@ -6,14 +6,14 @@ Each submodule documents what moto lacks and why its patch looks the way it does
 :mod:`.cloudformation` (what ``cdk deploy`` needs),
 :mod:`.s3` (TLS-only bucket policies), :mod:`.iam` (IAM enforcement hooks, see
 :mod:`gtchain_sandbox.iam`). The labeling-job emulation
-(:mod:`gtchain_sandbox.labeling`) is installed last, when present.
+(:mod:`gtchain_sandbox.labeling`) is installed last.
 """
 
 from __future__ import annotations
 
-import importlib
 import threading
 
+from gtchain_sandbox import labeling
 from gtchain_sandbox.patches import cloudformation, events, iam, lambda_runtime, s3, stepfunctions
 
 _lock = threading.Lock()
@@ -32,20 +32,9 @@ def apply_all() -> None:
         cloudformation.install()
         s3.install()
         iam.install()
-        _install_labeling_emulation()
+        labeling.install()
         _applied = True
 
 
 def applied() -> bool:
     return _applied
-
-
-def _install_labeling_emulation() -> None:
-    # Written in parallel by a colleague: tolerate its absence or an unfinished module.
-    try:
-        labeling = importlib.import_module("gtchain_sandbox.labeling")
-    except ImportError:
-        return
-    install = getattr(labeling, "install", None)
-    if callable(install):
-        install()

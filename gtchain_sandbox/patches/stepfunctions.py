@@ -20,6 +20,9 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
+from gtchain_runtime.adapters.errors import error_code
+
 # The AWS SDK (Java v2) service class names Step Functions uses as error prefixes.
 _SERVICE_ERROR_PREFIXES = {
     "s3": "S3",
@@ -50,25 +53,29 @@ def service_error_prefix(service: str) -> str:
 def aws_sdk_error_name(service: str, error: Exception) -> str:
     """The error name a ``Catch`` sees for an aws-sdk task failure, e.g. ``S3.NoSuchKeyException``."""
     name = type(error).__name__
-    if name == "ClientError":  # not modelled by botocore: fall back on the error code
-        response = getattr(error, "response", {}) or {}
-        name = str(response.get("Error", {}).get("Code") or service_error_prefix(service))
+    if name == "ClientError" and isinstance(error, ClientError):  # not modelled: use the error code
+        name = error_code(error) or service_error_prefix(service)
     if not name.endswith("Exception"):
         name += "Exception"
     return f"{service_error_prefix(service)}.{name}"
 
 
-def json_safe(value: Any) -> Any:
-    """Replace datetimes (anywhere in a boto3 response) with ISO-8601 UTC text."""
+def to_states_json(value: Any) -> Any:
+    """Replace datetimes (anywhere in a boto3 response) with ISO-8601 UTC text, as Step Functions does.
+
+    Not ``gtchain_runtime.adapters.sagemaker.json_safe``: that one writes gtchain's own payloads
+    (``datetime.isoformat()``, e.g. ``2024-05-01T00:00:00+00:00``), while an ``aws-sdk:*`` task
+    result must read as AWS writes it (milliseconds and ``Z``: ``2024-05-01T00:00:00.000Z``).
+    """
     if isinstance(value, datetime):
         stamp = value if value.tzinfo else value.replace(tzinfo=UTC)
         return stamp.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
-        return {key: json_safe(item) for key, item in value.items()}
+        return {key: to_states_json(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [json_safe(item) for item in value]
+        return [to_states_json(item) for item in value]
     return value
 
 
@@ -146,7 +153,7 @@ def _make_start_execution(moto_start_execution: Any) -> Any:
 def _make_eval_service_task(moto_eval_service_task: Any) -> Any:
     def _eval_service_task(self: Any, env: Any, *args: Any, **kwargs: Any) -> None:
         moto_eval_service_task(self, env, *args, **kwargs)
-        env.stack.append(json_safe(env.stack.pop()))
+        env.stack.append(to_states_json(env.stack.pop()))
 
     return _eval_service_task
 

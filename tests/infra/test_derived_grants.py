@@ -21,9 +21,7 @@ from tests.integration.aws_calls import (
     exercise_every_handler,
     queries_an_index,
 )
-from tests.integration.handler_env import ProjectAws, project_aws
-
-__all__ = ["project_aws"]  # the fixture, imported for pytest
+from tests.integration.handler_env import ProjectAws
 
 _LOGS = "Lambda writes the function's logs to its own log group with the function's role."
 _XRAY = "Active tracing: the Lambda runtime sends trace segments with the function's role."

@@ -14,16 +14,7 @@ from gtchain_runtime.handlers import create_child, inspect_job, record_outcome, 
 from gtchain_runtime.handlers.observability import chain_context
 from gtchain_runtime.usecases.create import ChainConflictError
 
-from tests.integration.handler_env import (
-    BUCKET,
-    REGION,
-    FakeContext,
-    ProjectAws,
-    project_aws,
-    state_change_event,
-)
-
-__all__ = ["project_aws"]  # the fixture, imported for pytest
+from tests.integration.handler_env import BUCKET, REGION, FakeContext, ProjectAws, state_change_event
 
 ROOT = "Streetscenes-Job1"
 

@@ -11,9 +11,7 @@ from typer.testing import CliRunner
 
 from gtchain_cli import chain_cmd, job_cmd
 from gtchain_cli.main import _cli as gtchain
-from tests.integration.handler_env import FIXTURES, ProjectAws, project_aws
-
-__all__ = ["project_aws"]
+from tests.integration.handler_env import FIXTURES, ProjectAws
 
 ROOT = "Streetscenes-Job1"
 runner = CliRunner()

@@ -16,9 +16,7 @@ from gtchain_runtime.handlers.observability import chain_context
 from gtchain_runtime.usecases.inspect import inspect_job as inspect_service
 from gtchain_runtime.usecases.plan import plan_chain as plan_service
 
-from tests.integration.handler_env import BUCKET, FakeContext, ProjectAws, project_aws, state_change_event
-
-__all__ = ["project_aws"]
+from tests.integration.handler_env import BUCKET, FakeContext, ProjectAws, state_change_event
 
 ROOT = "Streetscenes-Job1"
 CHILD = "Streetscenes-Job1-chain-1"

@@ -12,10 +12,8 @@ from gtchain_runtime.handlers.observability import chain_context
 from gtchain_runtime.settings import get_settings
 
 from gtchain_cli import job_cmd, main
-from tests.integration.handler_env import BUCKET, ROLE, ProjectAws, project_aws, state_change_event
+from tests.integration.handler_env import BUCKET, ROLE, ProjectAws, state_change_event
 from tests.integration.test_handler_full_chain import execute, run_until_finished, s3_text
-
-__all__ = ["project_aws"]
 
 ROOT = "Streetscenes-Job1"
 CHILD = f"{ROOT}-chain-1"

@@ -8,10 +8,8 @@ from typing import Any
 import pytest
 from gtchain_runtime.handlers import create_child, record_outcome
 
-from tests.integration.handler_env import FakeContext, ProjectAws, project_aws
+from tests.integration.handler_env import FakeContext, ProjectAws
 from tests.integration.test_handler_chain_steps import chain_plan_for, inspected_state
-
-__all__ = ["project_aws"]  # the fixture, imported for pytest
 
 
 def emitted_metrics(captured: str) -> list[dict[str, Any]]:

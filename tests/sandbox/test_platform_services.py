@@ -14,7 +14,7 @@ from gtchain_sandbox import Sandbox, SandboxError
 from gtchain_sandbox.deploy import SynthesizedStack, verify_stack
 from gtchain_sandbox.patches.events import iso_time, render_input_template, target_input
 from gtchain_sandbox.patches.s3 import policy_for_secure_requests
-from gtchain_sandbox.patches.stepfunctions import aws_sdk_error_name, json_safe
+from gtchain_sandbox.patches.stepfunctions import aws_sdk_error_name, to_states_json
 from tests.sandbox.conftest import history_events, wait_for_execution, wait_until
 
 # Mechanics of the platform with policy-less test roles: IAM enforcement has its own tests
@@ -211,7 +211,7 @@ def test_aws_sdk_error_names_and_timestamps() -> None:
     assert aws_sdk_error_name("sagemaker", generic) == "SageMaker.ResourceNotFoundException"
     from datetime import UTC, datetime
 
-    assert json_safe({"t": [datetime(2024, 5, 1, tzinfo=UTC)]}) == {"t": ["2024-05-01T00:00:00.000Z"]}
+    assert to_states_json({"t": [datetime(2024, 5, 1, tzinfo=UTC)]}) == {"t": ["2024-05-01T00:00:00.000Z"]}
 
 
 def _run(sandbox: Sandbox, definition: dict[str, Any], execution_input: dict[str, Any]) -> dict[str, Any]:

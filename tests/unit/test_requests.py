@@ -16,6 +16,8 @@ from gtchain_runtime.domain.requests import (
 )
 from gtchain_runtime.domain.service_model import input_shape, validate_against_model
 
+from gtchain_sandbox.labeling.validation import constraint_violations
+
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "describe"
 ALL_FIXTURES = sorted(p.stem for p in FIXTURES.glob("*.json"))
 CHAINED = "s3://gtchain-streetscenes-data/chains/root/root-chain-1/input.manifest"
@@ -57,8 +59,7 @@ def assert_valid_create_request(request: dict[str, Any]) -> None:
     assert validate_against_model("CreateLabelingJob", request) == []
     # Cross-check with the sandbox validator: the same model walk, with the `regex` dialect
     # (the model's Java-style patterns, which `re` only approximates).
-    sandbox_validation = pytest.importorskip("gtchain_sandbox.labeling.validation")
-    violations = list(sandbox_validation.constraint_violations(input_shape("CreateLabelingJob"), request))
+    violations = list(constraint_violations(input_shape("CreateLabelingJob"), request))
     assert violations == []
 
 

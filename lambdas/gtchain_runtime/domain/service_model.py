@@ -3,7 +3,10 @@
 botocore's ParamValidator checks types, required members and minimums but skips maximums,
 patterns and enums, which SageMaker enforces. `validate_against_model` checks all of them, so
 the request builder, the tests and the offline sandbox agree with AWS on what is valid.
-Pure: reads the model shipped inside botocore, never calls AWS.
+Pure: reads the model shipped inside botocore, never calls AWS. This is the one domain module
+that imports botocore (tests/unit/test_domain_purity.py): SageMaker's shapes and constraints are
+botocore's model, and the Lambda Python runtime ships botocore, so reading it here keeps one source
+of truth without reaching for the AWS SDK's clients.
 """
 
 from __future__ import annotations
