@@ -17,6 +17,8 @@ from typing import Annotated
 from gtchain_runtime.domain.lineage import LabelingMode
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from stacks.ownership import owns_job_name
+
 # Ground Truth job names: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}. The prefix leaves room for
 # the "-chain-<n>" suffix that chained jobs get.
 JOB_NAME_PREFIX_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,39}$"
@@ -102,12 +104,14 @@ class ProjectsFile(_Strict):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"project names must be unique, repeated: {', '.join(duplicates)}")
-        # Job names are case-insensitive; one prefix inside another would let two
-        # projects both claim (and chain) the same job.
-        prefixes = sorted(p.job_name_prefix.lower() for p in self.projects)
-        for shorter, longer in itertools.pairwise(prefixes):
-            if longer.startswith(shorter):
-                raise ValueError(f"job_name_prefix '{shorter}' overlaps '{longer}'")
+        # Two projects must never both claim (and chain) the same job. Under the ownership rule
+        # (the prefix, then "-" or the end of the name, case-insensitively) two prefixes share a
+        # job name exactly when one owns the other as a name: "streetscenes" and "streetscenes-eu"
+        # overlap (streetscenes-eu-job1), "Streetscenes" and "StreetscenesV2" do not.
+        prefixes = sorted((p.job_name_prefix for p in self.projects), key=str.lower)
+        for first, second in itertools.combinations(prefixes, 2):
+            if owns_job_name(first, second) or owns_job_name(second, first):
+                raise ValueError(f"job_name_prefix '{first.lower()}' overlaps '{second.lower()}'")
         return self
 
 

@@ -14,7 +14,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from stacks.arns import labeling_job_arn_prefix
+from stacks.arns import owned_job_arns
 from stacks.bundling import (
     LAMBDA_ARCHITECTURE,
     LAMBDA_PYTHON_VERSION,
@@ -112,7 +112,10 @@ class ChainFunctions(Construct):
         self._config = config
         self._bucket = bucket
         self._table = table
-        self._job_arns = f"{labeling_job_arn_prefix(self, config.job_name_prefix)}*"
+        owned_jobs = owned_job_arns(self, config.job_name_prefix)
+        # labeling-job/<prefix>-* and labeling-job/<prefix> (stacks/arns.py owns_job_name).
+        self._job_arns = owned_jobs.iam_resources
+        self._job_arn_wildcard = f"{owned_jobs.children_prefix}*"
         # One code asset and one layer, shared by all functions.
         self._layer = dependencies_layer(self, "DependenciesLayer")
         self._code = function_code()
@@ -210,13 +213,13 @@ class ChainFunctions(Construct):
     def _allow_describe_jobs(self, function: lambda_.Function, *actions: str) -> None:
         function.add_to_role_policy(
             iam.PolicyStatement(
-                sid="DescribeProjectLabelingJobs", actions=list(actions), resources=[self._job_arns]
+                sid="DescribeProjectLabelingJobs", actions=list(actions), resources=self._job_arns
             )
         )
         acknowledge_wildcard_resources(
             function.role or function,
-            [self._job_arns],
-            "Labeling jobs of this project: every job whose name starts with the project's job-name prefix.",
+            [self._job_arn_wildcard],
+            "Labeling jobs of this project: every job named <prefix>-... (the prefix followed by a hyphen).",
         )
 
     def _allow_ledger(self, function: lambda_.Function, sid: str, *actions: str) -> None:
@@ -230,7 +233,7 @@ class ChainFunctions(Construct):
         create = iam.PolicyStatement(
             sid="CreateChainedLabelingJobs",
             actions=["sagemaker:CreateLabelingJob"],
-            resources=[self._job_arns],
+            resources=self._job_arns,
         )
         if self._config.workteam_arn is not None:
             create.add_condition("StringEquals", {"sagemaker:WorkteamArn": self._config.workteam_arn})
@@ -240,7 +243,7 @@ class ChainFunctions(Construct):
             iam.PolicyStatement(
                 sid="TagChainedLabelingJobs",
                 actions=["sagemaker:AddTags"],
-                resources=[self._job_arns],
+                resources=self._job_arns,
             )
         )
         function.add_to_role_policy(
