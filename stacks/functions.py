@@ -69,6 +69,24 @@ def _unset_if_none(value: object) -> str:
     return "" if value is None else str(value)
 
 
+# sagemaker:WorkteamType values: a private work team, Amazon Mechanical Turk, a vendor.
+PRIVATE_WORKFORCE = "private-crowd"
+EXTERNAL_WORKFORCES = ("public-crowd", "vendor-crowd")
+
+
+def workforce_condition(config: ProjectConfig) -> dict[str, dict[str, object]]:
+    """The IAM condition on CreateLabelingJob: who may be hired for chained jobs.
+
+    A configured work team: that team only. Otherwise a private work team, unless the project
+    opted in to the public crowd and vendors (policy.allow_external_workforce).
+    """
+    if config.workteam_arn is not None:
+        return {"ArnEquals": {"sagemaker:WorkteamArn": config.workteam_arn}}
+    if config.policy.allow_external_workforce:
+        return {"StringEquals": {"sagemaker:WorkteamType": [PRIVATE_WORKFORCE, *EXTERNAL_WORKFORCES]}}
+    return {"StringEquals": {"sagemaker:WorkteamType": PRIVATE_WORKFORCE}}
+
+
 def runtime_environment(
     config: ProjectConfig, *, bucket: s3.IBucket, table: dynamodb.ITable, topic: sns.ITopic
 ) -> dict[str, str]:
@@ -230,20 +248,34 @@ class ChainFunctions(Construct):
         )
 
     def _allow_create_jobs(self, function: lambda_.Function) -> None:
-        create = iam.PolicyStatement(
-            sid="CreateChainedLabelingJobs",
-            actions=["sagemaker:CreateLabelingJob"],
-            resources=self._job_arns,
-        )
-        if self._config.workteam_arn is not None:
-            create.add_condition("StringEquals", {"sagemaker:WorkteamArn": self._config.workteam_arn})
-        function.add_to_role_policy(create)
-        # Tagging at creation (the lineage tags) needs AddTags; it has no WorkteamArn key.
+        # The work force the role may hire is enforced by IAM, not only by the runtime's policy.
+        # CreateLabelingJob's condition keys (Service Authorization Reference, "Actions, resources,
+        # and condition keys for Amazon SageMaker"): sagemaker:WorkteamArn (type ARN: Arn*
+        # operators) and sagemaker:WorkteamType (type String: public-crowd, private-crowd or
+        # vendor-crowd). Usage: https://docs.aws.amazon.com/sagemaker/latest/dg/sms-security-workforce-authentication.html
         function.add_to_role_policy(
             iam.PolicyStatement(
-                sid="TagChainedLabelingJobs",
+                sid="CreateChainedLabelingJobs",
+                actions=["sagemaker:CreateLabelingJob"],
+                resources=self._job_arns,
+                conditions=workforce_condition(self._config),
+            )
+        )
+        # The lineage tags are set in the CreateLabelingJob request, which SageMaker authorizes
+        # as sagemaker:AddTags with sagemaker:TaggingAction = "CreateLabelingJob" (create-time
+        # tagging; the key is listed for AddTags in the reference above, type String). No handler
+        # calls AddTags on its own, so tagging an existing job (re-labelling someone's job as a
+        # chain member) is not allowed.
+        # aws:TagKeys is not restricted: a child carries its parent's user tags (cost allocation
+        # and the like), whose keys the people creating root jobs choose; an allow-list would make
+        # CreateLabelingJob fail for any parent with another key and stop its chain, and keys
+        # under "aws:" are reserved by AWS and never copied (docs/architecture.md).
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                sid="TagChainedLabelingJobsOnCreate",
                 actions=["sagemaker:AddTags"],
                 resources=self._job_arns,
+                conditions={"StringEquals": {"sagemaker:TaggingAction": "CreateLabelingJob"}},
             )
         )
         function.add_to_role_policy(

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.infra.conftest import Synthesized, resources_of
+from stacks.config import parse_projects
+from stacks.functions import workforce_condition
+from tests.infra.conftest import EXAMPLE_PROJECT, TEAM_PROJECT, Synthesized, resources_of, synthesize
 
 # Actions that support no resource-level permissions: "*" is their only valid resource.
 ACTIONS_THAT_NEED_STAR = {
@@ -111,25 +113,56 @@ def test_only_create_child_passes_the_labeling_role(synthesized: Synthesized, pr
         ]
 
 
-def test_create_labeling_job_scoped_to_the_prefix_without_team(synthesized: Synthesized) -> None:
+def test_without_team_only_private_work_teams_may_be_hired(synthesized: Synthesized) -> None:
     statements = statements_by_function(synthesized.templates["streetscenes"])["create_child"]
     (create,) = with_action(statements, "sagemaker:CreateLabelingJob")
+    assert _as_list(create["Action"]) == ["sagemaker:CreateLabelingJob"]
     assert same_resources(create["Resource"], job_arn_pattern("streetscenes"))
-    assert "Condition" not in create
-    (tag,) = with_action(statements, "sagemaker:AddTags")
-    assert same_resources(tag["Resource"], job_arn_pattern("streetscenes"))
+    assert create["Condition"] == {"StringEquals": {"sagemaker:WorkteamType": "private-crowd"}}
 
 
-def test_create_labeling_job_conditioned_on_the_work_team(synthesized: Synthesized) -> None:
+def test_with_team_only_that_team_may_be_hired(synthesized: Synthesized) -> None:
     statements = statements_by_function(synthesized.templates["pedestrians"])["create_child"]
     (create,) = with_action(statements, "sagemaker:CreateLabelingJob")
+    assert _as_list(create["Action"]) == ["sagemaker:CreateLabelingJob"]
     assert same_resources(create["Resource"], job_arn_pattern("pedestrians"))
+    # sagemaker:WorkteamArn is ARN-typed: an Arn* operator.
     assert create["Condition"] == {
-        "StringEquals": {"sagemaker:WorkteamArn": synthesized.projects["pedestrians"].workteam_arn}
+        "ArnEquals": {"sagemaker:WorkteamArn": synthesized.projects["pedestrians"].workteam_arn}
     }
-    # AddTags has no WorkteamArn key: it must not sit in the conditioned statement.
-    (tag,) = with_action(statements, "sagemaker:AddTags")
-    assert "Condition" not in tag and _as_list(tag["Action"]) == ["sagemaker:AddTags"]
+
+
+def test_opted_in_projects_may_hire_the_public_crowd_and_vendors(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    opted_in = {**EXAMPLE_PROJECT, "policy": {"allow_external_workforce": True}}
+    synthesized = synthesize(
+        tmp_path_factory.mktemp("cdk-out-external"), parse_projects({"projects": [opted_in]})
+    )
+    statements = statements_by_function(synthesized.templates["streetscenes"])["create_child"]
+    (create,) = with_action(statements, "sagemaker:CreateLabelingJob")
+    assert create["Condition"] == {
+        "StringEquals": {"sagemaker:WorkteamType": ["private-crowd", "public-crowd", "vendor-crowd"]}
+    }
+
+
+def test_a_configured_team_wins_over_the_opt_in() -> None:
+    team = parse_projects({"projects": [{**TEAM_PROJECT, "policy": {"allow_external_workforce": True}}]})[0]
+    assert workforce_condition(team) == {"ArnEquals": {"sagemaker:WorkteamArn": team.workteam_arn}}
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_tags_only_as_part_of_creating_a_job(synthesized: Synthesized, project: str) -> None:
+    for module, statements in statements_by_function(synthesized.templates[project]).items():
+        tagging = with_action(statements, "sagemaker:AddTags")
+        if module != "create_child":
+            assert tagging == [], module
+            continue
+        (tag,) = tagging
+        # Its own statement: the workforce keys do not apply to AddTags.
+        assert _as_list(tag["Action"]) == ["sagemaker:AddTags"]
+        assert same_resources(tag["Resource"], job_arn_pattern(project))
+        assert tag["Condition"] == {"StringEquals": {"sagemaker:TaggingAction": "CreateLabelingJob"}}
 
 
 @pytest.mark.parametrize("project", PROJECTS)
