@@ -64,6 +64,27 @@ class ChainingPolicy(_Strict):
         return self
 
 
+class Limits(_Strict):
+    """How much the project may run at once."""
+
+    # Reserved concurrency of plan_chain and finalize_chain, the functions that stream manifests
+    # (1769 MB, up to 14 minutes each): at most this many run at once, whatever the number of
+    # jobs finishing together. The others wait in their state's Retry on
+    # Lambda.TooManyRequestsException (docs/architecture.md, "State machine").
+    manifest_concurrency: Annotated[int, Field(ge=1, le=100)] = 5
+
+
+class DebugOptions(_Strict):
+    """Switches for investigating a problem; both off in normal operation because what they
+    record (job descriptions, tags, manifest locations) is more than operators need to see."""
+
+    # Powertools Tracer stores each handler's return value in its X-Ray trace.
+    capture_responses: bool = False
+    # The state machine logs every event with its input and output (ALL, execution data)
+    # instead of failures without data (ERROR).
+    execution_data_in_logs: bool = False
+
+
 class Environment(_Strict):
     account: Annotated[str, Field(pattern=r"^\d{12}$")] | None = None
     region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] | None = None
@@ -80,6 +101,8 @@ class ProjectConfig(_Strict):
     existing_bucket_name: Annotated[str, Field(pattern=BUCKET_NAME_PATTERN)] | None = None
     notification_emails: tuple[Annotated[str, Field(pattern=EMAIL_PATTERN)], ...] = ()
     policy: ChainingPolicy = ChainingPolicy()
+    limits: Limits = Limits()
+    debug: DebugOptions = DebugOptions()
     env: Environment = Environment()
 
     @property

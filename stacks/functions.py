@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Duration, Size
+from aws_cdk import Duration, Size, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -44,6 +44,9 @@ class FunctionSizing:
 # 1769 MB is one full vCPU, and the scratch space holds a spilled manifest.
 _STREAMING = FunctionSizing(memory_mb=1769, timeout=Duration.minutes(14), ephemeral_storage_mb=4096)
 _API_CALLS = FunctionSizing(memory_mb=256, timeout=Duration.seconds(60))
+
+# The functions that stream manifests get the project's reserved concurrency (limits.manifest_concurrency).
+MANIFEST_FUNCTIONS = frozenset({"plan_chain", "finalize_chain"})
 
 HANDLER_SIZING: dict[str, FunctionSizing] = {
     "inspect_job": _API_CALLS,
@@ -88,7 +91,12 @@ def workforce_condition(config: ProjectConfig) -> dict[str, dict[str, object]]:
 
 
 def runtime_environment(
-    config: ProjectConfig, *, bucket: s3.IBucket, table: dynamodb.ITable, topic: sns.ITopic
+    config: ProjectConfig,
+    *,
+    account: str,
+    bucket: s3.IBucket,
+    table: dynamodb.ITable,
+    topic: sns.ITopic,
 ) -> dict[str, str]:
     """The env vars of lambdas/gtchain_runtime/settings.py. Empty string = not configured."""
     policy = config.policy
@@ -107,8 +115,14 @@ def runtime_environment(
         "ALLOW_EXTERNAL_WORKFORCE": "true" if policy.allow_external_workforce else "false",
         "CHAIN_HUMAN_LABEL_BUDGET": _unset_if_none(policy.chain_human_label_budget),
         "PRICE_PER_OBJECT_USD": _unset_if_none(policy.price_per_object_usd),
+        # ExpectedBucketOwner of every S3 call the handlers make (the stack's account).
+        "BUCKET_OWNER_ACCOUNT": account,
         "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": POWERTOOLS_METRICS_NAMESPACE,
+        # Traces keep errors but not the handlers' return values (job descriptions, tags,
+        # manifest locations) unless debug.capture_responses is on.
+        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "true" if config.debug.capture_responses else "false",
+        "POWERTOOLS_TRACER_CAPTURE_ERROR": "true",
     }
 
 
@@ -137,7 +151,9 @@ class ChainFunctions(Construct):
         # One code asset and one layer, shared by all functions.
         self._layer = dependencies_layer(self, "DependenciesLayer")
         self._code = function_code()
-        self._environment = runtime_environment(config, bucket=bucket, table=table, topic=topic)
+        self._environment = runtime_environment(
+            config, account=Stack.of(self).account, bucket=bucket, table=table, topic=topic
+        )
 
         self.by_module: dict[str, lambda_.Function] = {}
         for module, sizing in HANDLER_SIZING.items():
@@ -212,6 +228,12 @@ class ChainFunctions(Construct):
             application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
             dead_letter_queue=dead_letter_queue,
+            # A cap, so that many jobs finishing at once cannot take the account's concurrency
+            # (and memory bill) with 1769 MB functions; excess invocations are throttled and
+            # retried by the state machine.
+            reserved_concurrent_executions=(
+                self._config.limits.manifest_concurrency if module in MANIFEST_FUNCTIONS else None
+            ),
         )
         runtime_reason = (
             f"Pinned to Python {LAMBDA_PYTHON_VERSION} (supported by Lambda) because the dependency layer's "
@@ -298,11 +320,22 @@ class ChainFunctions(Construct):
         )
 
     def _allow_manifest_access(self, function: lambda_.Function) -> None:
-        """Read the layout's prefixes, write only chains/ (the chained manifests and reports)."""
+        """Read the layout's prefixes, write only chains/ (the chained manifests and reports).
+
+        Every statement is pinned to the stack's account with s3:ResourceAccount: an imported
+        bucket name that ends up owned by another account (deleted and re-created elsewhere, a
+        typo) is denied by IAM, and the handlers also send ExpectedBucketOwner on each call.
+        """
+        in_this_account = {"s3:ResourceAccount": Stack.of(self).account}
         read_objects = [self._bucket.arn_for_objects(f"{prefix}*") for prefix in LAYOUT_PREFIXES]
         write_objects = [self._bucket.arn_for_objects(f"{CHAINS_PREFIX}*")]
         function.add_to_role_policy(
-            iam.PolicyStatement(sid="ReadManifests", actions=["s3:GetObject"], resources=read_objects)
+            iam.PolicyStatement(
+                sid="ReadManifests",
+                actions=["s3:GetObject"],
+                resources=read_objects,
+                conditions={"StringEquals": in_this_account},
+            )
         )
         function.add_to_role_policy(
             iam.PolicyStatement(
@@ -310,6 +343,7 @@ class ChainFunctions(Construct):
                 # s3:PutObject covers multipart uploads; s3transfer aborts an upload whose part failed.
                 actions=["s3:PutObject", "s3:AbortMultipartUpload"],
                 resources=write_objects,
+                conditions={"StringEquals": in_this_account},
             )
         )
         # Without ListBucket a missing key reads as AccessDenied instead of NoSuchKey.
@@ -318,7 +352,10 @@ class ChainFunctions(Construct):
                 sid="ListLayoutPrefixes",
                 actions=["s3:ListBucket"],
                 resources=[self._bucket.bucket_arn],
-                conditions={"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in LAYOUT_PREFIXES]}},
+                conditions={
+                    "StringLike": {"s3:prefix": [f"{prefix}*" for prefix in LAYOUT_PREFIXES]},
+                    "StringEquals": in_this_account,
+                },
             )
         )
         acknowledge_wildcard_resources(

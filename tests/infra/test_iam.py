@@ -218,6 +218,10 @@ def test_s3_access_scoped_to_the_layout(synthesized: Synthesized, project: str) 
         if module not in {"plan_chain", "finalize_chain"}:
             assert s3_statements == [], module
             continue
+        # Pinned to the stack's account: an imported bucket of another account is denied.
+        account: Any = "123456789012" if project == "pedestrians" else {"Ref": "AWS::AccountId"}
+        for statement in s3_statements:
+            assert statement["Condition"]["StringEquals"] == {"s3:ResourceAccount": account}, statement
         (read,) = with_action(s3_statements, "s3:GetObject")
         assert _object_suffixes(_as_list(read["Resource"]), bucket_arn) == {"inputs/*", "jobs/*", "chains/*"}
         (write,) = with_action(s3_statements, "s3:PutObject")
@@ -225,7 +229,10 @@ def test_s3_access_scoped_to_the_layout(synthesized: Synthesized, project: str) 
         assert set(_as_list(write["Action"])) == {"s3:PutObject", "s3:AbortMultipartUpload"}
         (listing,) = with_action(s3_statements, "s3:ListBucket")
         assert listing["Resource"] == bucket_arn
-        assert listing["Condition"] == {"StringLike": {"s3:prefix": ["inputs/*", "jobs/*", "chains/*"]}}
+        assert listing["Condition"] == {
+            "StringLike": {"s3:prefix": ["inputs/*", "jobs/*", "chains/*"]},
+            "StringEquals": {"s3:ResourceAccount": account},
+        }
         assert {a for s in s3_statements for a in _as_list(s["Action"])} == {
             "s3:GetObject",
             "s3:PutObject",

@@ -91,6 +91,8 @@ def project_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[ProjectAws]:
         "MAX_DEPTH": "5",
         "CHAINED_LABELING_MODE": "inherit",
         "ALGORITHM_SPECIFICATION_ARN": "",
+        # moto's account: every S3 call of the handlers carries ExpectedBucketOwner.
+        "BUCKET_OWNER_ACCOUNT": "123456789012",
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
