@@ -41,7 +41,12 @@ class GroundTruthChaining(Construct):
             topic=self.notifications.topic,
             sweep_dead_letter_queue=self.dead_letters.queue,
         )
-        self.resume = ResumeStateMachine(self, "Resume", functions=self.functions)
+        self.resume = ResumeStateMachine(
+            self,
+            "Resume",
+            functions=self.functions,
+            execution_data_in_logs=config.debug.execution_data_in_logs,
+        )
         # Only the sweep starts executions itself (the rule uses its own role).
         self.resume.state_machine.grant_start_execution(self.functions.sweep_jobs)
         self.functions.sweep_jobs.add_environment(

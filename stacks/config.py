@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated
 
 from gtchain_runtime.domain.lineage import LabelingMode
+from gtchain_runtime.domain.naming import owns_job_name
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 # Ground Truth job names: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}. The prefix leaves room for
@@ -62,6 +63,27 @@ class ChainingPolicy(_Strict):
         return self
 
 
+class Limits(_Strict):
+    """How much the project may run at once."""
+
+    # Reserved concurrency of plan_chain and finalize_chain, the functions that stream manifests
+    # (1769 MB, up to 14 minutes each): at most this many run at once, whatever the number of
+    # jobs finishing together. The others wait in their state's Retry on
+    # Lambda.TooManyRequestsException (docs/architecture.md, "State machine").
+    manifest_concurrency: Annotated[int, Field(ge=1, le=100)] = 5
+
+
+class DebugOptions(_Strict):
+    """Switches for investigating a problem; both off in normal operation because what they
+    record (job descriptions, tags, manifest locations) is more than operators need to see."""
+
+    # Powertools Tracer stores each handler's return value in its X-Ray trace.
+    capture_responses: bool = False
+    # The state machine logs every event with its input and output (ALL, execution data)
+    # instead of failures without data (ERROR).
+    execution_data_in_logs: bool = False
+
+
 class Environment(_Strict):
     account: Annotated[str, Field(pattern=r"^\d{12}$")] | None = None
     region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] | None = None
@@ -78,6 +100,8 @@ class ProjectConfig(_Strict):
     existing_bucket_name: Annotated[str, Field(pattern=BUCKET_NAME_PATTERN)] | None = None
     notification_emails: tuple[Annotated[str, Field(pattern=EMAIL_PATTERN)], ...] = ()
     policy: ChainingPolicy = ChainingPolicy()
+    limits: Limits = Limits()
+    debug: DebugOptions = DebugOptions()
     env: Environment = Environment()
 
     @property
@@ -102,12 +126,14 @@ class ProjectsFile(_Strict):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"project names must be unique, repeated: {', '.join(duplicates)}")
-        # Job names are case-insensitive; one prefix inside another would let two
-        # projects both claim (and chain) the same job.
-        prefixes = sorted(p.job_name_prefix.lower() for p in self.projects)
-        for shorter, longer in itertools.pairwise(prefixes):
-            if longer.startswith(shorter):
-                raise ValueError(f"job_name_prefix '{shorter}' overlaps '{longer}'")
+        # Two projects must never both claim (and chain) the same job. Under the ownership rule
+        # (the prefix, then "-" or the end of the name, case-insensitively) two prefixes share a
+        # job name exactly when one owns the other as a name: "streetscenes" and "streetscenes-eu"
+        # overlap (streetscenes-eu-job1), "Streetscenes" and "StreetscenesV2" do not.
+        prefixes = sorted((p.job_name_prefix for p in self.projects), key=str.lower)
+        for first, second in itertools.combinations(prefixes, 2):
+            if owns_job_name(first, second) or owns_job_name(second, first):
+                raise ValueError(f"job_name_prefix '{first.lower()}' overlaps '{second.lower()}'")
         return self
 
 

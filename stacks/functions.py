@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Duration, Size
+from aws_cdk import Duration, Size, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -14,7 +14,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from stacks.arns import labeling_job_arn_prefix
+from stacks.arns import owned_job_arns
 from stacks.bundling import (
     LAMBDA_ARCHITECTURE,
     LAMBDA_PYTHON_VERSION,
@@ -45,6 +45,9 @@ class FunctionSizing:
 _STREAMING = FunctionSizing(memory_mb=1769, timeout=Duration.minutes(14), ephemeral_storage_mb=4096)
 _API_CALLS = FunctionSizing(memory_mb=256, timeout=Duration.seconds(60))
 
+# The functions that stream manifests get the project's reserved concurrency (limits.manifest_concurrency).
+MANIFEST_FUNCTIONS = frozenset({"plan_chain", "finalize_chain"})
+
 HANDLER_SIZING: dict[str, FunctionSizing] = {
     "inspect_job": _API_CALLS,
     "plan_chain": _STREAMING,
@@ -69,8 +72,31 @@ def _unset_if_none(value: object) -> str:
     return "" if value is None else str(value)
 
 
+# sagemaker:WorkteamType values: a private work team, Amazon Mechanical Turk, a vendor.
+PRIVATE_WORKFORCE = "private-crowd"
+EXTERNAL_WORKFORCES = ("public-crowd", "vendor-crowd")
+
+
+def workforce_condition(config: ProjectConfig) -> dict[str, dict[str, object]]:
+    """The IAM condition on CreateLabelingJob: who may be hired for chained jobs.
+
+    A configured work team: that team only. Otherwise a private work team, unless the project
+    opted in to the public crowd and vendors (policy.allow_external_workforce).
+    """
+    if config.workteam_arn is not None:
+        return {"ArnEquals": {"sagemaker:WorkteamArn": config.workteam_arn}}
+    if config.policy.allow_external_workforce:
+        return {"StringEquals": {"sagemaker:WorkteamType": [PRIVATE_WORKFORCE, *EXTERNAL_WORKFORCES]}}
+    return {"StringEquals": {"sagemaker:WorkteamType": PRIVATE_WORKFORCE}}
+
+
 def runtime_environment(
-    config: ProjectConfig, *, bucket: s3.IBucket, table: dynamodb.ITable, topic: sns.ITopic
+    config: ProjectConfig,
+    *,
+    account: str,
+    bucket: s3.IBucket,
+    table: dynamodb.ITable,
+    topic: sns.ITopic,
 ) -> dict[str, str]:
     """The env vars of lambdas/gtchain_runtime/settings.py. Empty string = not configured."""
     policy = config.policy
@@ -89,8 +115,14 @@ def runtime_environment(
         "ALLOW_EXTERNAL_WORKFORCE": "true" if policy.allow_external_workforce else "false",
         "CHAIN_HUMAN_LABEL_BUDGET": _unset_if_none(policy.chain_human_label_budget),
         "PRICE_PER_OBJECT_USD": _unset_if_none(policy.price_per_object_usd),
+        # ExpectedBucketOwner of every S3 call the handlers make (the stack's account).
+        "BUCKET_OWNER_ACCOUNT": account,
         "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": POWERTOOLS_METRICS_NAMESPACE,
+        # Traces keep errors but not the handlers' return values (job descriptions, tags,
+        # manifest locations) unless debug.capture_responses is on.
+        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "true" if config.debug.capture_responses else "false",
+        "POWERTOOLS_TRACER_CAPTURE_ERROR": "true",
     }
 
 
@@ -112,11 +144,16 @@ class ChainFunctions(Construct):
         self._config = config
         self._bucket = bucket
         self._table = table
-        self._job_arns = f"{labeling_job_arn_prefix(self, config.job_name_prefix)}*"
+        owned_jobs = owned_job_arns(self, config.job_name_prefix)
+        # labeling-job/<prefix>-* and labeling-job/<prefix> (gtchain_runtime.domain.naming.owns_job_name).
+        self._job_arns = owned_jobs.iam_resources
+        self._job_arn_wildcard = f"{owned_jobs.children_prefix}*"
         # One code asset and one layer, shared by all functions.
         self._layer = dependencies_layer(self, "DependenciesLayer")
         self._code = function_code()
-        self._environment = runtime_environment(config, bucket=bucket, table=table, topic=topic)
+        self._environment = runtime_environment(
+            config, account=Stack.of(self).account, bucket=bucket, table=table, topic=topic
+        )
 
         self.by_module: dict[str, lambda_.Function] = {}
         for module, sizing in HANDLER_SIZING.items():
@@ -196,6 +233,12 @@ class ChainFunctions(Construct):
             application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
             dead_letter_queue=dead_letter_queue,
+            # A cap, so that many jobs finishing at once cannot take the account's concurrency
+            # (and memory bill) with 1769 MB functions; excess invocations are throttled and
+            # retried by the state machine.
+            reserved_concurrent_executions=(
+                self._config.limits.manifest_concurrency if module in MANIFEST_FUNCTIONS else None
+            ),
         )
         runtime_reason = (
             f"Pinned to Python {LAMBDA_PYTHON_VERSION} (supported by Lambda) because the dependency layer's "
@@ -215,13 +258,13 @@ class ChainFunctions(Construct):
     def _allow_describe_jobs(self, function: lambda_.Function, *actions: str) -> None:
         function.add_to_role_policy(
             iam.PolicyStatement(
-                sid="DescribeProjectLabelingJobs", actions=list(actions), resources=[self._job_arns]
+                sid="DescribeProjectLabelingJobs", actions=list(actions), resources=self._job_arns
             )
         )
         acknowledge_wildcard_resources(
             function.role or function,
-            [self._job_arns],
-            "Labeling jobs of this project: every job whose name starts with the project's job-name prefix.",
+            [self._job_arn_wildcard],
+            "Labeling jobs of this project: every job named <prefix>-... (the prefix followed by a hyphen).",
         )
 
     def _allow_ledger(self, function: lambda_.Function, sid: str, *actions: str) -> None:
@@ -232,20 +275,34 @@ class ChainFunctions(Construct):
         )
 
     def _allow_create_jobs(self, function: lambda_.Function) -> None:
-        create = iam.PolicyStatement(
-            sid="CreateChainedLabelingJobs",
-            actions=["sagemaker:CreateLabelingJob"],
-            resources=[self._job_arns],
-        )
-        if self._config.workteam_arn is not None:
-            create.add_condition("StringEquals", {"sagemaker:WorkteamArn": self._config.workteam_arn})
-        function.add_to_role_policy(create)
-        # Tagging at creation (the lineage tags) needs AddTags; it has no WorkteamArn key.
+        # The work force the role may hire is enforced by IAM, not only by the runtime's policy.
+        # CreateLabelingJob's condition keys (Service Authorization Reference, "Actions, resources,
+        # and condition keys for Amazon SageMaker"): sagemaker:WorkteamArn (type ARN: Arn*
+        # operators) and sagemaker:WorkteamType (type String: public-crowd, private-crowd or
+        # vendor-crowd). Usage: https://docs.aws.amazon.com/sagemaker/latest/dg/sms-security-workforce-authentication.html
         function.add_to_role_policy(
             iam.PolicyStatement(
-                sid="TagChainedLabelingJobs",
+                sid="CreateChainedLabelingJobs",
+                actions=["sagemaker:CreateLabelingJob"],
+                resources=self._job_arns,
+                conditions=workforce_condition(self._config),
+            )
+        )
+        # The lineage tags are set in the CreateLabelingJob request, which SageMaker authorizes
+        # as sagemaker:AddTags with sagemaker:TaggingAction = "CreateLabelingJob" (create-time
+        # tagging; the key is listed for AddTags in the reference above, type String). No handler
+        # calls AddTags on its own, so tagging an existing job (re-labelling someone's job as a
+        # chain member) is not allowed.
+        # aws:TagKeys is not restricted: a child carries its parent's user tags (cost allocation
+        # and the like), whose keys the people creating root jobs choose; an allow-list would make
+        # CreateLabelingJob fail for any parent with another key and stop its chain, and keys
+        # under "aws:" are reserved by AWS and never copied (docs/architecture.md).
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                sid="TagChainedLabelingJobsOnCreate",
                 actions=["sagemaker:AddTags"],
-                resources=[self._job_arns],
+                resources=self._job_arns,
+                conditions={"StringEquals": {"sagemaker:TaggingAction": "CreateLabelingJob"}},
             )
         )
         function.add_to_role_policy(
@@ -268,11 +325,22 @@ class ChainFunctions(Construct):
         )
 
     def _allow_manifest_access(self, function: lambda_.Function) -> None:
-        """Read the layout's prefixes, write only chains/ (the chained manifests and reports)."""
+        """Read the layout's prefixes, write only chains/ (the chained manifests and reports).
+
+        Every statement is pinned to the stack's account with s3:ResourceAccount: an imported
+        bucket name that ends up owned by another account (deleted and re-created elsewhere, a
+        typo) is denied by IAM, and the handlers also send ExpectedBucketOwner on each call.
+        """
+        in_this_account = {"s3:ResourceAccount": Stack.of(self).account}
         read_objects = [self._bucket.arn_for_objects(f"{prefix}*") for prefix in LAYOUT_PREFIXES]
         write_objects = [self._bucket.arn_for_objects(f"{CHAINS_PREFIX}*")]
         function.add_to_role_policy(
-            iam.PolicyStatement(sid="ReadManifests", actions=["s3:GetObject"], resources=read_objects)
+            iam.PolicyStatement(
+                sid="ReadManifests",
+                actions=["s3:GetObject"],
+                resources=read_objects,
+                conditions={"StringEquals": in_this_account},
+            )
         )
         function.add_to_role_policy(
             iam.PolicyStatement(
@@ -280,6 +348,7 @@ class ChainFunctions(Construct):
                 # s3:PutObject covers multipart uploads; s3transfer aborts an upload whose part failed.
                 actions=["s3:PutObject", "s3:AbortMultipartUpload"],
                 resources=write_objects,
+                conditions={"StringEquals": in_this_account},
             )
         )
         # Without ListBucket a missing key reads as AccessDenied instead of NoSuchKey.
@@ -288,7 +357,10 @@ class ChainFunctions(Construct):
                 sid="ListLayoutPrefixes",
                 actions=["s3:ListBucket"],
                 resources=[self._bucket.bucket_arn],
-                conditions={"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in LAYOUT_PREFIXES]}},
+                conditions={
+                    "StringLike": {"s3:prefix": [f"{prefix}*" for prefix in LAYOUT_PREFIXES]},
+                    "StringEquals": in_this_account,
+                },
             )
         )
         acknowledge_wildcard_resources(

@@ -17,8 +17,17 @@ LAMBDA_TRANSIENT_ERRORS = [
     "Lambda.ServiceException",
     "Lambda.AWSLambdaException",
     "Lambda.SdkClientException",
-    "Lambda.TooManyRequestsException",
 ]
+# Throttling has its own, longer Retry (evaluated first): plan_chain and finalize_chain have a
+# reserved concurrency (limits.manifest_concurrency), so when many jobs finish together the
+# executions beyond it wait here for a free instance. 5 s doubling up to 2 minutes, full
+# jitter, 40 attempts: about 36 minutes of waiting on average, 73 at most, within the
+# execution timeout. An execution still throttled after that fails like any other (recorded,
+# notified) and the hourly sweep starts it again (a job without a decision, fewer than 3 failures).
+LAMBDA_THROTTLED = "Lambda.TooManyRequestsException"
+THROTTLE_RETRY_INTERVAL = Duration.seconds(5)
+THROTTLE_RETRY_MAX_DELAY = Duration.minutes(2)
+THROTTLE_RETRY_ATTEMPTS = 40
 DECISIONS = ("CHAIN", "COMPLETE", "GIVE_UP")
 UNKNOWN_DECISION_ERROR = "GtChain.UnknownDecision"
 EXECUTION_FAILED_ERROR = "GtChain.ExecutionFailed"
@@ -30,8 +39,16 @@ class ResumeStateMachine(Construct):
     """Inspect -> Plan -> Decide -> Create | Finalize | Give up -> Record; every error is
     caught, recorded in the ledger and notified before the execution fails."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, functions: ChainFunctions) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        functions: ChainFunctions,
+        execution_data_in_logs: bool = False,
+    ) -> None:
         super().__init__(scope, construct_id)
+        self._execution_data_in_logs = execution_data_in_logs
         self._invoked_functions: list[lambda_.IFunction] = []
 
         record_failure = self._lambda_step(
@@ -112,8 +129,11 @@ class ResumeStateMachine(Construct):
             tracing_enabled=True,
             # Failures only, without execution data: the states hold job descriptions, tags and
             # manifest locations; the execution history keeps every step for 90 days.
+            # debug.execution_data_in_logs logs everything with the data, to investigate.
             logs=sfn.LogOptions(
-                destination=self.log_group, level=sfn.LogLevel.ERROR, include_execution_data=False
+                destination=self.log_group,
+                level=sfn.LogLevel.ALL if execution_data_in_logs else sfn.LogLevel.ERROR,
+                include_execution_data=execution_data_in_logs,
             ),
         )
         self._acknowledge_findings()
@@ -136,6 +156,14 @@ class ResumeStateMachine(Construct):
         if function not in self._invoked_functions:
             self._invoked_functions.append(function)
         step.add_retry(
+            errors=[LAMBDA_THROTTLED],
+            interval=THROTTLE_RETRY_INTERVAL,
+            backoff_rate=2,
+            max_delay=THROTTLE_RETRY_MAX_DELAY,
+            max_attempts=THROTTLE_RETRY_ATTEMPTS,
+            jitter_strategy=sfn.JitterType.FULL,
+        )
+        step.add_retry(
             errors=LAMBDA_TRANSIENT_ERRORS,
             interval=Duration.seconds(2),
             backoff_rate=2,
@@ -145,13 +173,15 @@ class ResumeStateMachine(Construct):
         return step
 
     def _acknowledge_findings(self) -> None:
-        acknowledge(
-            self.state_machine,
-            "AwsSolutions-SF1",
-            "Logs at ERROR without execution data on purpose (security review): the states carry job "
-            "descriptions, tags and manifest locations. Every step stays in the Standard execution "
-            "history (90 days), failures are logged, recorded in the ledger and alarmed on.",
-        )
+        if not self._execution_data_in_logs:
+            acknowledge(
+                self.state_machine,
+                "AwsSolutions-SF1",
+                "Logs at ERROR without execution data on purpose (security review): the states carry "
+                "job descriptions, tags and manifest locations. Every step stays in the Standard "
+                "execution history (90 days), failures are logged, recorded in the ledger and alarmed "
+                "on. debug.execution_data_in_logs switches to ALL with data while investigating.",
+            )
         role = self.state_machine.role
         acknowledge_wildcard_resources(
             role,

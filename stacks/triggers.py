@@ -12,7 +12,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 from gtchain_runtime.domain.labeling_jobs import EVENT_DETAIL_TYPE, EVENT_SOURCE, FINISHED_STATUSES
 
-from stacks.arns import labeling_job_arn_prefix
+from stacks.arns import owned_job_arns
 from stacks.nag import acknowledge
 
 SWEEP_INTERVAL = Duration.hours(1)
@@ -67,6 +67,15 @@ class Triggers(Construct):
             resource_name=rule_name,
             arn_format=ArnFormat.SLASH_RESOURCE_NAME,
         )
+        # The project's jobs (gtchain_runtime.domain.naming.owns_job_name): ".../labeling-job/<prefix>-..." or
+        # exactly ".../labeling-job/<prefix>". SageMaker lower-cases names in ARNs; matching while
+        # ignoring case keeps the rule right if an event ever carries the name as created.
+        # Operators: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
+        # ("Begins with (ignore case)", "Equals (ignore case)").
+        owned = owned_job_arns(self, job_name_prefix)
+        resource_matchers = [events.Match.prefix_equals_ignore_case(owned.children_prefix)]
+        if owned.exact is not None:
+            resource_matchers.append(events.Match.equals_ignore_case(owned.exact))
         self.job_state_rule = events.Rule(
             self,
             "JobStateChange",
@@ -76,7 +85,7 @@ class Triggers(Construct):
                 source=[EVENT_SOURCE],
                 detail_type=[EVENT_DETAIL_TYPE],
                 detail={"LabelingJobStatus": list(FINISHED_STATUSES)},
-                resources=events.Match.prefix(labeling_job_arn_prefix(self, job_name_prefix)),
+                resources=events.Match.any_of(*resource_matchers),
             ),
         )
         # EventBridge assumes this role only for this rule (confused deputy).

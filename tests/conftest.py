@@ -49,6 +49,8 @@ def project_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[ProjectAws]:
         # The describe fixtures (and the seed's example) label on the public crowd: this test
         # project opts in explicitly; tests of the workforce guard rail switch it off.
         "ALLOW_EXTERNAL_WORKFORCE": "true",
+        # moto's account: every S3 call of the handlers carries ExpectedBucketOwner.
+        "BUCKET_OWNER_ACCOUNT": "123456789012",
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)

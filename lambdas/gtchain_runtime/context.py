@@ -48,6 +48,6 @@ class ChainContext:
             jobs=LabelingJobs(session.client("sagemaker")),
             ledger=Ledger(session.client("dynamodb"), settings.ledger_table_name),
             notifier=Notifier(session.client("sns"), settings.topic_arn),
-            objects=BucketObjects(session.client("s3")),
+            objects=BucketObjects(session.client("s3"), expected_owner=settings.bucket_owner_account),
             executions=executions,
         )

@@ -31,6 +31,9 @@ class RuntimeSettings(BaseModel):
     allow_external_workforce: bool = Field(default=False, alias="ALLOW_EXTERNAL_WORKFORCE")
     chain_human_label_budget: int | None = Field(default=None, ge=1, alias="CHAIN_HUMAN_LABEL_BUDGET")
     price_per_object_usd: Decimal | None = Field(default=None, ge=0, alias="PRICE_PER_OBJECT_USD")
+    # The account that must own the project bucket: sent as ExpectedBucketOwner on every S3 call
+    # (None: not checked, e.g. tests and the CLI without a deployed stack).
+    bucket_owner_account: str | None = Field(default=None, pattern=r"^\d{12}$", alias="BUCKET_OWNER_ACCOUNT")
     # Only the sweep Lambda needs it.
     state_machine_arn: str | None = Field(default=None, alias="STATE_MACHINE_ARN")
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match
+from gtchain_runtime.domain.naming import owns_job_name
 
-from tests.infra.conftest import Synthesized, resources_of
+from tests.infra.conftest import ACCOUNT, Synthesized, resources_of
 
 
 def _rules(template: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -19,30 +21,34 @@ def _rules(template: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     return pattern_rules[0], schedule_rules[0]
 
 
+def _job_arn(name: str) -> dict[str, Any]:
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":sagemaker:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                f":labeling-job/{name}",
+            ],
+        ]
+    }
+
+
 def test_event_pattern_content(synthesized: Synthesized) -> None:
     job_rule, _ = _rules(synthesized.templates["streetscenes"])
     assert job_rule["EventPattern"] == {
         "source": ["aws.sagemaker"],
         "detail-type": ["SageMaker Ground Truth Labeling Job State Change"],
         "detail": {"LabelingJobStatus": ["Completed", "Failed", "Stopped"]},
+        # The project's jobs: "<prefix>-..." or exactly "<prefix>", ignoring case (SageMaker
+        # lower-cases job names inside ARNs).
         "resources": [
-            {
-                # Lower-cased: SageMaker lower-cases job names inside ARNs.
-                "prefix": {
-                    "Fn::Join": [
-                        "",
-                        [
-                            "arn:",
-                            {"Ref": "AWS::Partition"},
-                            ":sagemaker:",
-                            {"Ref": "AWS::Region"},
-                            ":",
-                            {"Ref": "AWS::AccountId"},
-                            ":labeling-job/streetscenes",
-                        ],
-                    ]
-                }
-            }
+            {"prefix": {"equals-ignore-case": _job_arn("streetscenes-")}},
+            {"equals-ignore-case": _job_arn("streetscenes")},
         ],
     }
 
@@ -50,8 +56,70 @@ def test_event_pattern_content(synthesized: Synthesized) -> None:
 def test_event_pattern_uses_the_stack_environment(synthesized: Synthesized) -> None:
     job_rule, _ = _rules(synthesized.templates["pedestrians"])
     assert job_rule["EventPattern"]["resources"] == [
-        {"prefix": "arn:aws:sagemaker:eu-west-1:123456789012:labeling-job/pedcount"}
+        {"prefix": {"equals-ignore-case": "arn:aws:sagemaker:eu-west-1:123456789012:labeling-job/pedcount-"}},
+        {"equals-ignore-case": "arn:aws:sagemaker:eu-west-1:123456789012:labeling-job/pedcount"},
     ]
+
+
+_PSEUDO = {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": ACCOUNT}
+
+
+def _resolve(node: Any) -> Any:
+    """The deployed value of a synthesized pattern: Fn::Join of pseudo parameters."""
+    if isinstance(node, dict):
+        if set(node) == {"Ref"}:
+            return _PSEUDO[node["Ref"]]
+        if set(node) == {"Fn::Join"}:
+            delimiter, parts = node["Fn::Join"]
+            return delimiter.join(_resolve(part) for part in parts)
+        return {key: _resolve(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_resolve(item) for item in node]
+    return node
+
+
+def _state_change(job_name: str, status: str = "Completed") -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": "8d6d1f1e-0000-0000-0000-000000000000",
+        "detail-type": "SageMaker Ground Truth Labeling Job State Change",
+        "source": "aws.sagemaker",
+        "account": ACCOUNT,
+        "time": "2024-05-01T12:00:00Z",
+        "region": "us-east-1",
+        "resources": [f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:labeling-job/{job_name}"],
+        "detail": {"LabelingJobStatus": status},
+    }
+
+
+@pytest.mark.parametrize(
+    ("job_name", "matches"),
+    [
+        # SageMaker's lower-cased names, and the names as created (ignore-case operators).
+        ("streetscenes-job1", True),
+        ("Streetscenes-Job1", True),
+        ("streetscenes", True),
+        ("Streetscenes", True),
+        ("streetscenes-job1-chain-2", True),
+        ("streetscenesv2-job1", False),
+        ("StreetscenesV2-Job1", False),
+        ("streetscenesv2", False),
+        ("other-streetscenes-job1", False),
+        ("streetscene", False),
+    ],
+)
+def test_event_pattern_follows_the_ownership_rule(
+    synthesized: Synthesized, job_name: str, matches: bool
+) -> None:
+    """The deployed pattern, evaluated by moto's matcher (the one the sandbox delivers with),
+    agrees with gtchain_runtime.domain.naming.owns_job_name."""
+    from moto.events.models import EventPattern
+
+    job_rule, _ = _rules(synthesized.templates["streetscenes"])
+    pattern = EventPattern.load(json.dumps(_resolve(job_rule["EventPattern"])))
+    assert owns_job_name("Streetscenes", job_name) is matches
+    assert pattern.matches_event(_state_change(job_name)) is matches  # type: ignore[arg-type]
+    assert not pattern.matches_event(_state_change(job_name, status="InProgress"))  # type: ignore[arg-type]
 
 
 def test_rule_targets_the_state_machine_with_dlq_and_retry(synthesized: Synthesized) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
-from tests.infra.conftest import Synthesized, resources_of
+from stacks.config import parse_projects
+from stacks.functions import workforce_condition
+from tests.infra.conftest import EXAMPLE_PROJECT, TEAM_PROJECT, Synthesized, resources_of, synthesize
 
 # Actions that support no resource-level permissions: "*" is their only valid resource.
 ACTIONS_THAT_NEED_STAR = {
@@ -59,23 +62,36 @@ def with_action(statements: list[dict[str, Any]], action: str) -> list[dict[str,
     return [s for s in statements if action in _as_list(s["Action"])]
 
 
-def job_arn_pattern(template_project: str) -> Any:
+def same_resources(actual: Any, expected: list[Any]) -> bool:
+    """Resource lists compared regardless of order (CDK orders them itself)."""
+    return sorted(map(json.dumps, _as_list(actual))) == sorted(map(json.dumps, expected))
+
+
+def job_arn_pattern(template_project: str) -> list[Any]:
+    """labeling-job/<prefix>-* and labeling-job/<prefix>, lower-cased (domain.naming.owns_job_name)."""
     if template_project == "pedestrians":
-        return "arn:aws:sagemaker:eu-west-1:123456789012:labeling-job/pedcount*"
-    return {
-        "Fn::Join": [
-            "",
-            [
-                "arn:",
-                {"Ref": "AWS::Partition"},
-                ":sagemaker:",
-                {"Ref": "AWS::Region"},
-                ":",
-                {"Ref": "AWS::AccountId"},
-                ":labeling-job/streetscenes*",
-            ],
+        return [
+            "arn:aws:sagemaker:eu-west-1:123456789012:labeling-job/pedcount-*",
+            "arn:aws:sagemaker:eu-west-1:123456789012:labeling-job/pedcount",
         ]
-    }
+
+    def joined(name: str) -> dict[str, Any]:
+        return {
+            "Fn::Join": [
+                "",
+                [
+                    "arn:",
+                    {"Ref": "AWS::Partition"},
+                    ":sagemaker:",
+                    {"Ref": "AWS::Region"},
+                    ":",
+                    {"Ref": "AWS::AccountId"},
+                    f":labeling-job/{name}",
+                ],
+            ]
+        }
+
+    return [joined("streetscenes-*"), joined("streetscenes")]
 
 
 @pytest.mark.parametrize("project", PROJECTS)
@@ -97,25 +113,56 @@ def test_only_create_child_passes_the_labeling_role(synthesized: Synthesized, pr
         ]
 
 
-def test_create_labeling_job_scoped_to_the_prefix_without_team(synthesized: Synthesized) -> None:
+def test_without_team_only_private_work_teams_may_be_hired(synthesized: Synthesized) -> None:
     statements = statements_by_function(synthesized.templates["streetscenes"])["create_child"]
     (create,) = with_action(statements, "sagemaker:CreateLabelingJob")
-    assert create["Resource"] == job_arn_pattern("streetscenes")
-    assert "Condition" not in create
-    (tag,) = with_action(statements, "sagemaker:AddTags")
-    assert tag["Resource"] == job_arn_pattern("streetscenes")
+    assert _as_list(create["Action"]) == ["sagemaker:CreateLabelingJob"]
+    assert same_resources(create["Resource"], job_arn_pattern("streetscenes"))
+    assert create["Condition"] == {"StringEquals": {"sagemaker:WorkteamType": "private-crowd"}}
 
 
-def test_create_labeling_job_conditioned_on_the_work_team(synthesized: Synthesized) -> None:
+def test_with_team_only_that_team_may_be_hired(synthesized: Synthesized) -> None:
     statements = statements_by_function(synthesized.templates["pedestrians"])["create_child"]
     (create,) = with_action(statements, "sagemaker:CreateLabelingJob")
-    assert create["Resource"] == job_arn_pattern("pedestrians")
+    assert _as_list(create["Action"]) == ["sagemaker:CreateLabelingJob"]
+    assert same_resources(create["Resource"], job_arn_pattern("pedestrians"))
+    # sagemaker:WorkteamArn is ARN-typed: an Arn* operator.
     assert create["Condition"] == {
-        "StringEquals": {"sagemaker:WorkteamArn": synthesized.projects["pedestrians"].workteam_arn}
+        "ArnEquals": {"sagemaker:WorkteamArn": synthesized.projects["pedestrians"].workteam_arn}
     }
-    # AddTags has no WorkteamArn key: it must not sit in the conditioned statement.
-    (tag,) = with_action(statements, "sagemaker:AddTags")
-    assert "Condition" not in tag and _as_list(tag["Action"]) == ["sagemaker:AddTags"]
+
+
+def test_opted_in_projects_may_hire_the_public_crowd_and_vendors(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    opted_in = {**EXAMPLE_PROJECT, "policy": {"allow_external_workforce": True}}
+    synthesized = synthesize(
+        tmp_path_factory.mktemp("cdk-out-external"), parse_projects({"projects": [opted_in]})
+    )
+    statements = statements_by_function(synthesized.templates["streetscenes"])["create_child"]
+    (create,) = with_action(statements, "sagemaker:CreateLabelingJob")
+    assert create["Condition"] == {
+        "StringEquals": {"sagemaker:WorkteamType": ["private-crowd", "public-crowd", "vendor-crowd"]}
+    }
+
+
+def test_a_configured_team_wins_over_the_opt_in() -> None:
+    team = parse_projects({"projects": [{**TEAM_PROJECT, "policy": {"allow_external_workforce": True}}]})[0]
+    assert workforce_condition(team) == {"ArnEquals": {"sagemaker:WorkteamArn": team.workteam_arn}}
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_tags_only_as_part_of_creating_a_job(synthesized: Synthesized, project: str) -> None:
+    for module, statements in statements_by_function(synthesized.templates[project]).items():
+        tagging = with_action(statements, "sagemaker:AddTags")
+        if module != "create_child":
+            assert tagging == [], module
+            continue
+        (tag,) = tagging
+        # Its own statement: the workforce keys do not apply to AddTags.
+        assert _as_list(tag["Action"]) == ["sagemaker:AddTags"]
+        assert same_resources(tag["Resource"], job_arn_pattern(project))
+        assert tag["Condition"] == {"StringEquals": {"sagemaker:TaggingAction": "CreateLabelingJob"}}
 
 
 @pytest.mark.parametrize("project", PROJECTS)
@@ -127,7 +174,7 @@ def test_sagemaker_actions_are_scoped_or_explained(synthesized: Synthesized, pro
         if actions == ["sagemaker:ListLabelingJobs"]:
             assert statement["Resource"] == "*"
         else:
-            assert statement["Resource"] == job_arn_pattern(project), actions
+            assert same_resources(statement["Resource"], job_arn_pattern(project)), actions
 
 
 @pytest.mark.parametrize("project", PROJECTS)
@@ -171,6 +218,10 @@ def test_s3_access_scoped_to_the_layout(synthesized: Synthesized, project: str) 
         if module not in {"plan_chain", "finalize_chain"}:
             assert s3_statements == [], module
             continue
+        # Pinned to the stack's account: an imported bucket of another account is denied.
+        account: Any = "123456789012" if project == "pedestrians" else {"Ref": "AWS::AccountId"}
+        for statement in s3_statements:
+            assert statement["Condition"]["StringEquals"] == {"s3:ResourceAccount": account}, statement
         (read,) = with_action(s3_statements, "s3:GetObject")
         assert _object_suffixes(_as_list(read["Resource"]), bucket_arn) == {"inputs/*", "jobs/*", "chains/*"}
         (write,) = with_action(s3_statements, "s3:PutObject")
@@ -178,7 +229,10 @@ def test_s3_access_scoped_to_the_layout(synthesized: Synthesized, project: str) 
         assert set(_as_list(write["Action"])) == {"s3:PutObject", "s3:AbortMultipartUpload"}
         (listing,) = with_action(s3_statements, "s3:ListBucket")
         assert listing["Resource"] == bucket_arn
-        assert listing["Condition"] == {"StringLike": {"s3:prefix": ["inputs/*", "jobs/*", "chains/*"]}}
+        assert listing["Condition"] == {
+            "StringLike": {"s3:prefix": ["inputs/*", "jobs/*", "chains/*"]},
+            "StringEquals": {"s3:ResourceAccount": account},
+        }
         assert {a for s in s3_statements for a in _as_list(s["Action"])} == {
             "s3:GetObject",
             "s3:PutObject",

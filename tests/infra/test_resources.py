@@ -247,7 +247,13 @@ def test_function_environment_matches_the_runtime_settings(synthesized: Synthesi
     template = synthesized.templates[project]
     config = synthesized.projects[project]
     contract = {field.alias for field in RuntimeSettings.model_fields.values()}
-    powertools = {"POWERTOOLS_SERVICE_NAME": "gtchain", "POWERTOOLS_METRICS_NAMESPACE": "GtChain"}
+    powertools = {
+        "POWERTOOLS_SERVICE_NAME": "gtchain",
+        "POWERTOOLS_METRICS_NAMESPACE": "GtChain",
+        # Traces keep errors, not the handlers' return values (debug.capture_responses is off).
+        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+        "POWERTOOLS_TRACER_CAPTURE_ERROR": "true",
+    }
     for function in resources_of(template, "AWS::Lambda::Function").values():
         variables = function["Properties"]["Environment"]["Variables"]
         is_sweep = function["Properties"]["Handler"].endswith(".sweep_jobs.handler")
@@ -255,7 +261,14 @@ def test_function_environment_matches_the_runtime_settings(synthesized: Synthesi
         assert set(variables) == expected | set(powertools)
         assert {k: variables[k] for k in powertools} == powertools
         # Tokens (Ref/GetAtt) become placeholders; the rest must validate as the handlers will.
-        concrete = {k: v if isinstance(v, str) else f"resolved-{k.lower()}" for k, v in variables.items()}
+        # The bucket's owner is the stack's account (a literal when the project pins its env).
+        owner = "123456789012" if project == "pedestrians" else {"Ref": "AWS::AccountId"}
+        assert variables["BUCKET_OWNER_ACCOUNT"] == owner
+        resolved = {"BUCKET_OWNER_ACCOUNT": "123456789012"}
+        concrete = {
+            k: v if isinstance(v, str) else resolved.get(k, f"resolved-{k.lower()}")
+            for k, v in variables.items()
+        }
         settings = settings_from(concrete)
         assert settings.project_name == config.name
         assert settings.job_name_prefix == config.job_name_prefix
@@ -265,6 +278,7 @@ def test_function_environment_matches_the_runtime_settings(synthesized: Synthesi
         assert settings.max_depth == config.policy.max_depth
         assert settings.labeling_mode == config.policy.labeling_mode
         assert settings.algorithm_specification_arn == config.policy.algorithm_specification_arn
+        assert settings.bucket_owner_account == "123456789012"
 
 
 def test_resources_are_tagged_with_the_project(synthesized: Synthesized) -> None:

@@ -9,12 +9,21 @@ import pytest
 
 from tests.infra.conftest import Synthesized, only_resource, resources_of
 
+# Throttling first (the manifest functions have a reserved concurrency: executions queue here),
+# then the transient service errors.
+THROTTLE_RETRY = {
+    "ErrorEquals": ["Lambda.TooManyRequestsException"],
+    "IntervalSeconds": 5,
+    "MaxAttempts": 40,
+    "BackoffRate": 2,
+    "MaxDelaySeconds": 120,
+    "JitterStrategy": "FULL",
+}
 LAMBDA_RETRY = {
     "ErrorEquals": [
         "Lambda.ServiceException",
         "Lambda.AWSLambdaException",
         "Lambda.SdkClientException",
-        "Lambda.TooManyRequestsException",
     ],
     "IntervalSeconds": 2,
     "MaxAttempts": 6,
@@ -95,7 +104,7 @@ def test_lambda_state(
     assert "Parameters" not in state and "InputPath" not in state and "OutputPath" not in state
     assert state["ResultPath"] == result_path
     assert state["Next"] == next_state
-    assert state["Retry"] == [LAMBDA_RETRY]
+    assert state["Retry"] == [THROTTLE_RETRY, LAMBDA_RETRY]
     if state_name == "Record failure":
         # Its own failure fails the execution (ExecutionsFailed alarm), never loops.
         assert "Catch" not in state

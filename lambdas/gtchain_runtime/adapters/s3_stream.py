@@ -56,6 +56,11 @@ def _client(s3_client: Any | None) -> Any:
     return s3_client if s3_client is not None else boto3.client("s3")
 
 
+def _owner_args(expected_owner: str | None) -> dict[str, str]:
+    """ExpectedBucketOwner: S3 refuses the call (403) when another account owns the bucket."""
+    return {} if expected_owner is None else {"ExpectedBucketOwner": expected_owner}
+
+
 def _explain(error: ClientError, uri: str, action: str) -> S3LocationError:
     code = error_code(error)
     if code in _MISSING:
@@ -67,8 +72,13 @@ def _explain(error: ClientError, uri: str, action: str) -> S3LocationError:
 
 
 @contextmanager
-def open_source(location: str, s3_client: Any | None = None) -> Iterator[BinaryIO]:
-    """A seekable binary file for a local path or an s3:// URI (streamed into a temp file)."""
+def open_source(
+    location: str, s3_client: Any | None = None, *, expected_owner: str | None = None
+) -> Iterator[BinaryIO]:
+    """A seekable binary file for a local path or an s3:// URI (streamed into a temp file).
+
+    ``expected_owner``: the account that must own the bucket (ExpectedBucketOwner).
+    """
     if not is_s3_uri(location):
         path = Path(location)
         if not path.is_file():
@@ -78,7 +88,7 @@ def open_source(location: str, s3_client: Any | None = None) -> Iterator[BinaryI
         return
     bucket, key = parse_s3_uri(location)
     try:
-        response = _client(s3_client).get_object(Bucket=bucket, Key=key)
+        response = _client(s3_client).get_object(Bucket=bucket, Key=key, **_owner_args(expected_owner))
     except ClientError as error:
         raise _explain(error, location, "read") from None
     body = response["Body"]
@@ -92,12 +102,20 @@ def open_source(location: str, s3_client: Any | None = None) -> Iterator[BinaryI
         yield spool  # type: ignore[misc]
 
 
-def upload_file(fileobj: IO[bytes], uri: str, s3_client: Any | None = None) -> None:
-    """Upload a binary file from its start (multipart above the threshold)."""
+def upload_file(
+    fileobj: IO[bytes], uri: str, s3_client: Any | None = None, *, expected_owner: str | None = None
+) -> None:
+    """Upload a binary file from its start (multipart above the threshold).
+
+    ``expected_owner`` goes to PutObject, or CreateMultipartUpload, UploadPart and
+    CompleteMultipartUpload (s3transfer does not pass it to its clean-up AbortMultipartUpload).
+    """
     bucket, key = parse_s3_uri(uri)
     fileobj.seek(0)
     try:
-        _client(s3_client).upload_fileobj(fileobj, bucket, key, Config=TRANSFER_CONFIG)
+        _client(s3_client).upload_fileobj(
+            fileobj, bucket, key, ExtraArgs=_owner_args(expected_owner) or None, Config=TRANSFER_CONFIG
+        )
     except ClientError as error:
         raise _explain(error, uri, "write") from None
     except Exception as error:  # boto3's S3UploadFailedError wraps the ClientError
@@ -121,16 +139,21 @@ def open_destination(location: str, s3_client: Any | None = None) -> Iterator[Bi
 
 
 class BucketObjects:
-    """The use cases' view of S3: manifests and chain files by s3:// URI, on one injected client."""
+    """The use cases' view of S3: manifests and chain files by s3:// URI, on one injected client.
 
-    def __init__(self, client: Any) -> None:
+    With ``expected_owner`` (the stack's account, BUCKET_OWNER_ACCOUNT) every call carries
+    ExpectedBucketOwner, so a bucket of another account is never read or written.
+    """
+
+    def __init__(self, client: Any, expected_owner: str | None = None) -> None:
         self._client = client
+        self._expected_owner = expected_owner
 
     def exists(self, uri: str) -> bool:
         """HeadObject; False for a missing key (a job that failed early has no output manifest)."""
         bucket, key = parse_s3_uri(uri)
         try:
-            self._client.head_object(Bucket=bucket, Key=key)
+            self._client.head_object(Bucket=bucket, Key=key, **_owner_args(self._expected_owner))
         except ClientError as error:
             if error_code(error) in _MISSING:
                 return False
@@ -138,12 +161,12 @@ class BucketObjects:
         return True
 
     def open(self, uri: str) -> AbstractContextManager[BinaryIO]:
-        return open_source(uri, s3_client=self._client)
+        return open_source(uri, s3_client=self._client, expected_owner=self._expected_owner)
 
     def upload(self, fileobj: IO[bytes], uri: str) -> None:
-        upload_file(fileobj, uri, self._client)
+        upload_file(fileobj, uri, self._client, expected_owner=self._expected_owner)
 
     def put_json(self, uri: str, document: Mapping[str, Any]) -> None:
         with tempfile.TemporaryFile() as spool:
             spool.write(json.dumps(document, indent=2, default=str).encode("utf-8"))
-            upload_file(spool, uri, self._client)
+            upload_file(spool, uri, self._client, expected_owner=self._expected_owner)
