@@ -197,6 +197,141 @@ def test_workers_stop_after_n_labels() -> None:
     }
 
 
+def test_max_human_labeled_object_count_stops_the_job_at_that_count() -> None:
+    queue = event_queue()
+    workforce().configure("*", JobBehaviour(pace=7))
+    conditions = {"MaxHumanLabeledObjectCount": 10}
+    arn = create_job("Budget-1", put_manifest("inputs/m.manifest", images(25)), StoppingConditions=conditions)
+
+    workforce().step()  # initialise
+    workforce().step()  # 7 labels
+    workforce().step()  # 3 more: the condition is met, the job stops
+    assert describe("Budget-1")["LabelingJobStatus"] == "Stopping"
+    workforce().run_until_idle()
+
+    job = describe("Budget-1")
+    assert job["LabelingJobStatus"] == "Stopped"
+    assert job["StoppingConditions"] == conditions
+    assert job["LabelCounters"]["HumanLabeled"] == 10
+    assert job["LabelCounters"]["Unlabeled"] == 15
+    records = output_of("Budget-1")
+    assert len(records) == 25
+    assert len(labeled(records, "Budget-1")) == 10
+    assert [(event["resources"], event["detail"]) for event in received_events(queue)] == [
+        ([arn], {"LabelingJobStatus": "Stopped"})
+    ]
+
+
+def test_max_human_labeled_object_count_counts_only_this_jobs_human_labels() -> None:
+    # A chained job's input carries its parent's human labels: they are not this job's.
+    parent_labels = [
+        {
+            **record,
+            "Chain": 0,
+            "Chain-metadata": {"job-name": "labeling-job/parent", "human-annotated": "yes"},
+        }
+        for record in images(6)
+    ]
+    create_job(
+        "Chain",
+        put_manifest("inputs/m.manifest", parent_labels + images(10, start=6)),
+        StoppingConditions={"MaxHumanLabeledObjectCount": 4},
+    )
+
+    workforce().run_until_idle()
+
+    job = describe("Chain")
+    assert job["LabelingJobStatus"] == "Stopped"
+    assert job["LabelCounters"] == {
+        "TotalLabeled": 10,
+        "HumanLabeled": 4,
+        "MachineLabeled": 0,
+        "FailedNonRetryableError": 0,
+        "Unlabeled": 6,
+    }
+
+
+def test_max_human_labeled_object_count_counts_human_labels_only_with_automated_labeling() -> None:
+    workforce().configure("*", JobBehaviour(automation_min_objects=10, human_validation_share=0.2))
+    create_job(
+        "Auto-1",
+        put_manifest("inputs/m.manifest", images(20)),
+        StoppingConditions={"MaxHumanLabeledObjectCount": 4},
+        **automated(),
+    )
+
+    workforce().run_until_idle()
+
+    job = describe("Auto-1")
+    # 4 human labels (the validation set) meet the condition before machine labels start.
+    assert job["LabelingJobStatus"] == "Stopped"
+    assert job["LabelCounters"]["HumanLabeled"] == 4
+    assert job["LabelCounters"]["MachineLabeled"] == 0
+
+
+def test_max_percentage_of_input_dataset_labeled_stops_the_job() -> None:
+    workforce().configure("*", JobBehaviour(pace=3))
+    create_job(
+        "Share-1",
+        put_manifest("inputs/m.manifest", images(25)),
+        StoppingConditions={"MaxPercentageOfInputDatasetLabeled": 30},
+    )
+
+    workforce().run_until_idle()
+
+    job = describe("Share-1")
+    # 30 % of 25 objects is 7.5: at most 7 objects are labeled.
+    assert job["LabelingJobStatus"] == "Stopped"
+    assert job["LabelCounters"]["TotalLabeled"] == 7
+    assert len(labeled(output_of("Share-1"), "Share-1")) == 7
+
+
+def test_the_first_condition_met_stops_the_job() -> None:
+    create_job(
+        "Both-1",
+        put_manifest("inputs/m.manifest", images(20)),
+        StoppingConditions={"MaxHumanLabeledObjectCount": 12, "MaxPercentageOfInputDatasetLabeled": 25},
+    )
+
+    workforce().run_until_idle()
+
+    assert describe("Both-1")["LabelingJobStatus"] == "Stopped"
+    assert describe("Both-1")["LabelCounters"]["HumanLabeled"] == 5
+
+
+@pytest.mark.parametrize(
+    "conditions",
+    [
+        {"MaxPercentageOfInputDatasetLabeled": 100},
+        {"MaxHumanLabeledObjectCount": 10},
+        {"MaxHumanLabeledObjectCount": 1000},
+    ],
+)
+def test_conditions_met_by_the_last_label_or_never_let_the_job_complete(conditions: dict[str, int]) -> None:
+    create_job("Whole-1", put_manifest("inputs/m.manifest", images(10)), StoppingConditions=conditions)
+
+    workforce().run_until_idle()
+
+    assert describe("Whole-1")["LabelingJobStatus"] == "Completed"
+    assert describe("Whole-1")["LabelCounters"]["HumanLabeled"] == 10
+
+
+def test_a_percentage_counts_only_this_jobs_labels_not_those_it_was_handed() -> None:
+    handed = [
+        {**record, "Chain": 0, "Chain-metadata": {"job-name": "labeling-job/parent"}} for record in images(8)
+    ]
+    create_job(
+        "Chain",
+        put_manifest("inputs/m.manifest", handed + images(2, start=8)),
+        StoppingConditions={"MaxPercentageOfInputDatasetLabeled": 50},
+    )
+
+    workforce().run_until_idle()
+
+    assert describe("Chain")["LabelingJobStatus"] == "Completed"
+    assert describe("Chain")["LabelCounters"]["HumanLabeled"] == 2
+
+
 def test_stop_labeling_job_stops_at_the_next_tick() -> None:
     workforce().configure("*", JobBehaviour(pace=2))
     create_job("Job-1", put_manifest("inputs/m.manifest", images(10)))
