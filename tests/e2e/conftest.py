@@ -19,7 +19,7 @@ import pytest
 
 from gtchain_sandbox import Sandbox
 from gtchain_sandbox.labeling.workforce import JobBehaviour
-from gtchain_sandbox.scenarios import SCENARIOS, Scenario, ScenarioResult, ScenarioRunner
+from gtchain_sandbox.scenarios import IGNORED, SCENARIOS, Scenario, ScenarioResult, ScenarioRunner
 from stacks.config import load_projects
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +41,18 @@ RACE = Scenario(
     behaviour=JobBehaviour(stop_after=200),
 )
 
+# A job of no project of ours: ignored today (its name lacks the prefix), so the runner's
+# IGNORED watch is exercised whatever the ownership rule for "StreetscenesV2-" becomes.
+ANOTHER_PROJECT = Scenario(
+    name="another-project",
+    description="A stopped job of another project: gtchain leaves it alone",
+    root_job="Vineyards-Job1",
+    objects=200,
+    behaviour=JobBehaviour(stop_after=50),
+    expected_decision=IGNORED,
+    expected_jobs=1,
+)
+
 
 def e2e_scenarios() -> dict[str, Scenario]:
     """The demo's scenarios on smaller datasets (automated labeling keeps >= 1,250 objects);
@@ -60,7 +72,12 @@ def e2e_scenarios() -> dict[str, Scenario]:
     }
     for name, changes in smaller.items():
         played[name] = dataclasses.replace(SCENARIOS[name], **changes)
-    return {**played, DUPLICATE_EVENT.name: DUPLICATE_EVENT, RACE.name: RACE}
+    return {
+        **played,
+        DUPLICATE_EVENT.name: DUPLICATE_EVENT,
+        RACE.name: RACE,
+        ANOTHER_PROJECT.name: ANOTHER_PROJECT,
+    }
 
 
 @pytest.fixture(scope="session")

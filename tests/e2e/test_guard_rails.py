@@ -8,6 +8,8 @@ role ARNs, "allow_external_workforce", "budget".
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 import pytest
@@ -19,6 +21,7 @@ from gtchain_sandbox.scenarios import (
     PRIVATE_WORKTEAM,
     Scenario,
     ScenarioResult,
+    ScenarioRunner,
 )
 from tests.e2e.conftest import e2e_scenarios
 from tests.e2e.test_scenarios import decisions_by_job, notifications
@@ -150,3 +153,39 @@ def test_an_ordinary_stopped_job_on_the_private_team_still_chains(
     for job in (root_job, child_job):
         assert job["workteam_arn"] == PRIVATE_WORKTEAM
         assert job["role_arn"] == deployed["project"].labeling_role_arn
+
+
+def test_a_job_of_another_project_is_ignored_by_every_execution(
+    played: dict[str, ScenarioResult], sandbox: Sandbox, runner: ScenarioRunner
+) -> None:
+    result = played["another-project"]
+    root = result.root_job
+    assert result.final_decision == IGNORED, result.final_reason
+    assert result.decisions == [] and result.failures == []
+    assert listed_jobs(sandbox, root) == [root]
+
+    # As the sweep would: an execution started with the job's own event goes to Ignore job.
+    described = sandbox.client("sagemaker").describe_labeling_job(LabelingJobName=root)
+    event = {
+        "version": "0",
+        "id": "ignored-1",
+        "detail-type": "SageMaker Ground Truth Labeling Job State Change",
+        "source": "aws.sagemaker",
+        "account": "123456789012",
+        "time": "2026-11-25T00:00:00Z",
+        "region": "us-east-1",
+        "resources": [described["LabelingJobArn"]],
+        "detail": {"LabelingJobStatus": described["LabelingJobStatus"]},
+    }
+    stepfunctions = sandbox.client("stepfunctions")
+    started = stepfunctions.start_execution(
+        stateMachineArn=runner.state_machine_arn, name="ignored-1", input=json.dumps(event)
+    )
+    deadline = time.monotonic() + 30
+    while stepfunctions.describe_execution(executionArn=started["executionArn"])["status"] == "RUNNING":
+        assert time.monotonic() < deadline, "the execution did not end"
+        time.sleep(0.1)
+    [execution] = [item for item in runner.executions_for(root) if item["name"] == "ignored-1"]
+    assert execution["status"] == "SUCCEEDED"
+    assert "Ignore job" in execution["states"] and "Plan chain" not in execution["states"]
+    assert listed_jobs(sandbox, root) == [root]
