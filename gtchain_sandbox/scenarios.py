@@ -104,6 +104,21 @@ class Scenario:
         return self.label_attribute or self.root_job
 
 
+def guard_rail(
+    name: str, description: str, root_job: str, *, reason: tuple[str, ...] = (), **changes: Any
+) -> Scenario:
+    """A guard-rail scenario: a small dataset stopped by workers after 100 labels, given up
+    with a reason naming `reason`, no chained job; `changes` say what sets the rule off."""
+    settings: dict[str, Any] = {
+        "objects": 300,
+        "behaviour": JobBehaviour(stop_after=100),
+        "expected_decision": "GIVE_UP",
+        "expected_reason": reason,
+        "expected_jobs": 1,
+    }
+    return Scenario(name=name, description=description, root_job=root_job, **{**settings, **changes})
+
+
 SCENARIOS: dict[str, Scenario] = {
     scenario.name: scenario
     for scenario in (
@@ -190,62 +205,46 @@ SCENARIOS: dict[str, Scenario] = {
             behaviour_for_chain=True,
             expected_decision="GIVE_UP",
         ),
-        Scenario(
-            name="foreign-role",
-            description="A job created with another team's execution role is stopped; gtchain gives up "
-            "naming both roles",
-            root_job="Streetscenes-Foreign-Role",
-            objects=300,
+        guard_rail(
+            "foreign-role",
+            "A job created with another team's execution role is stopped; gtchain gives up naming both roles",
+            "Streetscenes-Foreign-Role",
+            reason=(OTHER_TEAM_ROLE,),
             role_arn=OTHER_TEAM_ROLE,
-            behaviour=JobBehaviour(stop_after=100),
-            expected_decision="GIVE_UP",
-            expected_reason=(OTHER_TEAM_ROLE,),
-            expected_jobs=1,
         ),
-        Scenario(
-            name="public-crowd",
-            description="A job on the public crowd (Mechanical Turk) is stopped; the project did not "
-            "set allow_external_workforce: gtchain gives up",
-            root_job="Streetscenes-Public-Crowd",
-            objects=300,
+        guard_rail(
+            "public-crowd",
+            "A job on the public crowd (Mechanical Turk) is stopped; the project did not set "
+            "allow_external_workforce: gtchain gives up",
+            "Streetscenes-Public-Crowd",
+            reason=("allow_external_workforce",),
             workteam_arn=PUBLIC_CROWD,
-            behaviour=JobBehaviour(stop_after=100),
-            expected_decision="GIVE_UP",
-            expected_reason=("allow_external_workforce",),
-            expected_jobs=1,
         ),
-        Scenario(
-            name="budget-reached",
-            description="The job stops itself at its MaxHumanLabeledObjectCount (120 of 300 objects); "
-            "a budget reached is a stop: gtchain gives up",
-            root_job="Streetscenes-Budget-Reached",
-            objects=300,
+        guard_rail(
+            "budget-reached",
+            "The job stops itself at its MaxHumanLabeledObjectCount (120 of 300 objects); a budget "
+            "reached is a stop: gtchain gives up",
+            "Streetscenes-Budget-Reached",
+            reason=("budget",),
             stopping_conditions={"MaxHumanLabeledObjectCount": 120},
-            expected_decision="GIVE_UP",
-            expected_reason=("budget",),
-            expected_jobs=1,
+            behaviour=JobBehaviour(),
         ),
-        Scenario(
-            name="budget-chain",
-            description="Budget of 300 human labels for 400 objects, stopped after 100: the chained job "
-            "may label the other 200 and stops there; gtchain gives up at the budget",
-            root_job="Streetscenes-Budget-Chain",
+        guard_rail(
+            "budget-chain",
+            "Budget of 300 human labels for 400 objects, stopped after 100: the chained job may label "
+            "the other 200 and stops there; gtchain gives up at the budget",
+            "Streetscenes-Budget-Chain",
+            reason=("budget",),
             objects=400,
             stopping_conditions={"MaxHumanLabeledObjectCount": 300},
-            behaviour=JobBehaviour(stop_after=100),
-            expected_decision="GIVE_UP",
-            expected_reason=("budget",),
             expected_jobs=2,
         ),
-        Scenario(
-            name="other-prefix",
-            description="StreetscenesV2-Job1 is stopped: the prefix Streetscenes is not followed by '-', "
-            "so the job is not the project's; gtchain leaves it alone",
-            root_job="StreetscenesV2-Job1",
-            objects=300,
-            behaviour=JobBehaviour(stop_after=100),
+        guard_rail(
+            "other-prefix",
+            "StreetscenesV2-Job1 is stopped: the prefix Streetscenes is not followed by '-', so the job "
+            "is not the project's; gtchain leaves it alone",
+            "StreetscenesV2-Job1",
             expected_decision=IGNORED,
-            expected_jobs=1,
         ),
     )
 }

@@ -25,6 +25,7 @@ from gtchain_sandbox.scenarios import (
 )
 from tests.e2e.conftest import e2e_scenarios
 from tests.e2e.test_scenarios import decisions_by_job, notifications
+from tests.integration.handler_env import state_change_event
 
 pytestmark = pytest.mark.e2e
 
@@ -166,17 +167,7 @@ def test_a_job_of_another_project_is_ignored_by_every_execution(
 
     # As the sweep would: an execution started with the job's own event goes to Ignore job.
     described = sandbox.client("sagemaker").describe_labeling_job(LabelingJobName=root)
-    event = {
-        "version": "0",
-        "id": "ignored-1",
-        "detail-type": "SageMaker Ground Truth Labeling Job State Change",
-        "source": "aws.sagemaker",
-        "account": "123456789012",
-        "time": "2026-11-25T00:00:00Z",
-        "region": "us-east-1",
-        "resources": [described["LabelingJobArn"]],
-        "detail": {"LabelingJobStatus": described["LabelingJobStatus"]},
-    }
+    event = state_change_event(described["LabelingJobArn"], described["LabelingJobStatus"], "ignored-1")
     stepfunctions = sandbox.client("stepfunctions")
     started = stepfunctions.start_execution(
         stateMachineArn=runner.state_machine_arn, name="ignored-1", input=json.dumps(event)

@@ -222,64 +222,45 @@ def test_max_human_labeled_object_count_stops_the_job_at_that_count() -> None:
     ]
 
 
-def test_max_human_labeled_object_count_counts_only_this_jobs_human_labels() -> None:
-    # A chained job's input carries its parent's human labels: they are not this job's.
-    parent_labels = [
-        {
-            **record,
-            "Chain": 0,
-            "Chain-metadata": {"job-name": "labeling-job/parent", "human-annotated": "yes"},
-        }
-        for record in images(6)
-    ]
-    create_job(
-        "Chain",
-        put_manifest("inputs/m.manifest", parent_labels + images(10, start=6)),
-        StoppingConditions={"MaxHumanLabeledObjectCount": 4},
-    )
-
+def run_to_the_end(
+    name: str, records: list[dict[str, Any]], conditions: dict[str, int], **overrides: Any
+) -> Any:
+    """Create the job with these StoppingConditions, let the workforce finish, describe it."""
+    manifest = put_manifest(f"inputs/{name}.manifest", records)
+    create_job(name, manifest, StoppingConditions=conditions, **overrides)
     workforce().run_until_idle()
+    return describe(name)
 
-    job = describe("Chain")
+
+def handed_labels(count: int) -> list[dict[str, Any]]:
+    """A chained job's input: objects its parent's human workers labeled (attribute "Chain")."""
+    metadata = {"job-name": "labeling-job/parent", "human-annotated": "yes"}
+    return [{**record, "Chain": 0, "Chain-metadata": metadata} for record in images(count)]
+
+
+def test_max_human_labeled_object_count_counts_only_this_jobs_human_labels() -> None:
+    job = run_to_the_end("Chain", handed_labels(6) + images(10, start=6), {"MaxHumanLabeledObjectCount": 4})
+
     assert job["LabelingJobStatus"] == "Stopped"
-    assert job["LabelCounters"] == {
-        "TotalLabeled": 10,
-        "HumanLabeled": 4,
-        "MachineLabeled": 0,
-        "FailedNonRetryableError": 0,
-        "Unlabeled": 6,
-    }
+    counters = job["LabelCounters"]
+    assert (counters["TotalLabeled"], counters["HumanLabeled"], counters["Unlabeled"]) == (10, 4, 6)
 
 
 def test_max_human_labeled_object_count_counts_human_labels_only_with_automated_labeling() -> None:
     workforce().configure("*", JobBehaviour(automation_min_objects=10, human_validation_share=0.2))
-    create_job(
-        "Auto-1",
-        put_manifest("inputs/m.manifest", images(20)),
-        StoppingConditions={"MaxHumanLabeledObjectCount": 4},
-        **automated(),
-    )
 
-    workforce().run_until_idle()
+    job = run_to_the_end("Auto-1", images(20), {"MaxHumanLabeledObjectCount": 4}, **automated())
 
-    job = describe("Auto-1")
     # 4 human labels (the validation set) meet the condition before machine labels start.
     assert job["LabelingJobStatus"] == "Stopped"
-    assert job["LabelCounters"]["HumanLabeled"] == 4
-    assert job["LabelCounters"]["MachineLabeled"] == 0
+    assert (job["LabelCounters"]["HumanLabeled"], job["LabelCounters"]["MachineLabeled"]) == (4, 0)
 
 
 def test_max_percentage_of_input_dataset_labeled_stops_the_job() -> None:
     workforce().configure("*", JobBehaviour(pace=3))
-    create_job(
-        "Share-1",
-        put_manifest("inputs/m.manifest", images(25)),
-        StoppingConditions={"MaxPercentageOfInputDatasetLabeled": 30},
-    )
 
-    workforce().run_until_idle()
+    job = run_to_the_end("Share-1", images(25), {"MaxPercentageOfInputDatasetLabeled": 30})
 
-    job = describe("Share-1")
     # 30 % of 25 objects is 7.5: at most 7 objects are labeled.
     assert job["LabelingJobStatus"] == "Stopped"
     assert job["LabelCounters"]["TotalLabeled"] == 7
@@ -287,16 +268,12 @@ def test_max_percentage_of_input_dataset_labeled_stops_the_job() -> None:
 
 
 def test_the_first_condition_met_stops_the_job() -> None:
-    create_job(
-        "Both-1",
-        put_manifest("inputs/m.manifest", images(20)),
-        StoppingConditions={"MaxHumanLabeledObjectCount": 12, "MaxPercentageOfInputDatasetLabeled": 25},
-    )
+    conditions = {"MaxHumanLabeledObjectCount": 12, "MaxPercentageOfInputDatasetLabeled": 25}
 
-    workforce().run_until_idle()
+    job = run_to_the_end("Both-1", images(20), conditions)
 
-    assert describe("Both-1")["LabelingJobStatus"] == "Stopped"
-    assert describe("Both-1")["LabelCounters"]["HumanLabeled"] == 5
+    assert job["LabelingJobStatus"] == "Stopped"
+    assert job["LabelCounters"]["HumanLabeled"] == 5
 
 
 @pytest.mark.parametrize(
@@ -308,28 +285,19 @@ def test_the_first_condition_met_stops_the_job() -> None:
     ],
 )
 def test_conditions_met_by_the_last_label_or_never_let_the_job_complete(conditions: dict[str, int]) -> None:
-    create_job("Whole-1", put_manifest("inputs/m.manifest", images(10)), StoppingConditions=conditions)
+    job = run_to_the_end("Whole-1", images(10), conditions)
 
-    workforce().run_until_idle()
-
-    assert describe("Whole-1")["LabelingJobStatus"] == "Completed"
-    assert describe("Whole-1")["LabelCounters"]["HumanLabeled"] == 10
+    assert job["LabelingJobStatus"] == "Completed"
+    assert job["LabelCounters"]["HumanLabeled"] == 10
 
 
 def test_a_percentage_counts_only_this_jobs_labels_not_those_it_was_handed() -> None:
-    handed = [
-        {**record, "Chain": 0, "Chain-metadata": {"job-name": "labeling-job/parent"}} for record in images(8)
-    ]
-    create_job(
-        "Chain",
-        put_manifest("inputs/m.manifest", handed + images(2, start=8)),
-        StoppingConditions={"MaxPercentageOfInputDatasetLabeled": 50},
+    job = run_to_the_end(
+        "Chain", handed_labels(8) + images(2, start=8), {"MaxPercentageOfInputDatasetLabeled": 50}
     )
 
-    workforce().run_until_idle()
-
-    assert describe("Chain")["LabelingJobStatus"] == "Completed"
-    assert describe("Chain")["LabelCounters"]["HumanLabeled"] == 2
+    assert job["LabelingJobStatus"] == "Completed"
+    assert job["LabelCounters"]["HumanLabeled"] == 2
 
 
 def test_stop_labeling_job_stops_at_the_next_tick() -> None:
