@@ -2,19 +2,32 @@
 
 One place for what the demo shows and what the end-to-end tests assert: the seed's six
 chaining scenarios, the three triggers (stopped, failed with a retryable reason, completed
-with expired tasks) and the guard rails (configuration failure, max depth).
+with expired tasks) and the guard rails (configuration failure, max depth, a foreign role,
+the public crowd without opt-in, a human-label budget reached, a job of another prefix).
 
 A scenario uploads a dataset manifest to the project bucket, creates the root labeling job
 exactly as a person would (image classification, the seed's HumanTaskConfig), tells the
 simulated workforce how that job goes, and then only watches: everything after the root
 job is gtchain's doing (EventBridge -> Step Functions -> Lambdas -> CreateLabelingJob).
+
+Workforces (https://docs.aws.amazon.com/sagemaker/latest/dg/sms-workforce-management.html):
+root jobs run on a private work team of the sandbox account unless a scenario is about
+another workforce. ``PublicWorkforceTaskPrice`` is "the price that you pay for each task
+performed by an Amazon Mechanical Turk worker" (API_HumanTaskConfig), so only a job on the
+public crowd (its ARN from sms-workforce-management-public.html) states one. moto 5.2.5 has
+no work teams (no CreateWorkteam) and Ground Truth's emulation does not look them up, so
+no work team is created first.
+
+Stopping conditions (API_LabelingJobStoppingConditions): the simulated workforce stops a
+job at its MaxHumanLabeledObjectCount, which the budget scenarios use.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +53,20 @@ UI_TEMPLATE = (
     b" categories='{{ task.input.labels | to_json | escape }}'></crowd-image-classifier>"
 )
 FINAL_DECISIONS = frozenset({"COMPLETE", "GIVE_UP"})
+# What a scenario expects when gtchain must leave the job alone: no decision at all.
+IGNORED = "IGNORED"
+
+SANDBOX_ACCOUNT = "123456789012"
+PRIVATE_WORKTEAM = (
+    f"arn:aws:sagemaker:us-east-1:{SANDBOX_ACCOUNT}:workteam/private-crowd/streetscenes-labelers"
+)
+PUBLIC_CROWD = "arn:aws:sagemaker:us-east-1:394669845002:workteam/public-crowd/default"
+PUBLIC_CROWD_TASK_PRICE = {"AmountInUsd": {"Dollars": 0, "Cents": 3, "TenthFractionsOfACent": 6}}
+OTHER_TEAM_ROLE = f"arn:aws:iam::{SANDBOX_ACCOUNT}:role/OtherTeamLabelingRole"
+# The seed's stopping condition: no limit but the dataset itself.
+WHOLE_DATASET = {"MaxPercentageOfInputDatasetLabeled": 100}
+# How long a scenario that gtchain must ignore is watched after its job ended.
+IGNORE_SETTLE_SECONDS = 4.0
 
 
 @dataclass(frozen=True)
@@ -59,11 +86,37 @@ class Scenario:
     # Objects of the input manifest that already carry labels (third-party labels).
     pre_labeled: int = 0
     label_attribute: str | None = None  # default: the root job's name, as the console does
+    # The root job's RoleArn (None: the project's labeling role), its work team (a private team
+    # of the sandbox account unless the scenario is about another workforce) and its
+    # StoppingConditions.
+    role_arn: str | None = None
+    workteam_arn: str = PRIVATE_WORKTEAM
+    stopping_conditions: Mapping[str, int] = field(default_factory=lambda: dict(WHOLE_DATASET))
+    # COMPLETE, GIVE_UP, or IGNORED (no decision recorded, no chained job).
     expected_decision: str = "COMPLETE"
+    # Stable words the final decision's reason must contain (compared case-insensitively).
+    expected_reason: tuple[str, ...] = ()
+    # Jobs of the chain at the end, the root included (None: not part of the scenario).
+    expected_jobs: int | None = None
 
     @property
     def attribute(self) -> str:
         return self.label_attribute or self.root_job
+
+
+def guard_rail(
+    name: str, description: str, root_job: str, *, reason: tuple[str, ...] = (), **changes: Any
+) -> Scenario:
+    """A guard-rail scenario: a small dataset stopped by workers after 100 labels, given up
+    with a reason naming `reason`, no chained job; `changes` say what sets the rule off."""
+    settings: dict[str, Any] = {
+        "objects": 300,
+        "behaviour": JobBehaviour(stop_after=100),
+        "expected_decision": "GIVE_UP",
+        "expected_reason": reason,
+        "expected_jobs": 1,
+    }
+    return Scenario(name=name, description=description, root_job=root_job, **{**settings, **changes})
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -152,6 +205,47 @@ SCENARIOS: dict[str, Scenario] = {
             behaviour_for_chain=True,
             expected_decision="GIVE_UP",
         ),
+        guard_rail(
+            "foreign-role",
+            "A job created with another team's execution role is stopped; gtchain gives up naming both roles",
+            "Streetscenes-Foreign-Role",
+            reason=(OTHER_TEAM_ROLE,),
+            role_arn=OTHER_TEAM_ROLE,
+        ),
+        guard_rail(
+            "public-crowd",
+            "A job on the public crowd (Mechanical Turk) is stopped; the project did not set "
+            "allow_external_workforce: gtchain gives up",
+            "Streetscenes-Public-Crowd",
+            reason=("allow_external_workforce",),
+            workteam_arn=PUBLIC_CROWD,
+        ),
+        guard_rail(
+            "budget-reached",
+            "The job stops itself at its MaxHumanLabeledObjectCount (120 of 300 objects); a budget "
+            "reached is a stop: gtchain gives up",
+            "Streetscenes-Budget-Reached",
+            reason=("budget",),
+            stopping_conditions={"MaxHumanLabeledObjectCount": 120},
+            behaviour=JobBehaviour(),
+        ),
+        guard_rail(
+            "budget-chain",
+            "Budget of 300 human labels for 400 objects, stopped after 100: the chained job may label "
+            "the other 200 and stops there; gtchain gives up at the budget",
+            "Streetscenes-Budget-Chain",
+            reason=("budget",),
+            objects=400,
+            stopping_conditions={"MaxHumanLabeledObjectCount": 300},
+            expected_jobs=2,
+        ),
+        guard_rail(
+            "other-prefix",
+            "StreetscenesV2-Job1 is stopped: the prefix Streetscenes is not followed by '-', so the job "
+            "is not the project's; gtchain leaves it alone",
+            "StreetscenesV2-Job1",
+            expected_decision=IGNORED,
+        ),
     )
 }
 
@@ -179,6 +273,8 @@ class ScenarioResult:
     report: dict[str, Any] | None
     elapsed_seconds: float
     notifications: list[str] = field(default_factory=list)
+    # IGNORED scenarios: the executions started for the root job, with the states they entered.
+    executions: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -192,6 +288,7 @@ class ScenarioResult:
             "objects_never_resent": (self.report or {}).get("never_resent", 0),
             "final_manifest": self.final_manifest,
             "elapsed_seconds": round(self.elapsed_seconds, 2),
+            "executions": self.executions,
         }
 
 
@@ -215,8 +312,13 @@ def dataset_lines(bucket: str, scenario: Scenario) -> list[bytes]:
     return lines
 
 
+def is_public_crowd(workteam_arn: str) -> bool:
+    return ":workteam/public-crowd/" in workteam_arn
+
+
 def root_job_request(scenario: Scenario, bucket: str, role_arn: str, manifest_uri: str) -> dict[str, Any]:
-    """CreateLabelingJob for the root job, as the seed's CLI example creates Streetscenes-Job1."""
+    """CreateLabelingJob for the root job, as the seed's CLI example creates Streetscenes-Job1,
+    with the scenario's role, work team and stopping conditions."""
     request: dict[str, Any] = {
         "LabelingJobName": scenario.root_job,
         "LabelAttributeName": scenario.attribute,
@@ -225,11 +327,11 @@ def root_job_request(scenario: Scenario, bucket: str, role_arn: str, manifest_ur
             "DataAttributes": {"ContentClassifiers": ["FreeOfPersonallyIdentifiableInformation"]},
         },
         "OutputConfig": {"S3OutputPath": f"s3://{bucket}/jobs/"},
-        "RoleArn": role_arn,
+        "RoleArn": scenario.role_arn or role_arn,
         "LabelCategoryConfigS3Uri": f"s3://{bucket}/inputs/streetscenes/labels.json",
-        "StoppingConditions": {"MaxPercentageOfInputDatasetLabeled": 100},
+        "StoppingConditions": dict(scenario.stopping_conditions),
         "HumanTaskConfig": {
-            "WorkteamArn": "arn:aws:sagemaker:us-east-1:394669845002:workteam/public-crowd/default",
+            "WorkteamArn": scenario.workteam_arn,
             "UiConfig": {"UiTemplateS3Uri": f"s3://{bucket}/inputs/streetscenes/template.liquid"},
             "PreHumanTaskLambdaArn": PRE_HUMAN_TASK_LAMBDA,
             "TaskKeywords": ["Images", "classification"],
@@ -240,12 +342,11 @@ def root_job_request(scenario: Scenario, bucket: str, role_arn: str, manifest_ur
             "TaskAvailabilityLifetimeInSeconds": 21600,
             "MaxConcurrentTaskCount": 1000,
             "AnnotationConsolidationConfig": {"AnnotationConsolidationLambdaArn": CONSOLIDATION_LAMBDA},
-            "PublicWorkforceTaskPrice": {
-                "AmountInUsd": {"Dollars": 0, "Cents": 3, "TenthFractionsOfACent": 6}
-            },
         },
         "Tags": [{"Key": "team", "Value": "perception"}],
     }
+    if is_public_crowd(scenario.workteam_arn):
+        request["HumanTaskConfig"]["PublicWorkforceTaskPrice"] = copy.deepcopy(PUBLIC_CROWD_TASK_PRICE)
     if scenario.root_automated:
         request["LabelingJobAlgorithmsConfig"] = {
             "LabelingJobAlgorithmSpecificationArn": IMAGE_CLASSIFICATION_ALGORITHM
@@ -271,6 +372,7 @@ class ScenarioRunner:
         self._sagemaker = sandbox.client("sagemaker")
         self._stepfunctions = sandbox.client("stepfunctions")
         self._ledger = Ledger(sandbox.client("dynamodb"), self._table)
+        self._execution_inputs: dict[str, dict[str, Any]] = {}
 
     @property
     def bucket(self) -> str:
@@ -315,9 +417,18 @@ class ScenarioRunner:
         on_progress: ProgressCallback | None = None,
         download_to: Path | None = None,
     ) -> ScenarioResult:
-        """Watch until gtchain closes the chain (COMPLETE or GIVE_UP), then collect the results."""
+        """Watch until gtchain closes the chain (COMPLETE or GIVE_UP), then collect the results.
+
+        A scenario that expects IGNORED is watched until its job ended, every execution started
+        for it ended, and IGNORE_SETTLE_SECONDS passed without a ledger record; a decision
+        recorded meanwhile ends the watch as for any other scenario.
+        """
         started = time.monotonic()
         deadline = started + timeout
+        if scenario.expected_decision == IGNORED:
+            ignored = self._wait_ignored(scenario, deadline, on_progress)
+            if ignored is not None:
+                return ignored
         while True:
             records = self._ledger.chain_records(scenario.root_job)
             decisions = [r for r in records if r["record"] == DECISION_RECORD]
@@ -349,6 +460,94 @@ class ScenarioRunner:
             download_to=download_to,
         )
 
+    def _wait_ignored(
+        self, scenario: Scenario, deadline: float, on_progress: ProgressCallback | None
+    ) -> ScenarioResult | None:
+        """The IGNORED result, or None as soon as the ledger holds a record of the chain."""
+        started = time.monotonic()
+        root = scenario.root_job
+        ended_at: float | None = None
+        while True:
+            if self._ledger.chain_records(root) or self._ledger.decision(root) is not None:
+                return None
+            if on_progress is not None:
+                on_progress(self.chain_jobs(root), [])
+            status = self._sagemaker.describe_labeling_job(LabelingJobName=root)["LabelingJobStatus"]
+            if status in {"Completed", "Failed", "Stopped"} and ended_at is None:
+                ended_at = time.monotonic()
+            if ended_at is not None and time.monotonic() - ended_at >= IGNORE_SETTLE_SECONDS:
+                executions = self.executions_for(root)
+                if all(execution["status"] != "RUNNING" for execution in executions):
+                    break
+            if time.monotonic() > deadline:
+                raise SandboxError(
+                    f"scenario {scenario.name}: {root} (status {status}) or its executions did not "
+                    "end in time"
+                )
+            time.sleep(0.25)
+        if self._ledger.chain_records(root) or self._ledger.decision(root) is not None:
+            return None
+        jobs = self.chain_jobs(root)
+        entered = sorted({state for execution in executions for state in execution["states"]})
+        return ScenarioResult(
+            scenario=scenario.name,
+            root_job=root,
+            final_decision=IGNORED,
+            final_reason=(
+                f"no decision recorded for {root}; {len(executions)} execution(s), states entered: "
+                f"{', '.join(entered) or 'none'}"
+            ),
+            jobs=[self._job_details(job.name) for job in jobs],
+            decisions=[],
+            failures=[],
+            total_objects=0,
+            labeled_objects=0,
+            final_manifest=None,
+            report=None,
+            elapsed_seconds=time.monotonic() - started,
+            executions=executions,
+        )
+
+    def executions_for(self, job_name: str) -> list[dict[str, Any]]:
+        """Executions of the state machine whose event names the job, with the states they entered."""
+        arn = self._sagemaker.describe_labeling_job(LabelingJobName=job_name)["LabelingJobArn"]
+        found = []
+        pages = self._stepfunctions.get_paginator("list_executions").paginate(
+            stateMachineArn=self._state_machine
+        )
+        for execution in (item for page in pages for item in page["executions"]):
+            execution_arn = execution["executionArn"]
+            if execution_arn not in self._execution_inputs:
+                described = self._stepfunctions.describe_execution(executionArn=execution_arn)
+                self._execution_inputs[execution_arn] = json.loads(described.get("input") or "{}")
+            if arn not in (self._execution_inputs[execution_arn].get("resources") or []):
+                continue
+            history = self._stepfunctions.get_execution_history(executionArn=execution_arn)["events"]
+            states = [
+                event["stateEnteredEventDetails"]["name"]
+                for event in history
+                if "stateEnteredEventDetails" in event
+            ]
+            found.append({"name": execution["name"], "status": execution["status"], "states": states})
+        return found
+
+    def _job_details(self, name: str) -> dict[str, Any]:
+        described = self._sagemaker.describe_labeling_job(LabelingJobName=name)
+        return {
+            "name": name,
+            "status": described["LabelingJobStatus"],
+            "counters": described["LabelCounters"],
+            "automated": "LabelingJobAlgorithmsConfig" in described,
+            "initial_model": described.get("LabelingJobAlgorithmsConfig", {}).get(
+                "InitialActiveLearningModelArn"
+            ),
+            "final_model": described.get("LabelingJobOutput", {}).get("FinalActiveLearningModelArn"),
+            "input_manifest": described["InputConfig"]["DataSource"]["S3DataSource"]["ManifestS3Uri"],
+            "role_arn": described["RoleArn"],
+            "workteam_arn": described["HumanTaskConfig"]["WorkteamArn"],
+            "stopping_conditions": described.get("StoppingConditions", {}),
+        }
+
     def _collect(
         self,
         scenario: Scenario,
@@ -359,22 +558,7 @@ class ScenarioRunner:
         elapsed: float,
         download_to: Path | None,
     ) -> ScenarioResult:
-        jobs = []
-        for job in self.chain_jobs(scenario.root_job):
-            described = self._sagemaker.describe_labeling_job(LabelingJobName=job.name)
-            jobs.append(
-                {
-                    "name": job.name,
-                    "status": described["LabelingJobStatus"],
-                    "counters": described["LabelCounters"],
-                    "automated": "LabelingJobAlgorithmsConfig" in described,
-                    "initial_model": described.get("LabelingJobAlgorithmsConfig", {}).get(
-                        "InitialActiveLearningModelArn"
-                    ),
-                    "final_model": described.get("LabelingJobOutput", {}).get("FinalActiveLearningModelArn"),
-                    "input_manifest": described["InputConfig"]["DataSource"]["S3DataSource"]["ManifestS3Uri"],
-                }
-            )
+        jobs = [self._job_details(job.name) for job in self.chain_jobs(scenario.root_job)]
         final_manifest: str | None = None
         report: dict[str, Any] | None = None
         total = labeled = 0

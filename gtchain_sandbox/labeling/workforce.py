@@ -8,12 +8,32 @@ moto account and region one step, as Ground Truth would:
 * InProgress: label ``pace`` objects (human labels; machine labels with human-annotated
   "no" once automated labeling has its model), fail or expire the planned share, update
   LabelCounters; Completed when every object was processed.
-* Stopping -> Stopped (StopLabelingJob, or workers stopping after N labels).
+* Stopping -> Stopped (StopLabelingJob, workers stopping after N labels, or the job's
+  StoppingConditions met, see below).
 * Final states write the output layout and emit Ground Truth's state-change event.
 
 Ticks run in a daemon thread (``start()``/``stop()``) or on demand (``step()``,
 ``run_until_idle()``) for deterministic tests. Knobs are registered per job-name pattern
 (``configure()``) and read when a job starts (its first tick).
+
+StoppingConditions (CreateLabelingJob's ``LabelingJobStoppingConditions``,
+https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_LabelingJobStoppingConditions.html):
+"If any of the conditions are met, the job is automatically stopped." The workforce stops a
+job (Stopping, then Stopped with the output a stopped job writes) once
+
+* ``MaxHumanLabeledObjectCount`` ("the maximum number of objects that can be labeled by human
+  workers", minimum 1): this job's human labels (LabelCounters.HumanLabeled) reach it;
+* ``MaxPercentageOfInputDatasetLabeled`` ("the maximum number of input data objects that should
+  be labeled", 1..100): the labels this job produced (human + machine) reach that percentage of
+  the objects of its input manifest, rounded down so that the maximum is never exceeded. The
+  page does not say whether objects that arrive already labeled (a chained job's input) count;
+  the sandbox counts only this job's labels, so that a chained job is not stopped before its
+  first label by the labels its parent paid for.
+
+A condition met by the very label that finishes the dataset ends the job Completed: nothing
+is left to stop. Streaming jobs have no dataset size: only the human-label count applies.
+The range checks (minimum 1, maximum 100) come from botocore's model through the request
+validation (``validation.py``).
 """
 
 from __future__ import annotations
@@ -125,13 +145,24 @@ class JobRun:
     # Streaming jobs (SNS data source) get objects over time: they never run out of work.
     streaming: bool = False
     model_arn: str | None = None
+    # The request's StoppingConditions as limits on this job's own labels (None: no limit).
+    max_human_labeled: int | None = None
+    max_labeled: int | None = None
     position: int = 0
     labeled: int = 0
+    human_labeled: int = 0
     batch: int = 0
 
     @property
     def finished(self) -> bool:
         return not self.streaming and self.position >= len(self.plan)
+
+    @property
+    def stopping_condition_met(self) -> bool:
+        """A StoppingConditions limit is reached (the job stops automatically)."""
+        return (self.max_human_labeled is not None and self.human_labeled >= self.max_human_labeled) or (
+            self.max_labeled is not None and self.labeled >= self.max_labeled
+        )
 
 
 @dataclass(frozen=True)
@@ -298,7 +329,9 @@ class Workforce:
         s3_source = request["InputConfig"]["DataSource"].get("S3DataSource")
         if s3_source is None:
             # A streaming job (SNS data source) waits for objects until it is stopped.
-            return JobRun(behaviour, [], [], maker, writer, pre_labeled=0, automated=False, streaming=True)
+            run = JobRun(behaviour, [], [], maker, writer, pre_labeled=0, automated=False, streaming=True)
+            run.max_human_labeled = _stopping_limits(request, dataset_size=None)[0]
+            return run
         manifest_uri: str = s3_source["ManifestS3Uri"]
         text = store.read_text(S3Location.parse(manifest_uri))
         if text is None:
@@ -320,6 +353,7 @@ class Workforce:
             pre_labeled=len(records) - len(to_label),
             automated=automated,
         )
+        run.max_human_labeled, run.max_labeled = _stopping_limits(request, dataset_size=len(records))
         if automated and initial_model:
             # A pre-trained model lets machine labeling start at once; the job trains a new one.
             run.model_arn = _final_model_arn(job)
@@ -339,6 +373,9 @@ class Workforce:
                 fail_now = True
                 break
             if behaviour.stop_after is not None and run.labeled >= behaviour.stop_after:
+                stop_now = True
+                break
+            if run.stopping_condition_met:
                 stop_now = True
                 break
             index, fate = run.plan[run.position]
@@ -362,6 +399,7 @@ class Workforce:
             run.labeled += 1
             if is_human:
                 human += 1
+                run.human_labeled += 1
                 worker_responses.append(
                     {
                         "dataObjectId": str(index),
@@ -383,6 +421,9 @@ class Workforce:
                     },
                 }
             )
+        if not stop_now and not fail_now and not run.finished and run.stopping_condition_met:
+            # The batch's last label met a stopping condition: stop now, not a tick later.
+            stop_now = True
         if processed:
             run.batch += 1
             run.writer.write_batch(run.batch, worker_responses, consolidated)
@@ -480,6 +521,17 @@ def _plan_fates(
             plan.append((index, Fate.HUMAN if labels_planned < human_count else Fate.MACHINE))
             labels_planned += 1
     return plan
+
+
+def _stopping_limits(request: dict[str, Any], *, dataset_size: int | None) -> tuple[int | None, int | None]:
+    """(max human labels, max labels of this job) from the request's StoppingConditions."""
+    conditions = request.get("StoppingConditions") or {}
+    max_human = conditions.get("MaxHumanLabeledObjectCount")
+    percentage = conditions.get("MaxPercentageOfInputDatasetLabeled")
+    max_labeled = None
+    if percentage is not None and dataset_size is not None:
+        max_labeled = dataset_size * int(percentage) // 100
+    return (int(max_human) if max_human is not None else None), max_labeled
 
 
 def _label_classes(store: S3Store, request: dict[str, Any]) -> tuple[str, ...]:

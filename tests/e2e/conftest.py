@@ -19,8 +19,16 @@ import pytest
 
 from gtchain_sandbox import Sandbox
 from gtchain_sandbox.labeling.workforce import JobBehaviour
-from gtchain_sandbox.scenarios import SCENARIOS, Scenario, ScenarioResult, ScenarioRunner
+from gtchain_sandbox.scenarios import (
+    IGNORED,
+    SCENARIOS,
+    Scenario,
+    ScenarioResult,
+    ScenarioRunner,
+    guard_rail,
+)
 from stacks.config import load_projects
+from tests.integration.handler_env import state_change_event
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROJECTS_FILE = REPO_ROOT / "projects.json"
@@ -39,6 +47,16 @@ RACE = Scenario(
     root_job="Streetscenes-Racing",
     objects=600,
     behaviour=JobBehaviour(stop_after=200),
+)
+
+# A job of no project of ours: ignored today (its name lacks the prefix), so the runner's
+# IGNORED watch is exercised whatever the ownership rule for "StreetscenesV2-" becomes.
+ANOTHER_PROJECT = guard_rail(
+    "another-project",
+    "A stopped job of another project: gtchain leaves it alone",
+    "Vineyards-Job1",
+    objects=200,
+    expected_decision=IGNORED,
 )
 
 
@@ -60,7 +78,12 @@ def e2e_scenarios() -> dict[str, Scenario]:
     }
     for name, changes in smaller.items():
         played[name] = dataclasses.replace(SCENARIOS[name], **changes)
-    return {**played, DUPLICATE_EVENT.name: DUPLICATE_EVENT, RACE.name: RACE}
+    return {
+        **played,
+        DUPLICATE_EVENT.name: DUPLICATE_EVENT,
+        RACE.name: RACE,
+        ANOTHER_PROJECT.name: ANOTHER_PROJECT,
+    }
 
 
 @pytest.fixture(scope="session")
@@ -116,17 +139,7 @@ def race_when_stopped(sandbox: Sandbox, state_machine_arn: str, job_name: str) -
         raise AssertionError(f"{job_name} never stopped")
 
     def start(attempt: int) -> None:
-        event = {
-            "version": "0",
-            "id": f"race-{attempt}",
-            "detail-type": "SageMaker Ground Truth Labeling Job State Change",
-            "source": "aws.sagemaker",
-            "account": "123456789012",
-            "time": "2026-11-25T00:00:00Z",
-            "region": "us-east-1",
-            "resources": [described["LabelingJobArn"]],
-            "detail": {"LabelingJobStatus": "Stopped"},
-        }
+        event = state_change_event(described["LabelingJobArn"], "Stopped", f"race-{attempt}")
         stepfunctions.start_execution(
             stateMachineArn=state_machine_arn, name=f"race-{attempt}", input=json.dumps(event)
         )

@@ -118,6 +118,28 @@ def test_describe_echoes_every_create_input_and_reports_a_fresh_job() -> None:
     assert "FailureReason" not in described
 
 
+@pytest.mark.parametrize(
+    "workteam",
+    [
+        # https://docs.aws.amazon.com/sagemaker/latest/dg/sms-workforce-management.html: a private
+        # work team of the account, the Amazon Mechanical Turk crowd (whose ARN
+        # sms-workforce-management-public.html gives), or a vendor's team from AWS Marketplace.
+        f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:workteam/private-crowd/streetscenes-labelers",
+        f"arn:aws:sagemaker:{REGION}:394669845002:workteam/public-crowd/default",
+        f"arn:aws:sagemaker:{REGION}:123456789098:workteam/vendor-crowd/acme-labeling",
+    ],
+)
+def test_private_public_and_vendor_work_teams_are_accepted(workteam: str) -> None:
+    request = job_request("Job-1", put_manifest("inputs/m.manifest", images(2)))
+    request["HumanTaskConfig"]["WorkteamArn"] = workteam
+
+    sagemaker().create_labeling_job(**request)
+
+    assert describe("Job-1")["HumanTaskConfig"]["WorkteamArn"] == workteam
+    [summary] = sagemaker().list_labeling_jobs()["LabelingJobSummaryList"]
+    assert summary["WorkteamArn"] == workteam
+
+
 def test_job_names_are_unique_regardless_of_case() -> None:
     manifest = put_manifest("inputs/a.manifest", images(2))
     create_job("Streetscenes-Job1", manifest)
@@ -190,6 +212,19 @@ def _set(request: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
         ("RoleArn", None, "roleArn", "must not be null"),
         ("HumanTaskConfig.TaskTitle", None, "humanTaskConfig.taskTitle", "must not be null"),
         ("Tags", [{"Key": "k"}], "tags.1.member.value", "must not be null"),
+        # API_LabelingJobStoppingConditions: MaxHumanLabeledObjectCount >= 1, percentage 1..100.
+        (
+            "StoppingConditions",
+            {"MaxHumanLabeledObjectCount": 0},
+            "stoppingConditions.maxHumanLabeledObjectCount",
+            "value greater than or equal to 1",
+        ),
+        (
+            "StoppingConditions",
+            {"MaxPercentageOfInputDatasetLabeled": 101},
+            "stoppingConditions.maxPercentageOfInputDatasetLabeled",
+            "value less than or equal to 100",
+        ),
     ],
 )
 def test_bad_create_requests_are_validation_errors_naming_the_field(

@@ -197,6 +197,109 @@ def test_workers_stop_after_n_labels() -> None:
     }
 
 
+def test_max_human_labeled_object_count_stops_the_job_at_that_count() -> None:
+    queue = event_queue()
+    workforce().configure("*", JobBehaviour(pace=7))
+    conditions = {"MaxHumanLabeledObjectCount": 10}
+    arn = create_job("Budget-1", put_manifest("inputs/m.manifest", images(25)), StoppingConditions=conditions)
+
+    workforce().step()  # initialise
+    workforce().step()  # 7 labels
+    workforce().step()  # 3 more: the condition is met, the job stops
+    assert describe("Budget-1")["LabelingJobStatus"] == "Stopping"
+    workforce().run_until_idle()
+
+    job = describe("Budget-1")
+    assert job["LabelingJobStatus"] == "Stopped"
+    assert job["StoppingConditions"] == conditions
+    assert job["LabelCounters"]["HumanLabeled"] == 10
+    assert job["LabelCounters"]["Unlabeled"] == 15
+    records = output_of("Budget-1")
+    assert len(records) == 25
+    assert len(labeled(records, "Budget-1")) == 10
+    assert [(event["resources"], event["detail"]) for event in received_events(queue)] == [
+        ([arn], {"LabelingJobStatus": "Stopped"})
+    ]
+
+
+def run_to_the_end(
+    name: str, records: list[dict[str, Any]], conditions: dict[str, int], **overrides: Any
+) -> Any:
+    """Create the job with these StoppingConditions, let the workforce finish, describe it."""
+    manifest = put_manifest(f"inputs/{name}.manifest", records)
+    create_job(name, manifest, StoppingConditions=conditions, **overrides)
+    workforce().run_until_idle()
+    return describe(name)
+
+
+def handed_labels(count: int) -> list[dict[str, Any]]:
+    """A chained job's input: objects its parent's human workers labeled (attribute "Chain")."""
+    metadata = {"job-name": "labeling-job/parent", "human-annotated": "yes"}
+    return [{**record, "Chain": 0, "Chain-metadata": metadata} for record in images(count)]
+
+
+def test_max_human_labeled_object_count_counts_only_this_jobs_human_labels() -> None:
+    job = run_to_the_end("Chain", handed_labels(6) + images(10, start=6), {"MaxHumanLabeledObjectCount": 4})
+
+    assert job["LabelingJobStatus"] == "Stopped"
+    counters = job["LabelCounters"]
+    assert (counters["TotalLabeled"], counters["HumanLabeled"], counters["Unlabeled"]) == (10, 4, 6)
+
+
+def test_max_human_labeled_object_count_counts_human_labels_only_with_automated_labeling() -> None:
+    workforce().configure("*", JobBehaviour(automation_min_objects=10, human_validation_share=0.2))
+
+    job = run_to_the_end("Auto-1", images(20), {"MaxHumanLabeledObjectCount": 4}, **automated())
+
+    # 4 human labels (the validation set) meet the condition before machine labels start.
+    assert job["LabelingJobStatus"] == "Stopped"
+    assert (job["LabelCounters"]["HumanLabeled"], job["LabelCounters"]["MachineLabeled"]) == (4, 0)
+
+
+def test_max_percentage_of_input_dataset_labeled_stops_the_job() -> None:
+    workforce().configure("*", JobBehaviour(pace=3))
+
+    job = run_to_the_end("Share-1", images(25), {"MaxPercentageOfInputDatasetLabeled": 30})
+
+    # 30 % of 25 objects is 7.5: at most 7 objects are labeled.
+    assert job["LabelingJobStatus"] == "Stopped"
+    assert job["LabelCounters"]["TotalLabeled"] == 7
+    assert len(labeled(output_of("Share-1"), "Share-1")) == 7
+
+
+def test_the_first_condition_met_stops_the_job() -> None:
+    conditions = {"MaxHumanLabeledObjectCount": 12, "MaxPercentageOfInputDatasetLabeled": 25}
+
+    job = run_to_the_end("Both-1", images(20), conditions)
+
+    assert job["LabelingJobStatus"] == "Stopped"
+    assert job["LabelCounters"]["HumanLabeled"] == 5
+
+
+@pytest.mark.parametrize(
+    "conditions",
+    [
+        {"MaxPercentageOfInputDatasetLabeled": 100},
+        {"MaxHumanLabeledObjectCount": 10},
+        {"MaxHumanLabeledObjectCount": 1000},
+    ],
+)
+def test_conditions_met_by_the_last_label_or_never_let_the_job_complete(conditions: dict[str, int]) -> None:
+    job = run_to_the_end("Whole-1", images(10), conditions)
+
+    assert job["LabelingJobStatus"] == "Completed"
+    assert job["LabelCounters"]["HumanLabeled"] == 10
+
+
+def test_a_percentage_counts_only_this_jobs_labels_not_those_it_was_handed() -> None:
+    job = run_to_the_end(
+        "Chain", handed_labels(8) + images(2, start=8), {"MaxPercentageOfInputDatasetLabeled": 50}
+    )
+
+    assert job["LabelingJobStatus"] == "Completed"
+    assert job["LabelCounters"]["HumanLabeled"] == 2
+
+
 def test_stop_labeling_job_stops_at_the_next_tick() -> None:
     workforce().configure("*", JobBehaviour(pace=2))
     create_job("Job-1", put_manifest("inputs/m.manifest", images(10)))
