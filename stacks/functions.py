@@ -182,6 +182,8 @@ class ChainFunctions(Construct):
         # A duplicate execution describes the existing child and reads its lineage tags.
         self._allow_describe_jobs(self.create_child, "sagemaker:DescribeLabelingJob", "sagemaker:ListTags")
         self._allow_create_jobs(self.create_child)
+        # The child is claimed in the ledger before CreateLabelingJob (a conditional PutItem).
+        self._allow_ledger(self.create_child, "ClaimChild", "dynamodb:PutItem")
 
         # The chain's earlier jobs are described for their output manifests.
         self._allow_describe_jobs(self.finalize_chain, "sagemaker:DescribeLabelingJob")

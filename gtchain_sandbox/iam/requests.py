@@ -206,8 +206,11 @@ def _create_labeling_job(b: _Builder, params: Mapping[str, Any]) -> list[Authori
         context["sagemaker:VolumeKmsKey"] = str(volume_key)
     requests = [b.request("sagemaker:CreateLabelingJob", job_arn, **context)]
     if params.get("Tags"):
-        # Tagging at creation is authorized as AddTags on the new resource too.
-        requests.append(b.request("sagemaker:AddTags", job_arn, **_tag_context(params["Tags"])))
+        # Tagging at creation is authorized as AddTags on the new resource too, with
+        # sagemaker:TaggingAction naming the creating API ("Provide permissions for tagging
+        # SageMaker AI resources": https://docs.aws.amazon.com/sagemaker/latest/dg/security_iam_id-based-policy-examples.html).
+        tagging = {"sagemaker:TaggingAction": "CreateLabelingJob", **_tag_context(params["Tags"])}
+        requests.append(b.request("sagemaker:AddTags", job_arn, **tagging))
     role_arn = str(params.get("RoleArn", ""))
     requests.append(
         b.request("iam:PassRole", role_arn, **{"iam:PassedToService": SAGEMAKER_SERVICE_PRINCIPAL})

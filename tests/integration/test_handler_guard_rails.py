@@ -169,7 +169,7 @@ def test_forged_lineage_tags_are_not_trusted(project_aws: ProjectAws) -> None:
     forge_lineage(project_aws, job)
     state = run(job, "event-forged")
     assert state["inspection"]["relevant"] is False
-    assert f"no decision for {ROOT}" in state["inspection"]["reason"]
+    assert f"records no child for {ROOT}" in state["inspection"]["reason"]
     assert project_aws.notifications() == []
 
 

@@ -107,6 +107,7 @@ def test_create_labeling_job_implies_pass_role_and_tagging_with_condition_keys()
     assert create.context["aws:TagKeys"] == ["gtchain:root", "gtchain:depth"]
     assert (tag.action, tag.resource) == ("sagemaker:AddTags", job_arn)
     assert tag.context["aws:TagKeys"] == ["gtchain:root", "gtchain:depth"]
+    assert tag.context["sagemaker:TaggingAction"] == "CreateLabelingJob"
     assert (pass_role.action, pass_role.resource) == (
         "iam:PassRole",
         "arn:aws:iam::123456789012:role/labeling",

@@ -17,6 +17,9 @@ from botocore.exceptions import ClientError
 from gtchain_runtime.adapters.errors import error_code
 
 DECISION_RECORD = "decision"
+# Written under the parent before CreateLabelingJob: the child it names is gtchain's, even while
+# the parent's decision is not recorded yet (the child may finish first).
+CHILD_CLAIM_RECORD = "child"
 FAILURE_RECORD_PREFIX = "failure#"
 BY_ROOT_INDEX = "by-root"
 
@@ -92,10 +95,39 @@ class Ledger:
             }
         )
 
+    def claim_child(self, parent: str, root: str, child_name: str, execution: str) -> None:
+        """Record, before creating it, that `child_name` is the child gtchain creates for `parent`.
+
+        Idempotent: a retried or duplicate execution finds the claim already written (the child
+        name is deterministic, so an existing claim names the same child).
+        """
+        self._put_once(
+            {
+                "job_name": parent,
+                "record": CHILD_CLAIM_RECORD,
+                "root": root,
+                "child_name": child_name,
+                "execution": execution,
+                "recorded_at": now_iso(),
+            }
+        )
+
     def decision(self, job_name: str) -> dict[str, Any] | None:
+        return self._get(job_name, DECISION_RECORD)
+
+    def recorded_child(self, parent: str) -> str | None:
+        """The child gtchain created for `parent`: its claim, or (for chains created before claims
+        were written) the child named by the parent's decision."""
+        for record in (CHILD_CLAIM_RECORD, DECISION_RECORD):
+            item = self._get(parent, record)
+            if item and item.get("child_name"):
+                return str(item["child_name"])
+        return None
+
+    def _get(self, job_name: str, record: str) -> dict[str, Any] | None:
         response = self._client.get_item(
             TableName=self._table,
-            Key={"job_name": {"S": job_name}, "record": {"S": DECISION_RECORD}},
+            Key={"job_name": {"S": job_name}, "record": {"S": record}},
             ConsistentRead=True,
         )
         item = response.get("Item")

@@ -105,27 +105,25 @@ def inheritable_tags(tags: Iterable[Mapping[str, str]] | None) -> list[dict[str,
     ]
 
 
-def unrecorded_lineage(lineage: Lineage, parent_decision: Mapping[str, object] | None) -> str | None:
+def unrecorded_lineage(lineage: Lineage, recorded_child: str | None) -> str | None:
     """Why a job's lineage tags are not to be trusted, or None when the ledger confirms them.
 
     Tags can be set by anyone who may tag a labeling job; the ledger is written only by
-    gtchain, right after it created a child. So a job is a chained job of ours only when the
-    ledger's decision for the parent its tags name records this job as the child
-    (case-insensitively: job names are). A root (no lineage tags) needs no confirmation.
+    gtchain, which records under the parent the child it is about to create (before
+    CreateLabelingJob, so a child that finishes fast is never mistaken for a stranger). A job
+    is a chained job of ours only when the child recorded for the parent its tags name is this
+    job (case-insensitively: job names are). A root (no lineage tags) needs no confirmation.
     """
     if lineage.is_root or lineage.parent is None:
         return None
-    if parent_decision is None:
-        return (
-            f"{lineage.job_name} carries lineage tags naming parent {lineage.parent}, but the ledger has "
-            f"no decision for {lineage.parent}: gtchain did not create it (or its parent's decision is "
-            "not recorded yet; the hourly sweep looks again)"
-        )
-    child = str(parent_decision.get("child_name") or "")
-    if child.lower() != lineage.job_name.lower():
+    if recorded_child is None:
         return (
             f"{lineage.job_name} carries lineage tags naming parent {lineage.parent}, but the ledger "
-            f"records {f'child {child}' if child else 'no child'} for {lineage.parent}: gtchain did not "
-            "create it"
+            f"records no child for {lineage.parent}: gtchain did not create it"
+        )
+    if recorded_child.lower() != lineage.job_name.lower():
+        return (
+            f"{lineage.job_name} carries lineage tags naming parent {lineage.parent}, but the ledger "
+            f"records child {recorded_child} for {lineage.parent}: gtchain did not create it"
         )
     return None

@@ -18,6 +18,8 @@ class ChainConflictError(RuntimeError):
 
 def create_child(ctx: ChainContext, state: CreateInput) -> ChildResult:
     parent = state.inspection.job_name
+    # Claimed before it exists: the child's own events may arrive before Record decision runs.
+    ctx.ledger.claim_child(parent, state.inspection.root, state.plan.child_name, execution=state.id)
     try:
         child_arn = ctx.jobs.create(state.request)
         return ChildResult(child_name=state.plan.child_name, child_arn=child_arn, created=True)

@@ -1,8 +1,8 @@
 """Inspect job: DescribeLabelingJob + ListTags, and whether the job is this project's to handle.
 
 A job is the project's by its name (domain.naming.owns_job_name); a job with lineage tags is
-a chained job only when the ledger's decision for its parent names it as the child
-(domain.lineage.unrecorded_lineage), never by its tags alone.
+a chained job only when the ledger records it as its parent's child (written by Create chained
+job before CreateLabelingJob; domain.lineage.unrecorded_lineage), never by its tags alone.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def inspect_job(ctx: ChainContext, job_name_or_arn: str) -> Inspection:
         return ignored(f"{job_name} is {status}, not finished")
     lineage = lineage_from_tags(job_name, tags)
     if lineage.parent is not None:
-        forged = unrecorded_lineage(lineage, ctx.ledger.decision(lineage.parent))
+        forged = unrecorded_lineage(lineage, ctx.ledger.recorded_child(lineage.parent))
         if forged is not None:
             _log.warning("lineage tags not confirmed by the ledger: %s", forged)
             return ignored(f"{forged}; not a job of project {settings.project_name} to resume")
