@@ -39,7 +39,7 @@ def test_chain_status_shows_the_lineage_with_decisions(cli: Any, played: dict[st
     root = played["streetscenes"].root_job
     result = cli("chain", "status", f"{root}-chain-1", "--json")
     assert result.exit_code == 0, result.output
-    links = json.loads(result.output)
+    links = json.loads(result.output)["jobs"]
     assert [(link["job_name"], link["decision"]) for link in links] == [
         (root, "CHAIN"),
         (f"{root}-chain-1", "COMPLETE"),

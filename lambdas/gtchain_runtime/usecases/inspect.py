@@ -18,10 +18,25 @@ from gtchain_runtime.payloads import Inspection
 _log = logging.getLogger(__name__)
 
 
-def inspect_job(ctx: ChainContext, job_name_or_arn: str) -> Inspection:
-    job_name = job_name_or_arn
-    if job_name_or_arn.startswith("arn:"):
-        job_name = job_name_from_arn(job_name_or_arn)
+def inspect_job(ctx: ChainContext, job_name_or_arn: str, reported_status: str = "") -> Inspection:
+    """`reported_status` is the event's, for a job that is ignored before it is described."""
+    settings = ctx.settings
+    prefix = settings.job_name_prefix
+    is_arn = job_name_or_arn.startswith("arn:")
+    job_name = job_name_from_arn(job_name_or_arn) if is_arn else job_name_or_arn
+    # Ownership is decided by the name, before any call: the project's roles may not even
+    # describe another project's jobs (IAM scopes them to the prefix).
+    if not owns_job_name(prefix, job_name):
+        reason = f"{job_name} is not a job of project {settings.project_name}: {ownership_rule(prefix)}"
+        _log.info("job ignored: %s", reason)
+        return Inspection(
+            relevant=False,
+            reason=reason,
+            job_name=job_name,
+            job_arn=job_name_or_arn if is_arn else "",
+            status=reported_status or "not described",
+            root=job_name,
+        )
     describe = ctx.jobs.describe(job_name)
     job_name = str(describe["LabelingJobName"])  # the real case: the ARN lower-cases it
     job_arn = str(describe["LabelingJobArn"])
@@ -41,12 +56,6 @@ def inspect_job(ctx: ChainContext, job_name_or_arn: str) -> Inspection:
             tags=tags,
         )
 
-    settings = ctx.settings
-    prefix = settings.job_name_prefix
-    if not owns_job_name(prefix, job_name):
-        return ignored(
-            f"{job_name} is not a job of project {settings.project_name}: {ownership_rule(prefix)}"
-        )
     if status not in FINISHED_STATUSES:
         return ignored(f"{job_name} is {status}, not finished")
     lineage = lineage_from_tags(job_name, tags)
