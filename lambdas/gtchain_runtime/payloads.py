@@ -84,6 +84,15 @@ class PlanCounts(_Payload):
         return cls.model_validate(plan.to_dict())
 
 
+class PlanEvidence(_Payload):
+    """Where the labels a job paid for were read (usecases/evidence.py)."""
+
+    source: str  # final | intermediate | consolidated-annotations | input-only
+    uris: list[str]
+    labels: int
+    rejected: int = 0
+
+
 class ChainPlan(_Payload):
     decision: Decision
     reason: str
@@ -96,6 +105,7 @@ class ChainPlan(_Payload):
     request: dict[str, Any] | None = None
     labeling_mode: str | None = None
     mode_reason: str | None = None
+    evidence: PlanEvidence | None = None
 
     @model_validator(mode="after")
     def _chain_has_a_request(self) -> Self:

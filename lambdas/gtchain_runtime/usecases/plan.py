@@ -12,17 +12,14 @@ from contextlib import ExitStack
 from typing import BinaryIO, cast
 
 from gtchain_runtime.context import ChainContext
-from gtchain_runtime.domain.layout import (
-    ChildLocations,
-    input_manifest_uri,
-    jobs_output_path,
-    output_manifest_uri,
-)
+from gtchain_runtime.domain.evidence import FINAL
+from gtchain_runtime.domain.layout import ChildLocations, input_manifest_uri, jobs_output_path
 from gtchain_runtime.domain.lineage import Lineage, LineageError, labeling_mode_override, resume_opted_out
 from gtchain_runtime.domain.manifest import diff_manifests
 from gtchain_runtime.domain.policy import Decision, PolicyInput, decide
 from gtchain_runtime.domain.requests import ChildRequest, RequestBuildError, build_child_request
-from gtchain_runtime.payloads import ChainPlan, Inspection, PlanCounts
+from gtchain_runtime.payloads import ChainPlan, Inspection, PlanCounts, PlanEvidence
+from gtchain_runtime.usecases.evidence import open_evidence
 
 
 def plan_chain(ctx: ChainContext, inspection: Inspection, *, dry_run: bool = False) -> ChainPlan:
@@ -31,18 +28,17 @@ def plan_chain(ctx: ChainContext, inspection: Inspection, *, dry_run: bool = Fal
     child = inspection.lineage.child()
     locations = ChildLocations(ctx.settings.bucket_name, child.root, child.job_name)
     source_uri = input_manifest_uri(describe)
-    output_uri = output_manifest_uri(describe)
-    # A job that failed early has no output manifest: the input alone is diffed.
-    has_output = ctx.objects.exists(output_uri)
 
     with ExitStack() as stack:
         chained = cast(BinaryIO, stack.enter_context(tempfile.TemporaryFile()))
         rejects = cast(BinaryIO, stack.enter_context(tempfile.TemporaryFile()))
         source = stack.enter_context(ctx.objects.open(source_uri))
-        output = stack.enter_context(ctx.objects.open(output_uri)) if has_output else None
+        # No final output manifest (a failed or stopped job): the best evidence it left instead.
+        evidence = stack.enter_context(open_evidence(ctx.objects, describe, source))
         counts = PlanCounts.of(
-            diff_manifests(source, output, str(describe["LabelAttributeName"]), chained, rejects)
+            diff_manifests(source, evidence.output, str(describe["LabelAttributeName"]), chained, rejects)
         )
+        rejects.write(evidence.rejects)
 
         built: ChildRequest | None = None
         blockers: tuple[str, ...] = ()
@@ -65,6 +61,7 @@ def plan_chain(ctx: ChainContext, inspection: Inspection, *, dry_run: bool = Fal
             request=built.request if chains and built else None,
             labeling_mode=built.labeling_mode if chains and built else None,
             mode_reason=built.mode_reason if chains and built else None,
+            evidence=PlanEvidence(**evidence.summary(counts.labeled, counts.input_labeled)),
         )
         if dry_run:
             return plan
@@ -80,7 +77,7 @@ def plan_chain(ctx: ChainContext, inspection: Inspection, *, dry_run: bool = Fal
                 "root": child.root,
                 "depth": inspection.depth,
                 "input_manifest_uri": source_uri,
-                "output_manifest_uri": output_uri if has_output else None,
+                "output_manifest_uri": evidence.uris[0] if evidence.source == FINAL else None,
                 "planned_at": ctx.clock().isoformat(),
             },
         )
