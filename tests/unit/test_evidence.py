@@ -7,18 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from gtchain_runtime.domain.evidence import (
-    EVIDENCE_MARK,
-    EvidenceError,
-    JoinRejects,
-    consolidation_files,
-    job_output_prefix,
-    join_annotations,
-    newest_intermediate_manifest,
-    read_annotations,
-    read_batch_file,
-    request_objects,
-)
+from gtchain_runtime.domain import evidence as ev
 from gtchain_runtime.domain.manifest import diff_manifests
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -44,10 +33,10 @@ def response(object_id: Any, label: Any = 1, *, metadata: bool = True, **content
 def join(
     input_bytes: bytes, items: list[Any], named: dict[str, str] | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
-    rejects = JoinRejects()
-    annotations = list(read_annotations(items, RESPONSE, A, named or {}, rejects))
+    rejects = ev.JoinRejects()
+    annotations = list(ev.read_annotations(items, RESPONSE, A, named or {}, rejects))
     out = io.BytesIO()
-    stats = join_annotations(io.BytesIO(input_bytes), annotations, A, "job-1", out=out, rejects=rejects)
+    stats = ev.join_annotations(io.BytesIO(input_bytes), annotations, A, "job-1", out=out, rejects=rejects)
     lines = [_parsed(line) for line in out.getvalue().splitlines()]
     return lines, rejects.records, stats.joined
 
@@ -61,13 +50,13 @@ def _parsed(line: bytes) -> Any:
 
 def test_the_job_output_prefix_is_the_output_path_and_the_job_name() -> None:
     describe = {"LabelingJobName": "job-1", "OutputConfig": {"S3OutputPath": "s3://b/jobs"}}
-    assert job_output_prefix(describe) == JOB
+    assert ev.job_output_prefix(describe) == JOB
 
 
 def test_the_newest_intermediate_manifest_has_the_highest_iteration_number() -> None:
     uris = [JOB + f"manifests/intermediate/{n}/output.manifest" for n in (1, 10, 2)]
-    assert newest_intermediate_manifest([*uris, JOB + "manifests/intermediate/99/other.json"]) == uris[1]
-    assert newest_intermediate_manifest([]) is None
+    assert ev.newest_intermediate_manifest([*uris, JOB + "manifests/intermediate/99/other.json"]) == uris[1]
+    assert ev.newest_intermediate_manifest([]) is None
 
 
 def test_consolidation_files_are_ordered_by_iteration_then_batch_and_paired_with_requests() -> None:
@@ -78,7 +67,7 @@ def test_consolidation_files_are_ordered_by_iteration_then_batch_and_paired_with
         folder + "consolidation-response/iteration-2/a.json",
         folder + "consolidation-request/iteration-2/a.json",
     ]
-    files = consolidation_files(uris)
+    files = ev.consolidation_files(uris)
     assert files.responses == (uris[2], uris[1], uris[0])
     assert files.requests == {uris[2]: uris[3]}
 
@@ -93,12 +82,12 @@ def test_consolidation_files_are_ordered_by_iteration_then_batch_and_paired_with
     ],
 )
 def test_every_plausible_batch_file_shape_is_read(data: bytes) -> None:
-    assert [item["datasetObjectId"] for item in read_batch_file(data, "f")] == ["0", "1"]
+    assert [item["datasetObjectId"] for item in ev.read_batch_file(data, "f")] == ["0", "1"]
 
 
 def test_a_batch_file_that_is_not_json_is_refused_with_its_line() -> None:
-    with pytest.raises(EvidenceError, match="line 2"):
-        read_batch_file(b'{"a": 1}\n{nope\n', "f")
+    with pytest.raises(ev.EvidenceError, match="line 2"):
+        ev.read_batch_file(b'{"a": 1}\n{nope\n', "f")
 
 
 def test_ids_are_0_based_line_numbers_as_strings_or_numbers_and_every_input_field_is_kept() -> None:
@@ -122,7 +111,7 @@ def test_ids_are_0_based_line_numbers_as_strings_or_numbers_and_every_input_fiel
 def test_the_consolidation_request_names_the_object_whatever_the_id_means() -> None:
     source = manifest({"source-ref": "s3://b/0.jpg"}, {"source": "some text"})
     # 1-based or opaque ids: the request's dataObject says which object each one is.
-    named = request_objects(
+    named = ev.request_objects(
         [
             {"datasetObjectId": "1", "dataObject": {"s3Uri": "s3://b/0.jpg"}},
             {"datasetObjectId": "opaque", "dataObject": {"content": "some text"}},
@@ -144,7 +133,7 @@ def test_missing_metadata_is_written_by_gtchain_and_marks_the_evidence() -> None
     assert lines[0][f"{A}-metadata"] == {
         "job-name": "labeling-job/job-1",
         "human-annotated": "yes",
-        EVIDENCE_MARK: "consolidated-annotations",
+        ev.EVIDENCE_MARK: "consolidated-annotations",
     }
 
 

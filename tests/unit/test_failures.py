@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from gtchain_runtime.domain.failures import classify_failure
-from gtchain_runtime.domain.policy import Decision, PolicyInput, decide
+from gtchain_runtime.domain.policy import Decision, decide
+
+from tests.unit.test_policy import BASE
 
 CORPUS = [
     json.loads(line)
@@ -27,18 +30,7 @@ def test_every_corpus_text_is_classified_as_expected(entry: dict[str, Any]) -> N
 
 
 def test_an_unknown_reason_chains() -> None:
-    facts = PolicyInput(
-        job_name="j",
-        status="Failed",
-        failure_reason="ZorkError: the frobnicator is out of phase",
-        depth=0,
-        max_depth=5,
-        resume_stopped=True,
-        opted_out=False,
-        remaining=3,
-        labeled=7,
-        input_labeled=0,
-    )
+    facts = replace(BASE, status="Failed", failure_reason="ZorkError: the frobnicator is out of phase")
     assert classify_failure(facts.failure_reason) is None
     assert decide(facts).decision is Decision.CHAIN
 
