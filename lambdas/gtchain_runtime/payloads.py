@@ -84,6 +84,15 @@ class PlanCounts(_Payload):
         return cls.model_validate(plan.to_dict())
 
 
+class PlanEvidence(_Payload):
+    """Where the labels a job paid for were read (usecases/evidence.py)."""
+
+    source: str  # final | intermediate | consolidated-annotations | input-only
+    uris: list[str]
+    labels: int
+    rejected: int = 0
+
+
 class ChainPlan(_Payload):
     decision: Decision
     reason: str
@@ -101,6 +110,7 @@ class ChainPlan(_Payload):
     budget_note: str | None = None
     # domain.cost.ChainCost.to_dict() of the chain up to this job (per job and total).
     cost: dict[str, Any] | None = None
+    evidence: PlanEvidence | None = None
 
     @model_validator(mode="after")
     def _chain_has_a_request(self) -> Self:

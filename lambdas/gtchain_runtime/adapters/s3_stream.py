@@ -160,6 +160,17 @@ class BucketObjects:
             raise _explain(error, uri, "read") from None
         return True
 
+    def keys(self, prefix_uri: str) -> Iterator[str]:
+        """The s3:// URIs of the objects under a prefix (ListObjectsV2, page by page)."""
+        bucket, prefix = parse_s3_uri(prefix_uri)
+        paginator = self._client.get_paginator("list_objects_v2")
+        try:
+            for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+                for item in page.get("Contents", ()):
+                    yield f"s3://{bucket}/{item['Key']}"
+        except ClientError as error:
+            raise _explain(error, prefix_uri, "list") from None
+
     def open(self, uri: str) -> AbstractContextManager[BinaryIO]:
         return open_source(uri, s3_client=self._client, expected_owner=self._expected_owner)
 

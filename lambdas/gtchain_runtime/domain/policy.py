@@ -5,11 +5,13 @@ Every outcome carries a reason a person can read in a notification.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from gtchain_runtime.domain.failures import FailureCause, classify_failure
 from gtchain_runtime.domain.labeling_jobs import FINISHED_STATUSES
+
+__all__ = ["Decision", "FailureCause", "PolicyInput", "Verdict", "classify_failure", "decide"]
 
 
 class Decision(StrEnum):
@@ -22,66 +24,6 @@ class Decision(StrEnum):
 class Verdict:
     decision: Decision
     reason: str
-
-
-@dataclass(frozen=True)
-class FailureCause:
-    """A failure a retry cannot fix, and what a person must do about it."""
-
-    kind: str
-    fix: str
-
-
-# Checked in order: the first match classifies the FailureReason. Anything unmatched is
-# treated as transient (capacity, internal errors, timeouts) and resumed.
-_PERMANENT_FAILURES: tuple[tuple[re.Pattern[str], FailureCause], ...] = (
-    (
-        re.compile(r"access ?denied|not authori[sz]ed|forbidden|permission|unauthori[sz]ed", re.I),
-        FailureCause(
-            "permission",
-            "grant the labeling role access to the input manifest, data objects, output path and "
-            "any KMS key, then resume the job",
-        ),
-    ),
-    (
-        re.compile(r"\bkms\b|kms key|key policy", re.I),
-        FailureCause("kms", "check the KMS key ARN and that its key policy lets the labeling role use it"),
-    ),
-    (
-        re.compile(r"manifest", re.I),
-        FailureCause(
-            "manifest",
-            "check that the input manifest exists and is valid JSON Lines (one object per line, "
-            "each with source-ref or source)",
-        ),
-    ),
-    (
-        re.compile(r"template|ui ?config|human ?task ?ui|liquid", re.I),
-        FailureCause("template", "fix the worker task template (UiConfig) so that it renders"),
-    ),
-    (
-        re.compile(r"\brole\b|assume ?role|trust (relationship|policy)", re.I),
-        FailureCause("role", "check the labeling role ARN and its trust policy for sagemaker.amazonaws.com"),
-    ),
-    (
-        re.compile(r"no ?such ?(key|bucket)|does not exist|not found|cannot find|could not find", re.I),
-        FailureCause("missing resource", "create or point the job at the missing resource named above"),
-    ),
-    (
-        re.compile(r"validation|invalid|malformed|must (be|have|not)", re.I),
-        FailureCause("validation", "correct the job configuration named in the failure reason"),
-    ),
-)
-
-
-def classify_failure(failure_reason: str | None) -> FailureCause | None:
-    """The permanent cause of a failure, or None when a retry may succeed."""
-    if not failure_reason:
-        return None
-    for pattern, cause in _PERMANENT_FAILURES:
-        if pattern.search(failure_reason):
-            return cause
-    return None
 
 
 @dataclass(frozen=True)

@@ -15,19 +15,16 @@ from typing import Any, BinaryIO, cast
 
 from gtchain_runtime.context import ChainContext
 from gtchain_runtime.domain.budget import BudgetCheck, check_budget, human_labels_spent
+from gtchain_runtime.domain.evidence import FINAL
 from gtchain_runtime.domain.guards import IdentityCheck, ProjectIdentity, check_identity
-from gtchain_runtime.domain.layout import (
-    ChildLocations,
-    input_manifest_uri,
-    jobs_output_path,
-    output_manifest_uri,
-)
+from gtchain_runtime.domain.layout import ChildLocations, input_manifest_uri, jobs_output_path
 from gtchain_runtime.domain.lineage import Lineage, LineageError, labeling_mode_override, resume_opted_out
 from gtchain_runtime.domain.manifest import diff_manifests
 from gtchain_runtime.domain.policy import Decision, PolicyInput, decide
 from gtchain_runtime.domain.requests import ChildRequest, RequestBuildError, build_child_request
-from gtchain_runtime.payloads import ChainPlan, Inspection, PlanCounts
+from gtchain_runtime.payloads import ChainPlan, Inspection, PlanCounts, PlanEvidence
 from gtchain_runtime.usecases.chain import chain_cost, chain_up_to
+from gtchain_runtime.usecases.evidence import open_evidence
 
 
 def plan_chain(ctx: ChainContext, inspection: Inspection, *, dry_run: bool = False) -> ChainPlan:
@@ -36,18 +33,17 @@ def plan_chain(ctx: ChainContext, inspection: Inspection, *, dry_run: bool = Fal
     child = inspection.lineage.child()
     locations = ChildLocations(ctx.settings.bucket_name, child.root, child.job_name)
     source_uri = input_manifest_uri(describe)
-    output_uri = output_manifest_uri(describe)
-    # A job that failed early has no output manifest: the input alone is diffed.
-    has_output = ctx.objects.exists(output_uri)
 
     with ExitStack() as stack:
         chained = cast(BinaryIO, stack.enter_context(tempfile.TemporaryFile()))
         rejects = cast(BinaryIO, stack.enter_context(tempfile.TemporaryFile()))
         source = stack.enter_context(ctx.objects.open(source_uri))
-        output = stack.enter_context(ctx.objects.open(output_uri)) if has_output else None
+        # No final output manifest (a failed or stopped job): the best evidence it left instead.
+        evidence = stack.enter_context(open_evidence(ctx.objects, describe, source))
         counts = PlanCounts.of(
-            diff_manifests(source, output, str(describe["LabelAttributeName"]), chained, rejects)
+            diff_manifests(source, evidence.output, str(describe["LabelAttributeName"]), chained, rejects)
         )
+        rejects.write(evidence.rejects)
 
         settings = ctx.settings
         earlier = chain_up_to(ctx, child.root, inspection.depth - 1) if inspection.depth else []
@@ -109,6 +105,7 @@ def plan_chain(ctx: ChainContext, inspection: Inspection, *, dry_run: bool = Fal
             workforce_note=identity.workforce_note if chains else None,
             budget_note=budget.note if chains else None,
             cost=cost.to_dict(),
+            evidence=PlanEvidence(**evidence.summary(counts.labeled, counts.input_labeled)),
         )
         if dry_run:
             return plan
@@ -124,7 +121,7 @@ def plan_chain(ctx: ChainContext, inspection: Inspection, *, dry_run: bool = Fal
                 "root": child.root,
                 "depth": inspection.depth,
                 "input_manifest_uri": source_uri,
-                "output_manifest_uri": output_uri if has_output else None,
+                "output_manifest_uri": evidence.uris[0] if evidence.source == FINAL else None,
                 "planned_at": ctx.clock().isoformat(),
             },
         )
