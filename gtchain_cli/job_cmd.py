@@ -118,7 +118,7 @@ def _plan_table(plan: ChainPlan) -> Table:
         table.add_row("child", plan.child_name)
     if plan.mode_reason:
         table.add_row("mode", plan.mode_reason)
-    for key, value in plan.counts.model_dump().items():
+    for key, value in plan.counts.to_dict().items():
         table.add_row(key.replace("_", " "), str(value))
     return table
 

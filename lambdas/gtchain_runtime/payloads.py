@@ -65,23 +65,9 @@ class Inspection(_Payload):
         return Lineage(job_name=self.job_name, root=self.root, parent=self.parent, depth=self.depth)
 
 
-class PlanCounts(_Payload):
-    """The manifest diff's counts (domain.manifest.ManifestPlan), typed through the state machine."""
-
-    total: int
-    labeled: int
-    human_labeled: int
-    machine_labeled: int
-    failed: int
-    unlabeled: int
-    remaining: int
-    duplicates: int
-    rejected: int
-    input_labeled: int
-
-    @classmethod
-    def of(cls, plan: ManifestPlan) -> PlanCounts:
-        return cls.model_validate(plan.to_dict())
+# The manifest diff's counts stay the domain's own dataclass through the state machine:
+# pydantic validates and serializes it as a model with every field required.
+PlanCounts = ManifestPlan
 
 
 class PlanEvidence(_Payload):

@@ -30,29 +30,44 @@ def _cost_block(cost_lines: Sequence[str]) -> str | None:
     return "Labels and cost (worker pay):\n" + "\n".join(f"  {line}" for line in cost_lines)
 
 
+@dataclass(frozen=True)
+class Decided:
+    """What every decision's notification says: whose job, why, its counts and its cost."""
+
+    project: str
+    job: str
+    reason: str
+    counts: Mapping[str, Any]
+    cost_lines: Sequence[str] = ()
+
+    def message(
+        self, subject: str, headline: str, *details: str | None, closing: Sequence[str | None] = ()
+    ) -> Message:
+        """What happened, why, the object counts, the details, the cost, then the closing lines."""
+        why = f"Why: {self.reason.rstrip('.')}."
+        body = _lines(
+            headline, why, _counts_line(self.counts), *details, _cost_block(self.cost_lines), *closing
+        )
+        return Message(subject=f"[gtchain {self.project}] {subject}", body=body)
+
+
 def chain_started(
+    decided: Decided,
     *,
-    project: str,
-    parent: str,
     child: str,
-    reason: str,
-    counts: Mapping[str, Any],
     chained_manifest_uri: str | None,
     mode_reason: str | None,
     workforce_note: str | None = None,
     budget_note: str | None = None,
-    cost_lines: Sequence[str] = (),
 ) -> Message:
-    return Message(
-        subject=f"[gtchain {project}] {parent} resumed as {child}",
-        body=_lines(
-            f"Labeling job {parent} was resumed: gtchain created the chained job {child}.",
-            f"Why: {reason}.",
-            _counts_line(counts),
-            f"Labeling mode: {mode_reason}." if mode_reason else None,
-            f"{workforce_note}." if workforce_note else None,
-            f"{budget_note}." if budget_note else None,
-            _cost_block(cost_lines),
+    parent = decided.job
+    return decided.message(
+        f"{parent} resumed as {child}",
+        f"Labeling job {parent} was resumed: gtchain created the chained job {child}.",
+        f"Labeling mode: {mode_reason}." if mode_reason else None,
+        f"{workforce_note}." if workforce_note else None,
+        f"{budget_note}." if budget_note else None,
+        closing=(
             f"Chained input manifest: {chained_manifest_uri}" if chained_manifest_uri else None,
             "Nothing to do: you will hear from gtchain again when the chained job ends.",
         ),
@@ -60,45 +75,24 @@ def chain_started(
 
 
 def chain_completed(
-    *,
-    project: str,
-    job: str,
-    root: str,
-    reason: str,
-    counts: Mapping[str, Any],
-    final_manifest_uri: str | None,
-    report_uri: str | None,
-    cost_lines: Sequence[str] = (),
+    decided: Decided, *, root: str, final_manifest_uri: str | None, report_uri: str | None
 ) -> Message:
-    return Message(
-        subject=f"[gtchain {project}] chain {root} complete",
-        body=_lines(
-            f"The labeling chain that started with {root} is complete (last job: {job}).",
-            f"Why: {reason}.",
-            _counts_line(counts),
-            _cost_block(cost_lines),
+    return decided.message(
+        f"chain {root} complete",
+        f"The labeling chain that started with {root} is complete (last job: {decided.job}).",
+        closing=(
             f"Consolidated output manifest: {final_manifest_uri}" if final_manifest_uri else None,
             f"Report: {report_uri}" if report_uri else None,
         ),
     )
 
 
-def gave_up(
-    *,
-    project: str,
-    job: str,
-    reason: str,
-    counts: Mapping[str, Any],
-    plan_uri: str | None,
-    cost_lines: Sequence[str] = (),
-) -> Message:
-    return Message(
-        subject=f"[gtchain {project}] {job} needs a person: not resumed",
-        body=_lines(
-            f"gtchain did not resume labeling job {job}.",
-            f"Why: {reason}",
-            _counts_line(counts),
-            _cost_block(cost_lines),
+def gave_up(decided: Decided, *, plan_uri: str | None) -> Message:
+    job = decided.job
+    return decided.message(
+        f"{job} needs a person: not resumed",
+        f"gtchain did not resume labeling job {job}.",
+        closing=(
             f"Plan with the counts: {plan_uri}" if plan_uri else None,
             "Once fixed, resume it with: gtchain job resume " + job,
         ),

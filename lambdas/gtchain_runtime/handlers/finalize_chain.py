@@ -7,14 +7,12 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from gtchain_runtime.handlers.observability import MetricUnit, chain_context, logger, metrics, tracer
+from gtchain_runtime.handlers.observability import MetricUnit, chain_context, logger, metrics, step_handler
 from gtchain_runtime.payloads import FinalizeInput
 from gtchain_runtime.usecases.finalize import finalize_chain
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@step_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     state = parse(event=event, model=FinalizeInput)
     logger.set_correlation_id(state.inspection.job_name)

@@ -8,14 +8,12 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gtchain_runtime.domain.naming import job_name_from_arn
-from gtchain_runtime.handlers.observability import chain_context, logger, metrics, tracer
+from gtchain_runtime.handlers.observability import chain_context, logger, step_handler
 from gtchain_runtime.payloads import LabelingJobStateChange
 from gtchain_runtime.usecases.inspect import inspect_job
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@step_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     change = parse(event=event, model=LabelingJobStateChange)
     logger.set_correlation_id(job_name_from_arn(change.job_arn))

@@ -6,10 +6,13 @@ Service name and metrics namespace come from POWERTOOLS_SERVICE_NAME / POWERTOOL
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gtchain_runtime.context import ChainContext
 from gtchain_runtime.settings import get_settings
@@ -22,7 +25,14 @@ logger = Logger(service=SERVICE_NAME)
 tracer = Tracer(service=SERVICE_NAME)
 metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
 
-__all__ = ["MetricUnit", "chain_context", "logger", "metrics", "tracer"]
+__all__ = ["MetricUnit", "chain_context", "logger", "metrics", "step_handler", "tracer"]
+
+Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def step_handler(handler: Handler) -> Handler:
+    """Powertools for one step's handler: Lambda context in the logs, metrics flushed, a trace."""
+    return logger.inject_lambda_context(metrics.log_metrics(tracer.capture_lambda_handler(handler)))
 
 
 @lru_cache(maxsize=1)

@@ -7,14 +7,12 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gtchain_runtime.domain.naming import job_name_from_arn
-from gtchain_runtime.handlers.observability import MetricUnit, chain_context, logger, metrics, tracer
+from gtchain_runtime.handlers.observability import MetricUnit, chain_context, logger, metrics, step_handler
 from gtchain_runtime.payloads import FailureInput, record_input
 from gtchain_runtime.usecases.record import record_outcome
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@step_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     state = record_input(event)
     if state.inspection is not None:

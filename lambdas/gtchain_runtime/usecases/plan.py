@@ -40,8 +40,8 @@ def plan_chain(ctx: ChainContext, inspection: Inspection, *, dry_run: bool = Fal
         source = stack.enter_context(ctx.objects.open(source_uri))
         # No final output manifest (a failed or stopped job): the best evidence it left instead.
         evidence = stack.enter_context(open_evidence(ctx.objects, describe, source))
-        counts = PlanCounts.of(
-            diff_manifests(source, evidence.output, str(describe["LabelAttributeName"]), chained, rejects)
+        counts = diff_manifests(
+            source, evidence.output, str(describe["LabelAttributeName"]), chained, rejects
         )
         rejects.write(evidence.rejects)
 

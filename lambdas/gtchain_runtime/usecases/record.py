@@ -28,7 +28,7 @@ def record_outcome(ctx: ChainContext, state: RecordInput, execution: str) -> Rec
 def record_decision(ctx: ChainContext, state: DecisionInput, execution: str) -> RecordResult:
     inspection, plan = state.inspection, state.plan
     lineage = inspection.lineage
-    counts = plan.counts.model_dump()
+    counts = plan.counts.to_dict()
     attributes: dict[str, Any] = {
         "parent": lineage.parent,
         "depth": lineage.depth,
@@ -38,46 +38,36 @@ def record_decision(ctx: ChainContext, state: DecisionInput, execution: str) -> 
         "counts": counts,
         "execution": execution,
     }
-    project = ctx.settings.project_name
-    costs = cost_lines(plan.cost)
+    decided = messages.Decided(
+        project=ctx.settings.project_name,
+        job=inspection.job_name,
+        reason=plan.reason,
+        counts=counts,
+        cost_lines=cost_lines(plan.cost),
+    )
     if state.child is not None:
         attributes |= {
             "child_name": state.child.child_name,
             "chained_manifest_uri": plan.chained_manifest_uri,
         }
         message = messages.chain_started(
-            project=project,
-            parent=inspection.job_name,
+            decided,
             child=state.child.child_name,
-            reason=plan.reason,
-            counts=counts,
             chained_manifest_uri=plan.chained_manifest_uri,
             mode_reason=plan.mode_reason,
             workforce_note=plan.workforce_note,
             budget_note=plan.budget_note,
-            cost_lines=costs,
         )
     elif state.final is not None:
         attributes["final_manifest_uri"] = state.final.final_manifest_uri
         message = messages.chain_completed(
-            project=project,
-            job=inspection.job_name,
+            decided,
             root=lineage.root,
-            reason=plan.reason,
-            counts=counts,
             final_manifest_uri=state.final.final_manifest_uri,
             report_uri=state.final.report_uri,
-            cost_lines=costs,
         )
     else:
-        message = messages.gave_up(
-            project=project,
-            job=inspection.job_name,
-            reason=plan.reason,
-            counts=counts,
-            plan_uri=plan.plan_uri,
-            cost_lines=costs,
-        )
+        message = messages.gave_up(decided, plan_uri=plan.plan_uri)
 
     recorded = ctx.ledger.record_decision(inspection.job_name, lineage.root, attributes)
     if recorded:
