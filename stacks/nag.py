@@ -15,7 +15,7 @@ from aws_cdk import Acknowledgment, Stack, Validations
 from constructs import IConstruct
 
 
-def flatten_reference(node: Any) -> str:
+def flatten_reference(node: Any) -> str:  # noqa: PLR0911 - one answer per kind of CloudFormation reference
     """cdk-nag's flattenCfnReference: a resolved CloudFormation value as one string."""
     if node is None:
         return ""

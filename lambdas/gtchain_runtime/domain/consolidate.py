@@ -117,7 +117,7 @@ class _Latest:
     label_job: int = -1  # the job that last labeled it
 
 
-def consolidate_chain(
+def consolidate_chain(  # noqa: C901, PLR0915 - one pass over every line of every job; a call per line costs (see the module docstring)
     job_outputs: Sequence[tuple[str, BinaryIO]],
     label_attribute: str,
     final_out: BinaryIO,

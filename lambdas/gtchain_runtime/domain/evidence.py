@@ -232,7 +232,7 @@ class JoinStats:
     rejected: int
 
 
-def join_annotations(
+def join_annotations(  # noqa: C901, PLR0912, PLR0915 - one streaming pass that handles each documented and plausible annotation variant
     input_manifest: BinaryIO,
     annotations: Iterable[Annotation],
     attribute: str,

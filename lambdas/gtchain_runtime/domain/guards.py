@@ -126,51 +126,19 @@ def task_price_usd(describe: Mapping[str, Any]) -> Decimal | None:
 
 def check_identity(describe: Mapping[str, Any], project: ProjectIdentity) -> IdentityCheck:
     """Role, work team and Lambdas of the parent against what the project named."""
-    name = describe.get("LabelingJobName", "the parent")
-    human = describe.get("HumanTaskConfig") or {}
-    blockers: list[str] = []
-
-    parent_role = str(describe.get("RoleArn") or "")
-    # Exact comparison: IAM role names are case-sensitive in ARNs, and a near match is a different role.
-    if parent_role != project.labeling_role_arn:
-        blockers.append(
-            f"{name} runs as role {parent_role or '(none)'}, not the project's labeling role "
-            f"{project.labeling_role_arn}; gtchain creates jobs only as the project's role"
-        )
-
-    parent_team = str(human.get("WorkteamArn") or "")
+    name = str(describe.get("LabelingJobName", "the parent"))
+    parent_team = str((describe.get("HumanTaskConfig") or {}).get("WorkteamArn") or "")
     kind = workforce_type(parent_team)
+    blockers = [
+        *_role_blockers(name, describe, project),
+        *_workforce_blockers(name, parent_team, kind, project),
+        *_lambda_blockers(name, describe, project),
+    ]
     note = None
-    if project.workteam_arn:
-        if parent_team != project.workteam_arn:
-            blockers.append(
-                f"{name} ran on work team {parent_team or '(none)'}, not the project's work team "
-                f"{project.workteam_arn}; gtchain never moves labeling to another workforce"
-            )
-    elif kind is None:
-        blockers.append(f"{name} ran on work team {parent_team or '(none)'}, which is not a work-team ARN")
-    elif kind in EXTERNAL_WORKFORCES and not project.allow_external_workforce:
-        blockers.append(
-            f"{name} ran on {_WORKFORCE_WORDS[kind]} ({parent_team}) and the project does not allow "
-            "external workforces (allow_external_workforce=false); set it, or workteam_arn, in the "
-            "project config to chain onto it"
-        )
     if kind is WorkforceType.PUBLIC:
         note = _public_price_note(describe)
     elif kind is not None:
         note = f"Workforce: {_WORKFORCE_WORDS[kind]} {parent_team}"
-
-    region = (parse_arn(str(describe.get("LabelingJobArn") or "")) or Arn("", "", "", "", "")).region
-    consolidation = (human.get("AnnotationConsolidationConfig") or {}).get("AnnotationConsolidationLambdaArn")
-    for label, prefix, arn in (
-        ("pre-annotation Lambda", "PRE-", human.get("PreHumanTaskLambdaArn")),
-        ("annotation consolidation Lambda", "ACS-", consolidation),
-    ):
-        if arn:
-            problem = lambda_problem(str(arn), prefix, region, project.account)
-            if problem:
-                blockers.append(f"{name}'s {label} {problem}")
-
     return IdentityCheck(
         blockers=tuple(blockers),
         role_arn=project.labeling_role_arn,
@@ -178,6 +146,53 @@ def check_identity(describe: Mapping[str, Any], project: ProjectIdentity) -> Ide
         workforce=kind,
         workforce_note=note,
     )
+
+
+def _role_blockers(name: str, describe: Mapping[str, Any], project: ProjectIdentity) -> list[str]:
+    parent_role = str(describe.get("RoleArn") or "")
+    # Exact comparison: IAM role names are case-sensitive in ARNs, and a near match is a different role.
+    if parent_role == project.labeling_role_arn:
+        return []
+    return [
+        f"{name} runs as role {parent_role or '(none)'}, not the project's labeling role "
+        f"{project.labeling_role_arn}; gtchain creates jobs only as the project's role"
+    ]
+
+
+def _workforce_blockers(
+    name: str, parent_team: str, kind: WorkforceType | None, project: ProjectIdentity
+) -> list[str]:
+    if project.workteam_arn:
+        if parent_team == project.workteam_arn:
+            return []
+        return [
+            f"{name} ran on work team {parent_team or '(none)'}, not the project's work team "
+            f"{project.workteam_arn}; gtchain never moves labeling to another workforce"
+        ]
+    if kind is None:
+        return [f"{name} ran on work team {parent_team or '(none)'}, which is not a work-team ARN"]
+    if kind in EXTERNAL_WORKFORCES and not project.allow_external_workforce:
+        return [
+            f"{name} ran on {_WORKFORCE_WORDS[kind]} ({parent_team}) and the project does not allow "
+            "external workforces (allow_external_workforce=false); set it, or workteam_arn, in the "
+            "project config to chain onto it"
+        ]
+    return []
+
+
+def _lambda_blockers(name: str, describe: Mapping[str, Any], project: ProjectIdentity) -> list[str]:
+    human = describe.get("HumanTaskConfig") or {}
+    region = (parse_arn(str(describe.get("LabelingJobArn") or "")) or Arn("", "", "", "", "")).region
+    consolidation = (human.get("AnnotationConsolidationConfig") or {}).get("AnnotationConsolidationLambdaArn")
+    blockers = []
+    for label, prefix, arn in (
+        ("pre-annotation Lambda", "PRE-", human.get("PreHumanTaskLambdaArn")),
+        ("annotation consolidation Lambda", "ACS-", consolidation),
+    ):
+        problem = lambda_problem(str(arn), prefix, region, project.account) if arn else None
+        if problem:
+            blockers.append(f"{name}'s {label} {problem}")
+    return blockers
 
 
 def _public_price_note(describe: Mapping[str, Any]) -> str:

@@ -49,81 +49,132 @@ class PolicyInput:
     budget_stop: str | None = None
 
 
+def _complete(facts: PolicyInput) -> Verdict | None:
+    if facts.remaining:
+        return None
+    return Verdict(
+        Decision.COMPLETE,
+        f"{facts.job_name} ended {facts.status} with every object labeled ({facts.labeled}); "
+        "consolidating the chain",
+    )
+
+
+def _permanent_failure(facts: PolicyInput) -> str | None:
+    cause = classify_failure(facts.failure_reason) if facts.status == "Failed" else None
+    if cause is None:
+        return None
+    return (
+        f"{facts.job_name} failed for a {cause.kind} problem that a retry cannot fix: "
+        f"{facts.failure_reason!s}. To do: {cause.fix}."
+    )
+
+
+def _opted_out(facts: PolicyInput) -> str | None:
+    if not facts.opted_out:
+        return None
+    return (
+        f"{facts.job_name} carries the tag gtchain:resume=false; {facts.remaining} objects are left "
+        "unlabeled. To do: remove the tag and resume it with `gtchain job resume`, or chain it by hand."
+    )
+
+
+def _stop_is_final(facts: PolicyInput) -> str | None:
+    if facts.status != "Stopped" or facts.resume_stopped:
+        return None
+    return (
+        f"{facts.job_name} was stopped and this project does not resume stopped jobs "
+        f"(resume_stopped=false); {facts.remaining} objects are left unlabeled. To do: resume it with "
+        "`gtchain job resume` if the stop was not meant to be final."
+    )
+
+
+def _budget_reached(facts: PolicyInput) -> str | None:
+    if facts.budget_stop is None:
+        return None
+    return (
+        f"{facts.job_name} ended {facts.status} at the chain's budget, {facts.budget_stop}. A budget "
+        "reached is a stop, not a reason to resume. To do: if more labels are worth paying for, raise "
+        "chain_human_label_budget in the project config and resume it with `gtchain job resume`."
+    )
+
+
+def _not_the_projects_identity(facts: PolicyInput) -> str | None:
+    if not facts.identity_blockers:
+        return None
+    return (
+        f"{facts.job_name} has {facts.remaining} objects left, but gtchain chains only as the project: "
+        f"{'; '.join(facts.identity_blockers)}. To do: chain it by hand if that is intended, or change "
+        "the project config (labeling_role_arn, workteam_arn, allow_external_workforce)."
+    )
+
+
+def _too_deep(facts: PolicyInput) -> str | None:
+    if facts.depth < facts.max_depth:
+        return None
+    return (
+        f"{facts.job_name} is chained job number {facts.depth} and the project allows "
+        f"{facts.max_depth}; {facts.remaining} objects are left unlabeled. To do: find why objects keep "
+        "failing or expiring (task time limits, workforce availability, data quality), then resume it "
+        "by hand."
+    )
+
+
+def _no_progress(facts: PolicyInput) -> str | None:
+    if facts.depth < 1 or facts.labeled > facts.input_labeled:
+        return None
+    return (
+        f"{facts.job_name} labeled nothing new (labeled {facts.labeled}, already labeled in its input "
+        f"{facts.input_labeled}); resuming again would likely fail the same way. To do: check the "
+        "workforce, task time limits and the failed objects, then resume it by hand."
+    )
+
+
+def _cannot_be_created(facts: PolicyInput) -> str | None:
+    if not facts.chain_blockers:
+        return None
+    return (
+        f"{facts.job_name} has {facts.remaining} objects left, but the chained job cannot be created: "
+        f"{'; '.join(facts.chain_blockers)}. To do: fix the parent job's settings, then resume it with "
+        "`gtchain job resume`."
+    )
+
+
+# The reasons to give up, in the order they are checked: the first that applies is the one a
+# person reads (docs/architecture.md, "Guard rails").
+_GIVE_UP_RULES = (
+    _permanent_failure,
+    _opted_out,
+    _stop_is_final,
+    _budget_reached,
+    _not_the_projects_identity,
+    _too_deep,
+    _no_progress,
+    _cannot_be_created,
+)
+
+_WHY_CHAIN = {
+    "Completed": "completed with objects left unlabeled (expired tasks or failed objects)",
+    "Stopped": "was stopped before labeling every object",
+    "Failed": "failed for a reason a retry may fix",
+}
+
+
 def decide(facts: PolicyInput) -> Verdict:
-    """Apply the chaining rules in order; the first that applies wins."""
+    """COMPLETE when nothing is left; else the first reason to give up; else CHAIN."""
     if facts.status not in FINISHED_STATUSES:
         raise ValueError(f"job {facts.job_name} is {facts.status}; only finished jobs can be decided")
-    name = facts.job_name
-
-    if facts.remaining == 0:
-        return Verdict(
-            Decision.COMPLETE,
-            f"{name} ended {facts.status} with every object labeled ({facts.labeled}); "
-            "consolidating the chain",
-        )
+    complete = _complete(facts)
+    if complete is not None:
+        return complete
+    for rule in _GIVE_UP_RULES:
+        reason = rule(facts)
+        if reason is not None:
+            return Verdict(Decision.GIVE_UP, reason)
+    why = _WHY_CHAIN[facts.status]
     if facts.status == "Failed":
-        cause = classify_failure(facts.failure_reason)
-        if cause is not None:
-            return Verdict(
-                Decision.GIVE_UP,
-                f"{name} failed for a {cause.kind} problem that a retry cannot fix: "
-                f"{facts.failure_reason!s}. To do: {cause.fix}.",
-            )
-    if facts.opted_out:
-        return Verdict(
-            Decision.GIVE_UP,
-            f"{name} carries the tag gtchain:resume=false; {facts.remaining} objects are left unlabeled. "
-            "To do: remove the tag and resume it with `gtchain job resume`, or chain it by hand.",
-        )
-    if facts.status == "Stopped" and not facts.resume_stopped:
-        return Verdict(
-            Decision.GIVE_UP,
-            f"{name} was stopped and this project does not resume stopped jobs (resume_stopped=false); "
-            f"{facts.remaining} objects are left unlabeled. To do: resume it with `gtchain job resume` "
-            "if the stop was not meant to be final.",
-        )
-    if facts.budget_stop is not None:
-        return Verdict(
-            Decision.GIVE_UP,
-            f"{name} ended {facts.status} at the chain's budget, {facts.budget_stop}. A budget reached "
-            "is a stop, not a reason to resume. To do: if more labels are worth paying for, raise "
-            "chain_human_label_budget in the project config and resume it with `gtchain job resume`.",
-        )
-    if facts.identity_blockers:
-        return Verdict(
-            Decision.GIVE_UP,
-            f"{name} has {facts.remaining} objects left, but gtchain chains only as the project: "
-            f"{'; '.join(facts.identity_blockers)}. To do: chain it by hand if that is intended, or "
-            "change the project config (labeling_role_arn, workteam_arn, allow_external_workforce).",
-        )
-    if facts.depth >= facts.max_depth:
-        return Verdict(
-            Decision.GIVE_UP,
-            f"{name} is chained job number {facts.depth} and the project allows {facts.max_depth}; "
-            f"{facts.remaining} objects are left unlabeled. To do: find why objects keep failing or "
-            "expiring (task time limits, workforce availability, data quality), then resume it by hand.",
-        )
-    if facts.depth >= 1 and facts.labeled <= facts.input_labeled:
-        return Verdict(
-            Decision.GIVE_UP,
-            f"{name} labeled nothing new (labeled {facts.labeled}, already labeled in its input "
-            f"{facts.input_labeled}); resuming again would likely fail the same way. To do: check the "
-            "workforce, task time limits and the failed objects, then resume it by hand.",
-        )
-    if facts.chain_blockers:
-        return Verdict(
-            Decision.GIVE_UP,
-            f"{name} has {facts.remaining} objects left, but the chained job cannot be created: "
-            f"{'; '.join(facts.chain_blockers)}. To do: fix the parent job's settings, then resume it "
-            "with `gtchain job resume`.",
-        )
-    why = {
-        "Completed": "completed with objects left unlabeled (expired tasks or failed objects)",
-        "Stopped": "was stopped before labeling every object",
-        "Failed": f"failed for a reason a retry may fix ({facts.failure_reason or 'no reason given'})",
-    }[facts.status]
+        why += f" ({facts.failure_reason or 'no reason given'})"
     return Verdict(
         Decision.CHAIN,
-        f"{name} {why}; chaining a job for the {facts.remaining} remaining objects "
+        f"{facts.job_name} {why}; chaining a job for the {facts.remaining} remaining objects "
         f"and keeping the {facts.labeled} labels already paid for",
     )

@@ -94,7 +94,7 @@ class Violation:
     limit: Any = None  # the bound, the pattern or the enum values
 
 
-def model_violations(
+def model_violations(  # noqa: C901, PLR0912 - one branch per kind of shape in botocore's model
     shape: Shape,
     value: Any,
     *,

@@ -40,7 +40,7 @@ BLOCK = 64  # lines per file per block: per-block checks run in C and the lines 
 _key_of = attrgetter("key")
 
 
-def plan_in_lockstep(
+def plan_in_lockstep(  # noqa: C901 - the lockstep hot loop; the inlined status rule is tested against status.status_of
     input_manifest: BinaryIO,
     output_manifest: BinaryIO,
     attribute: str,
