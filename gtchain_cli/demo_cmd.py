@@ -81,6 +81,12 @@ def _summary(console: Console, result: Any) -> None:
             f"final manifest: {result.labeled_objects:,} of {result.total_objects:,} objects labeled, "
             f"{never_resent:,} objects never re-sent to workers thanks to chaining"
         )
+        total = ((result.report or {}).get("cost") or {}).get("total") or {}
+        if total.get("spent_usd") is not None:
+            console.print(
+                f"worker pay: ${total['spent_usd']} spent on {total.get('human_labeled', 0):,} human labels, "
+                f"${total.get('saved_usd', '0.00')} saved by never re-sending labeled objects"
+            )
         console.print(f"local copy: {result.final_manifest} (report.json beside it)")
     console.print(f"chain finished in {result.elapsed_seconds:.1f} s after the root job was created")
 
