@@ -100,3 +100,21 @@ def only_resource(template: dict[str, Any], resource_type: str) -> tuple[str, di
 def write_projects_file(path: Path, raw: object) -> Path:
     path.write_text(json.dumps(raw), encoding="utf-8")
     return path
+
+
+def job_arn_join(name: str) -> dict[str, Any]:
+    """The synthesized form of a labeling-job ARN of the stack's own account and region."""
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":sagemaker:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                f":labeling-job/{name}",
+            ],
+        ]
+    }

@@ -9,7 +9,7 @@ import pytest
 from aws_cdk.assertions import Match
 from gtchain_runtime.domain.naming import owns_job_name
 
-from tests.infra.conftest import ACCOUNT, Synthesized, resources_of
+from tests.infra.conftest import ACCOUNT, Synthesized, job_arn_join, resources_of
 
 
 def _rules(template: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -21,23 +21,6 @@ def _rules(template: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     return pattern_rules[0], schedule_rules[0]
 
 
-def _job_arn(name: str) -> dict[str, Any]:
-    return {
-        "Fn::Join": [
-            "",
-            [
-                "arn:",
-                {"Ref": "AWS::Partition"},
-                ":sagemaker:",
-                {"Ref": "AWS::Region"},
-                ":",
-                {"Ref": "AWS::AccountId"},
-                f":labeling-job/{name}",
-            ],
-        ]
-    }
-
-
 def test_event_pattern_content(synthesized: Synthesized) -> None:
     job_rule, _ = _rules(synthesized.templates["streetscenes"])
     assert job_rule["EventPattern"] == {
@@ -47,8 +30,8 @@ def test_event_pattern_content(synthesized: Synthesized) -> None:
         # The project's jobs: "<prefix>-..." or exactly "<prefix>", ignoring case (SageMaker
         # lower-cases job names inside ARNs).
         "resources": [
-            {"prefix": {"equals-ignore-case": _job_arn("streetscenes-")}},
-            {"equals-ignore-case": _job_arn("streetscenes")},
+            {"prefix": {"equals-ignore-case": job_arn_join("streetscenes-")}},
+            {"equals-ignore-case": job_arn_join("streetscenes")},
         ],
     }
 

@@ -9,7 +9,14 @@ import pytest
 
 from stacks.config import parse_projects
 from stacks.functions import workforce_condition
-from tests.infra.conftest import EXAMPLE_PROJECT, TEAM_PROJECT, Synthesized, resources_of, synthesize
+from tests.infra.conftest import (
+    EXAMPLE_PROJECT,
+    TEAM_PROJECT,
+    Synthesized,
+    job_arn_join,
+    resources_of,
+    synthesize,
+)
 
 # Actions that support no resource-level permissions: "*" is their only valid resource.
 ACTIONS_THAT_NEED_STAR = {
@@ -75,23 +82,7 @@ def job_arn_pattern(template_project: str) -> list[Any]:
             "arn:aws:sagemaker:eu-west-1:123456789012:labeling-job/pedcount",
         ]
 
-    def joined(name: str) -> dict[str, Any]:
-        return {
-            "Fn::Join": [
-                "",
-                [
-                    "arn:",
-                    {"Ref": "AWS::Partition"},
-                    ":sagemaker:",
-                    {"Ref": "AWS::Region"},
-                    ":",
-                    {"Ref": "AWS::AccountId"},
-                    f":labeling-job/{name}",
-                ],
-            ]
-        }
-
-    return [joined("streetscenes-*"), joined("streetscenes")]
+    return [job_arn_join("streetscenes-*"), job_arn_join("streetscenes")]
 
 
 @pytest.mark.parametrize("project", PROJECTS)

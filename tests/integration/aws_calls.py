@@ -24,16 +24,11 @@ from boto3.s3.transfer import TransferConfig
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
+from stacks.functions import HANDLER_SIZING
 from tests.integration.handler_env import FakeContext, ProjectAws, state_change_event
 
-HANDLER_MODULES = (
-    "inspect_job",
-    "plan_chain",
-    "create_child",
-    "finalize_chain",
-    "record_outcome",
-    "sweep_jobs",
-)
+# Every deployed handler (the stack's list), so a new handler cannot escape the derivation.
+HANDLER_MODULES = tuple(HANDLER_SIZING)
 
 
 @dataclass(frozen=True)

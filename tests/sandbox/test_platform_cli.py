@@ -13,11 +13,10 @@ import pytest
 from gtchain_sandbox.sandbox import free_port
 
 
-@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_sandbox_up_serves_until_stopped(stop_signal: signal.Signals) -> None:
-    port = free_port()
+def start_sandbox_up(port: int, *options: str) -> tuple[subprocess.Popen[str], list[str]]:
+    """`gtchain sandbox up` in a subprocess, and what it printed until it serves."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "gtchain_cli.main", "sandbox", "up", "--port", str(port)],
+        [sys.executable, "-m", "gtchain_cli.main", "sandbox", "up", "--port", str(port), *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -29,6 +28,13 @@ def test_sandbox_up_serves_until_stopped(stop_signal: signal.Signals) -> None:
         lines.append(line.rstrip())
         if line.startswith("press Ctrl-C"):
             break
+    return process, lines
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_sandbox_up_serves_until_stopped(stop_signal: signal.Signals) -> None:
+    port = free_port()
+    process, lines = start_sandbox_up(port)
     assert f"sandbox listening on http://localhost:{port}" in lines
     assert f"export AWS_ENDPOINT_URL=http://localhost:{port}" in lines
     with urllib.request.urlopen(f"http://localhost:{port}/moto-api/data.json", timeout=10) as response:
@@ -42,19 +48,7 @@ def test_sandbox_up_serves_until_stopped(stop_signal: signal.Signals) -> None:
 
 def test_sandbox_up_can_turn_iam_enforcement_off() -> None:
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gtchain_cli.main", "sandbox", "up", "--port", str(port), "--no-enforce-iam"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stdout is not None
-    lines = []
-    for line in process.stdout:
-        lines.append(line.rstrip())
-        if line.startswith("press Ctrl-C"):
-            break
+    process, lines = start_sandbox_up(port, "--no-enforce-iam")
     assert any("IAM enforcement is OFF" in line for line in lines), lines
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=30)
