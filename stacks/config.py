@@ -20,7 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 # Ground Truth job names: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}. The prefix leaves room for
 # the "-chain-<n>" suffix that chained jobs get.
-JOB_NAME_PREFIX_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,39}$"
+# A trailing "-" is allowed (`Team-` owns `Team-x`): such prefixes were valid before the ownership
+# rule (prefix, then "-" or the end of the name) and keep working under it.
+JOB_NAME_PREFIX_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,39}-?$"
 ROLE_ARN_PATTERN = r"^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$"
 WORKTEAM_ARN_PATTERN = r"^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:\d{12}:workteam/.*$"
 ALGORITHM_ARN_PATTERN = (

@@ -1,4 +1,4 @@
-"""The ownership rule of a project's job names, and the projects file's overlap check."""
+"""The projects file under the ownership rule: prefixes, overlaps, one rule for stack and runtime."""
 
 from __future__ import annotations
 
@@ -11,25 +11,19 @@ from stacks.config import ConfigError, parse_projects
 from tests.infra.conftest import EXAMPLE_PROJECT, TEAM_PROJECT
 
 
-@pytest.mark.parametrize(
-    ("prefix", "job_name", "owned"),
-    [
-        ("Streetscenes", "Streetscenes-Job1", True),
-        ("Streetscenes", "streetscenes-job1", True),
-        ("Streetscenes", "STREETSCENES", True),
-        ("Streetscenes", "streetscenes-job1-chain-3", True),
-        ("Streetscenes", "StreetscenesV2-Job1", False),
-        ("Streetscenes", "streetscenesv2", False),
-        ("Streetscenes", "Streetscene", False),
-        ("Streetscenes", "x-streetscenes-job1", False),
-        # A prefix that already ends in "-" keeps owning the names that start with it.
-        ("Streetscenes-", "streetscenes-job1", True),
-        ("Streetscenes-", "streetscenesv2-job1", False),
-        ("", "anything", False),
-    ],
-)
-def test_owns_job_name(prefix: str, job_name: str, owned: bool) -> None:
-    assert owns_job_name(prefix, job_name) is owned
+def test_the_stack_uses_the_runtimes_ownership_rule() -> None:
+    # The rule's cases are in tests/unit/test_ownership.py; the config, the event rule and IAM
+    # import this one function.
+    import stacks.config
+
+    assert stacks.config.owns_job_name is owns_job_name
+
+
+def test_a_prefix_ending_in_a_hyphen_is_still_accepted() -> None:
+    (project,) = parse_projects({"projects": [{**EXAMPLE_PROJECT, "job_name_prefix": "Streetscenes-"}]})
+    assert project.job_name_prefix == "Streetscenes-"
+    assert owns_job_name(project.job_name_prefix, "streetscenes-job1")
+    assert not owns_job_name(project.job_name_prefix, "StreetscenesV2-Job1")
 
 
 def _with_prefixes(first: str, second: str) -> dict[str, Any]:
