@@ -5,7 +5,8 @@ Each submodule documents what moto lacks and why its patch looks the way it does
 :mod:`.stepfunctions` (executing CloudFormation-made state machines, AWS error names),
 :mod:`.cloudformation` (what ``cdk deploy`` needs),
 :mod:`.s3` (TLS-only bucket policies), :mod:`.iam` (IAM enforcement hooks, see
-:mod:`gtchain_sandbox.iam`). The labeling-job emulation
+:mod:`gtchain_sandbox.iam`), :mod:`.faults` (fault injection, see
+:mod:`gtchain_sandbox.faults`). The labeling-job emulation
 (:mod:`gtchain_sandbox.labeling`) is installed last.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 import threading
 
 from gtchain_sandbox import labeling
-from gtchain_sandbox.patches import cloudformation, events, iam, lambda_runtime, s3, stepfunctions
+from gtchain_sandbox.patches import cloudformation, events, faults, iam, lambda_runtime, s3, stepfunctions
 
 _lock = threading.Lock()
 _applied = False
@@ -32,6 +33,7 @@ def apply_all() -> None:
         cloudformation.install()
         s3.install()
         iam.install()
+        faults.install()  # outside the IAM guard
         labeling.install()
         _applied = True
 

@@ -227,10 +227,14 @@ class WorkerPool:
         self.cold_starts = 0
 
     def invoke(self, function: Any, event: Any) -> Invocation:
+        from gtchain_sandbox.faults import faults
+
         worker = self._acquire(function)
         request_id = str(uuid.uuid4())
+        before = faults().successes(function.function_name)
         try:
             result = worker.invoke(event, request_id, float(function.timeout))
+            result = _apply_faults(function.function_name, event, before, worker, request_id, result)
         finally:
             self._release(function.function_arn, worker)
         _save_logs(function, worker.log_stream, request_id, result)
@@ -282,6 +286,32 @@ class WorkerPool:
     def worker_count(self) -> int:
         with self._lock:
             return sum(len(idle) for idle in self._idle.values()) + len(self._busy)
+
+
+def _apply_faults(  # noqa: PLR0917 - one call site
+    function_name: str,
+    event: Any,
+    before: dict[tuple[str, str], int],
+    worker: _Worker,
+    request_id: str,
+    result: Invocation,
+) -> Invocation:
+    """The fault knobs' say on an invocation (gtchain_sandbox.faults): a crash kills the worker
+    after the call it waited for succeeded, before its result is returned; a corruption
+    rewrites the result."""
+    from gtchain_sandbox.faults import faults
+
+    if faults().crash_now(function_name, event, before) is not None:
+        worker.stop()
+        message = f"RequestId: {request_id} Error: Runtime exited with error: signal: killed"
+        error = {"errorType": "Runtime.ExitError", "errorMessage": message}
+        return Invocation(json.dumps(error), True, result.logs + "\n" + message)
+    if not result.errored:
+        payload = json.loads(result.payload)
+        changed = faults().corrupt(function_name, event, payload)
+        if changed is not payload:
+            return Invocation(json.dumps(changed), False, result.logs)
+    return result
 
 
 def _save_logs(function: Any, log_stream: str, request_id: str, result: Invocation) -> None:
