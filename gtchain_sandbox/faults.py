@@ -12,9 +12,10 @@ One :class:`Faults` per process (``faults()``, ``Sandbox.faults``). Every knob r
   name (``sagemaker``, ``s3``, ``dynamodb``, ``sns``, ``lambda``, ``states``); ``operation``
   the API name (S3: ``GetObject``, ``PutObject``, ``HeadObject``, ...). The HTTP status comes
   from the error code (:data:`ERROR_STATUS`) unless given.
-- ``crash(function, after=(service, operation), job=)``: the Lambda worker of a function whose
-  name matches is killed after the invocation made that call successfully and before its
-  result is returned: the caller gets ``Runtime.ExitError``, as from a runtime that died.
+- ``crash(function, after=(service, operation), job=)``: when that call of a function whose
+  name matches succeeds in moto, the worker process running the invocation (its event about a
+  matching job) is killed before the response reaches it: the side effect stays, the handler
+  runs no further, and the caller gets ``Runtime.ExitError``, as from a runtime that died.
 - ``corrupt_result(function, update, job=)``: the invocation's result dict is updated with
   ``update`` before it is returned (a handler answering outside its contract).
 - ``lose_events(job)``: EventBridge never receives Ground Truth's state-change events of the
@@ -104,8 +105,8 @@ class Faults:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
         self._random = random.Random(seed)
-        # (session name, service, operation) -> successful calls, for crash(after=...)
-        self._successes: dict[tuple[str, str, str], int] = {}
+        # Set by the Lambda runtime patch: kill(function name, accepts(event)) -> killed one.
+        self.killer: Callable[[str, Callable[[Any], bool]], bool] | None = None
 
     # -- knobs -----------------------------------------------------------------------------
     def inject(
@@ -133,7 +134,9 @@ class Faults:
 
     def crash(self, function: str, *, after: tuple[str, str], job: str = "", count: int = 1) -> Fault:
         return self._add(
-            Fault("crash", function=function, after=(after[0].lower(), after[1]), job=job, count=count)
+            Fault(
+                "crash", function=function, after=(after[0].lower(), after[1].lower()), job=job, count=count
+            )
         )
 
     def corrupt_result(
@@ -158,7 +161,6 @@ class Faults:
     def reset(self) -> None:
         with self._lock:
             self._faults.clear()
-            self._successes.clear()
 
     @property
     def active(self) -> list[Fault]:
@@ -197,33 +199,28 @@ class Faults:
         )
         return None if fault is None else error_answer(fault, protocol, method)
 
-    def saw_success(self, session_name: str, service: str, operation: str) -> None:
-        key = (session_name.lower(), service.lower(), operation.lower())
+    def crash_on_success(self, session_name: str, service: str, operation: str) -> None:
+        """A role session's call succeeded: kill the invocation an armed crash knob waits for."""
+        if self.killer is None:
+            return
         with self._lock:
-            self._successes[key] = self._successes.get(key, 0) + 1
+            armed = [
+                f
+                for f in self._faults
+                if f.kind == "crash"
+                and not f.spent
+                and f.after == (service.lower(), operation.lower())
+                and _fits(f.function, session_name)
+            ]
+        for fault in armed:
 
-    def successes(self, session_name: str) -> dict[tuple[str, str], int]:
-        with self._lock:
-            return {
-                (service, operation): n
-                for (session, service, operation), n in self._successes.items()
-                if session == session_name.lower()
-            }
+            def accepts(event: Any, pattern: str = fault.job) -> bool:
+                return _fits(pattern, job_of_event(event))
 
-    def crash_now(self, function_name: str, event: Any, before: dict[tuple[str, str], int]) -> Fault | None:
-        """A crash knob that applies to this invocation (it made its ``after`` call)."""
-        job = job_of_event(event)
-        now = self.successes(function_name)
-
-        def applies(fault: Fault) -> bool:
-            key = (fault.after[0], fault.after[1].lower())
-            return (
-                _fits(fault.function, function_name)
-                and _fits(fault.job, job)
-                and now.get(key, 0) > before.get(key, 0)
-            )
-
-        return self._take("crash", applies)
+            if self.killer(session_name, accepts):
+                with self._lock:
+                    fault.fired += 1
+                return
 
     def corrupt(self, function_name: str, event: Any, payload: Any) -> Any:
         job = job_of_event(event)

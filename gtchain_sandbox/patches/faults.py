@@ -2,10 +2,11 @@
 
 - the server's WSGI dispatcher (``DomainDispatcherApplication.__call__``, outside the IAM
   guard): a role session's request that an ``inject`` knob matches is answered with the
-  service's error shape and never reaches moto; a successful one is counted per session
-  (session name = the Lambda function's name) for the ``crash`` knob;
+  service's error shape and never reaches moto; after a successful one, a ``crash`` knob
+  for that session (session name = the Lambda function's name) kills the invoking worker;
 - EventBridge's ``PutEvents`` backend: entries of jobs whose events are lost are dropped;
-- the Lambda runtime (:mod:`.lambda_runtime`) asks :func:`after_invocation` what to return.
+- the Lambda runtime (:mod:`.lambda_runtime`) registers its worker killer and lets the
+  ``corrupt_result`` knob rewrite results.
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ def fault_guard(app_call: Any) -> Any:
             return start_response(status, headers, *args)
 
         result = app_call(self, environ, recording_start_response)
-        if seen and seen[0][:1] == "2":
-            faults().saw_success(session.session_name, service, call.operation)
+        if seen and seen[0][:1] == "2":  # done in moto; the caller has not read the answer yet
+            faults().crash_on_success(session.session_name, service, call.operation)
         return result
 
     faulted_call._gtchain_faulted = True  # type: ignore[attr-defined]
@@ -65,6 +66,10 @@ def _make_put_events(original: Any) -> Any:
 
 def install() -> None:
     from moto.events.models import EventsBackend
+
+    from gtchain_sandbox.patches import lambda_runtime
+
+    faults().killer = lambda_runtime.POOL.kill_busy
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
     if not hasattr(DomainDispatcherApplication.__call__, "_gtchain_faulted"):

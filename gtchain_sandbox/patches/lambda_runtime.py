@@ -129,6 +129,7 @@ class _Worker:
         code_dir = _unzip_once(function.code_bytes, function.code_sha_256, "functions")
         sys_path = [str(code_dir), *_host_site_packages(), *_layer_paths(function)]
         self.function_name: str = function.function_name
+        self.event: Any = None  # the event of the invocation running now
         self.log_stream = f"{time.strftime('%Y/%m/%d')}/[{function.version}]{uuid.uuid4().hex}"
         read_fd, write_fd = os.pipe()
         # Lives as long as the worker (closed in stop()): the tail explains a crashed runtime.
@@ -168,6 +169,11 @@ class _Worker:
         )
         os.close(write_fd)
         self._results: IO[str] = os.fdopen(read_fd, "r", encoding="utf-8")
+
+    def kill(self) -> None:
+        """SIGKILL the process (its invocation then ends with Runtime.ExitError)."""
+        if self._process.poll() is None:
+            self._process.kill()
 
     @property
     def alive(self) -> bool:
@@ -227,15 +233,15 @@ class WorkerPool:
         self.cold_starts = 0
 
     def invoke(self, function: Any, event: Any) -> Invocation:
-        from gtchain_sandbox.faults import faults
-
         worker = self._acquire(function)
         request_id = str(uuid.uuid4())
-        before = faults().successes(function.function_name)
+        worker.event = event
         try:
             result = worker.invoke(event, request_id, float(function.timeout))
-            result = _apply_faults(function.function_name, event, before, worker, request_id, result)
+            if not result.errored:
+                result = _corrupted(function.function_name, event, result)
         finally:
+            worker.event = None
             self._release(function.function_arn, worker)
         _save_logs(function, worker.log_stream, request_id, result)
         return result
@@ -283,35 +289,32 @@ class WorkerPool:
         for worker in workers:
             worker.stop()
 
+    def kill_busy(self, function_name: str, accepts: Any) -> bool:
+        """Kill one busy worker of ``function_name`` whose current event ``accepts`` (a crash:
+        its invocation ends with Runtime.ExitError); False when none matches."""
+        with self._lock:
+            victims = [
+                w
+                for w in self._busy
+                if w.function_name == function_name and w.event is not None and accepts(w.event)
+            ]
+        if not victims:
+            return False
+        victims[0].kill()
+        return True
+
     def worker_count(self) -> int:
         with self._lock:
             return sum(len(idle) for idle in self._idle.values()) + len(self._busy)
 
 
-def _apply_faults(  # noqa: PLR0917 - one call site
-    function_name: str,
-    event: Any,
-    before: dict[tuple[str, str], int],
-    worker: _Worker,
-    request_id: str,
-    result: Invocation,
-) -> Invocation:
-    """The fault knobs' say on an invocation (gtchain_sandbox.faults): a crash kills the worker
-    after the call it waited for succeeded, before its result is returned; a corruption
-    rewrites the result."""
+def _corrupted(function_name: str, event: Any, result: Invocation) -> Invocation:
+    """The ``corrupt_result`` knob (gtchain_sandbox.faults) may rewrite a successful result."""
     from gtchain_sandbox.faults import faults
 
-    if faults().crash_now(function_name, event, before) is not None:
-        worker.stop()
-        message = f"RequestId: {request_id} Error: Runtime exited with error: signal: killed"
-        error = {"errorType": "Runtime.ExitError", "errorMessage": message}
-        return Invocation(json.dumps(error), True, result.logs + "\n" + message)
-    if not result.errored:
-        payload = json.loads(result.payload)
-        changed = faults().corrupt(function_name, event, payload)
-        if changed is not payload:
-            return Invocation(json.dumps(changed), False, result.logs)
-    return result
+    payload = json.loads(result.payload)
+    changed = faults().corrupt(function_name, event, payload)
+    return result if changed is payload else Invocation(json.dumps(changed), False, result.logs)
 
 
 def _save_logs(function: Any, log_stream: str, request_id: str, result: Invocation) -> None:

@@ -143,6 +143,7 @@ def test_crash_after_a_successful_call_and_corrupted_result(
         "import boto3\n"
         "def handler(event, context):\n"
         "    boto3.client('sns').create_topic(Name='crash-test')\n"
+        "    boto3.client('sqs').create_queue(QueueName='after-the-crash')\n"
         "    return {'decision': 'CHAIN', 'job': event['resources'][0]}\n"
     )
     arn = make_function({"app.py": source}, "app.handler")
@@ -160,6 +161,7 @@ def test_crash_after_a_successful_call_and_corrupted_result(
     assert error == "Unhandled" and payload["errorType"] == "Runtime.ExitError"
     assert crash.fired == 1 and missed.fired == 0
     assert "crash-test" in str(sandbox.client("sns").list_topics()), "the call before the crash happened"
+    assert "after-the-crash" not in str(sandbox.client("sqs").list_queues()), "nothing ran after it"
     assert invoke()[0]["decision"] == "CHAIN"
 
     corrupt = sandbox.faults.corrupt_result(name, {"decision": "MAYBE"})
