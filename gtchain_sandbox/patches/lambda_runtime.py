@@ -222,17 +222,34 @@ class _Worker:
         self._stderr_file.close()
 
 
-class WorkerPool:
-    """Warm workers per function ARN, reused while the code and configuration are unchanged."""
+# Busy workers per function at most; more overlapping invocations wait for one (each worker is a
+# Python process of about 70 MB: 50 executions at once would otherwise start hundreds). AWS would
+# run them at once up to the account's concurrency; documented difference.
+MAX_WORKERS_PER_FUNCTION = 8
 
-    def __init__(self) -> None:
+
+class WorkerPool:
+    """Warm workers per function ARN, reused while the code and configuration are unchanged;
+    at most ``max_workers_per_function`` busy at once per function (further invocations wait)."""
+
+    def __init__(self, max_workers_per_function: int = MAX_WORKERS_PER_FUNCTION) -> None:
         self._lock = threading.Lock()
+        self.max_workers_per_function = max_workers_per_function
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
         self._idle: dict[str, list[_Worker]] = {}
         self._fingerprints: dict[str, str] = {}
         self._busy: set[_Worker] = set()
         self.cold_starts = 0
 
     def invoke(self, function: Any, event: Any) -> Invocation:
+        with self._lock:
+            slots = self._slots.setdefault(
+                function.function_arn, threading.BoundedSemaphore(self.max_workers_per_function)
+            )
+        with slots:
+            return self._invoke(function, event)
+
+    def _invoke(self, function: Any, event: Any) -> Invocation:
         worker = self._acquire(function)
         request_id = str(uuid.uuid4())
         worker.event = event
