@@ -13,9 +13,10 @@ One :class:`Faults` per process (``faults()``, ``Sandbox.faults``). Every knob r
   the API name (S3: ``GetObject``, ``PutObject``, ``HeadObject``, ...). The HTTP status comes
   from the error code (:data:`ERROR_STATUS`) unless given.
 - ``crash(function, after=(service, operation), job=)``: when that call of a function whose
-  name matches succeeds in moto, the worker process running the invocation (its event about a
-  matching job) is killed before the response reaches it: the side effect stays, the handler
-  runs no further, and the caller gets ``Runtime.ExitError``, as from a runtime that died.
+  name matches succeeds in moto (a call naming the job), the worker process running the
+  invocation (its event about a matching job) is killed before the response reaches it: the
+  side effect stays, the handler runs no further, and the caller gets ``Runtime.ExitError``,
+  as from a runtime that died.
 - ``corrupt_result(function, update, job=)``: the invocation's result dict is updated with
   ``update`` before it is returned (a handler answering outside its contract).
 - ``lose_events(job)``: EventBridge never receives Ground Truth's state-change events of the
@@ -199,8 +200,12 @@ class Faults:
         )
         return None if fault is None else error_answer(fault, protocol, method)
 
-    def crash_on_success(self, session_name: str, service: str, operation: str) -> None:
-        """A role session's call succeeded: kill the invocation an armed crash knob waits for."""
+    def crash_on_success(self, session_name: str, service: str, operation: str, text: str = "") -> None:
+        """A role session's call succeeded: kill the invocation an armed crash knob waits for.
+
+        Every worker of a function signs with the same session, so the call must also name the
+        knob's job (``text``: its path, query and body) to be that invocation's and not a
+        concurrent one's about another job."""
         if self.killer is None:
             return
         with self._lock:
@@ -211,6 +216,7 @@ class Faults:
                 and not f.spent
                 and f.after == (service.lower(), operation.lower())
                 and _fits(f.function, session_name)
+                and (not f.job or fnmatch.fnmatch(text.lower(), f"*{f.job.lower()}*"))
             ]
         for fault in armed:
 

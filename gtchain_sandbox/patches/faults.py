@@ -46,7 +46,7 @@ def fault_guard(app_call: Any) -> Any:
 
         result = app_call(self, environ, recording_start_response)
         if seen and seen[0][:1] == "2":  # done in moto; the caller has not read the answer yet
-            faults().crash_on_success(session.session_name, service, call.operation)
+            faults().crash_on_success(session.session_name, service, call.operation, text)
         return result
 
     faulted_call._gtchain_faulted = True  # type: ignore[attr-defined]
