@@ -49,6 +49,7 @@ typecheck: setup
 bench: setup
 	$(BIN)/python bench/manifest_bench.py
 	$(BIN)/python bench/synth_bench.py
+	$(BIN)/python bench/load_bench.py
 
 synth: setup
 	cdk synth --quiet

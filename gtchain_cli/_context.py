@@ -20,6 +20,21 @@ STACK_HELP = "Deployed gtchain stack (GtChain-<project>) whose settings to use; 
 
 
 def settings_from_stack(stack_name: str, session: Any) -> RuntimeSettings:
+    function_names = stack_function_names(stack_name, session)
+    configuration = session.client("lambda").get_function_configuration(FunctionName=function_names[0])
+    environment = configuration.get("Environment", {}).get("Variables", {})
+    try:
+        return settings_from(environment)
+    except ValidationError as error:
+        missing = ", ".join(str(e["loc"][0]) for e in error.errors())
+        raise CliError(f"stack {stack_name}: its functions lack gtchain settings ({missing})") from None
+
+
+SWEEP_HANDLER = "gtchain_runtime.handlers.sweep_jobs.handler"
+
+
+def stack_function_names(stack_name: str, session: Any) -> list[str]:
+    """Physical names of the stack's Lambda functions (CloudFormation ListStackResources)."""
     from botocore.exceptions import ClientError
 
     cloudformation = session.client("cloudformation")
@@ -37,23 +52,29 @@ def settings_from_stack(stack_name: str, session: Any) -> RuntimeSettings:
         ) from None
     if not function_names:
         raise CliError(f"stack {stack_name} has no Lambda function: is it a gtchain stack?")
-    configuration = session.client("lambda").get_function_configuration(
-        FunctionName=sorted(function_names)[0]
-    )
-    environment = configuration.get("Environment", {}).get("Variables", {})
-    try:
-        return settings_from(environment)
-    except ValidationError as error:
-        missing = ", ".join(str(e["loc"][0]) for e in error.errors())
-        raise CliError(f"stack {stack_name}: its functions lack gtchain settings ({missing})") from None
+    return sorted(function_names)
 
 
-def context_for(stack_name: str | None) -> ChainContext:
-    if not stack_name:
-        raise CliError("no stack given: pass --stack GtChain-<project> or set GTCHAIN_STACK")
+def sweep_function_name(stack_name: str, session: Any) -> str:
+    """The stack's sweep function: the one whose handler is the sweep's."""
+    client = session.client("lambda")
+    for name in stack_function_names(stack_name, session):
+        if client.get_function_configuration(FunctionName=name).get("Handler") == SWEEP_HANDLER:
+            return name
+    raise CliError(f"stack {stack_name} has no sweep function (handler {SWEEP_HANDLER})")
+
+
+def aws_session() -> Any:
     import boto3
 
     session = boto3.session.Session()
     if session.region_name is None:
         raise CliError("no AWS region: set AWS_REGION or AWS_DEFAULT_REGION")
+    return session
+
+
+def context_for(stack_name: str | None) -> ChainContext:
+    if not stack_name:
+        raise CliError("no stack given: pass --stack GtChain-<project> or set GTCHAIN_STACK")
+    session = aws_session()
     return ChainContext.from_session(settings_from_stack(stack_name, session), session)

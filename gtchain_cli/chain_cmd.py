@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from gtchain_cli._context import STACK_HELP, context_for
+from gtchain_cli._context import STACK_HELP, aws_session, context_for, sweep_function_name
+from gtchain_cli.errors import CliError
 
 app = typer.Typer(help="Look at a chain of labeling jobs.", no_args_is_help=True)
 _out = Console(highlight=False, soft_wrap=True)
@@ -101,3 +102,31 @@ def status_command(
             node.add(f"[dim]{link['reason']}[/]")
     _out.print(tree)
     _out.print(_cost_table(chain))
+
+
+@app.command("sweep")
+def sweep_command(
+    stack: Annotated[str | None, typer.Option("--stack", envvar="GTCHAIN_STACK", help=STACK_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the sweep's JSON result.")] = False,
+) -> None:
+    """Run the deployed hourly sweep now (Lambda Invoke of the stack's sweep function): it starts the
+    state machine for the project's jobs that finished more than 15 minutes ago without a recorded
+    decision (an event that never arrived, a failed execution). Prints what it started and skipped."""
+    if not stack:
+        raise CliError("no stack given: pass --stack GtChain-<project> or set GTCHAIN_STACK")
+    session = aws_session()
+    function = sweep_function_name(stack, session)
+    answer = session.client("lambda").invoke(FunctionName=function, Payload=b"{}")
+    payload = json.loads(answer["Payload"].read() or b"{}")
+    if answer.get("FunctionError"):
+        error = f"{payload.get('errorType', '?')}: {payload.get('errorMessage', '')}"
+        raise CliError(f"the sweep ({function}) failed: {error}")
+    if as_json:
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    started, skipped = payload.get("started", []), payload.get("skipped", {})
+    _out.print(f"started {len(started)}, skipped {len(skipped)}")
+    for name in started:
+        _out.print(f"  started  {name}")
+    for name, why in sorted(skipped.items()):
+        _out.print(f"  skipped  {name}: {why}")

@@ -21,6 +21,7 @@ import boto3
 from gtchain_sandbox import iam
 from gtchain_sandbox.deploy import REPO_ROOT, CdkDeployer, DeployTimings
 from gtchain_sandbox.errors import SandboxError
+from gtchain_sandbox.faults import Faults, faults
 from gtchain_sandbox.labeling import Workforce, workforce
 from gtchain_sandbox.patches import apply_all, lambda_runtime
 
@@ -103,6 +104,7 @@ class Sandbox:
         lambda_runtime.POOL.shutdown()
         workforce().stop()
         workforce().reset()  # forget the knobs; the jobs go with moto's reset
+        faults().reset()
         try:
             self._post("/moto-api/reset")
         finally:
@@ -181,6 +183,11 @@ class Sandbox:
     def iam_denials(self) -> list[iam.Denial]:
         """Calls the sandbox refused since it started (newest last; at most 500 kept)."""
         return list(iam.DENIALS)
+
+    @property
+    def faults(self) -> Faults:
+        """Fault injection knobs of this process (gtchain_sandbox.faults)."""
+        return faults()
 
     @property
     def workforce(self) -> Workforce:

@@ -4,8 +4,10 @@ Each submodule documents what moto lacks and why its patch looks the way it does
 :mod:`.lambda_runtime` (Lambda without Docker), :mod:`.events` (EventBridge targets),
 :mod:`.stepfunctions` (executing CloudFormation-made state machines, AWS error names),
 :mod:`.cloudformation` (what ``cdk deploy`` needs),
-:mod:`.s3` (TLS-only bucket policies), :mod:`.iam` (IAM enforcement hooks, see
-:mod:`gtchain_sandbox.iam`). The labeling-job emulation
+:mod:`.s3` (TLS-only bucket policies), :mod:`.routing` (moto's router built under a lock),
+:mod:`.iam` (IAM enforcement hooks, see
+:mod:`gtchain_sandbox.iam`), :mod:`.faults` (fault injection, see
+:mod:`gtchain_sandbox.faults`). The labeling-job emulation
 (:mod:`gtchain_sandbox.labeling`) is installed last.
 """
 
@@ -14,7 +16,16 @@ from __future__ import annotations
 import threading
 
 from gtchain_sandbox import labeling
-from gtchain_sandbox.patches import cloudformation, events, iam, lambda_runtime, s3, stepfunctions
+from gtchain_sandbox.patches import (
+    cloudformation,
+    events,
+    faults,
+    iam,
+    lambda_runtime,
+    routing,
+    s3,
+    stepfunctions,
+)
 
 _lock = threading.Lock()
 _applied = False
@@ -26,12 +37,14 @@ def apply_all() -> None:
     with _lock:
         if _applied:
             return
+        routing.install()
         lambda_runtime.install()
         events.install()
         stepfunctions.install()
         cloudformation.install()
         s3.install()
         iam.install()
+        faults.install()  # outside the IAM guard
         labeling.install()
         _applied = True
 

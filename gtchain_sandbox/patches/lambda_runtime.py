@@ -129,6 +129,7 @@ class _Worker:
         code_dir = _unzip_once(function.code_bytes, function.code_sha_256, "functions")
         sys_path = [str(code_dir), *_host_site_packages(), *_layer_paths(function)]
         self.function_name: str = function.function_name
+        self.event: Any = None  # the event of the invocation running now
         self.log_stream = f"{time.strftime('%Y/%m/%d')}/[{function.version}]{uuid.uuid4().hex}"
         read_fd, write_fd = os.pipe()
         # Lives as long as the worker (closed in stop()): the tail explains a crashed runtime.
@@ -168,6 +169,11 @@ class _Worker:
         )
         os.close(write_fd)
         self._results: IO[str] = os.fdopen(read_fd, "r", encoding="utf-8")
+
+    def kill(self) -> None:
+        """SIGKILL the process (its invocation then ends with Runtime.ExitError)."""
+        if self._process.poll() is None:
+            self._process.kill()
 
     @property
     def alive(self) -> bool:
@@ -216,22 +222,43 @@ class _Worker:
         self._stderr_file.close()
 
 
-class WorkerPool:
-    """Warm workers per function ARN, reused while the code and configuration are unchanged."""
+# Busy workers per function at most; more overlapping invocations wait for one (each worker is a
+# Python process of about 70 MB: 50 executions at once would otherwise start hundreds). AWS would
+# run them at once up to the account's concurrency; documented difference.
+MAX_WORKERS_PER_FUNCTION = 8
 
-    def __init__(self) -> None:
+
+class WorkerPool:
+    """Warm workers per function ARN, reused while the code and configuration are unchanged;
+    at most ``max_workers_per_function`` busy at once per function (further invocations wait)."""
+
+    def __init__(self, max_workers_per_function: int = MAX_WORKERS_PER_FUNCTION) -> None:
         self._lock = threading.Lock()
+        self.max_workers_per_function = max_workers_per_function
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
         self._idle: dict[str, list[_Worker]] = {}
         self._fingerprints: dict[str, str] = {}
         self._busy: set[_Worker] = set()
         self.cold_starts = 0
 
     def invoke(self, function: Any, event: Any) -> Invocation:
+        with self._lock:
+            slots = self._slots.setdefault(
+                function.function_arn, threading.BoundedSemaphore(self.max_workers_per_function)
+            )
+        with slots:
+            return self._invoke(function, event)
+
+    def _invoke(self, function: Any, event: Any) -> Invocation:
         worker = self._acquire(function)
         request_id = str(uuid.uuid4())
+        worker.event = event
         try:
             result = worker.invoke(event, request_id, float(function.timeout))
+            if not result.errored:
+                result = _corrupted(function.function_name, event, result)
         finally:
+            worker.event = None
             self._release(function.function_arn, worker)
         _save_logs(function, worker.log_stream, request_id, result)
         return result
@@ -279,9 +306,32 @@ class WorkerPool:
         for worker in workers:
             worker.stop()
 
+    def kill_busy(self, function_name: str, accepts: Any) -> bool:
+        """Kill one busy worker of ``function_name`` whose current event ``accepts`` (a crash:
+        its invocation ends with Runtime.ExitError); False when none matches."""
+        with self._lock:
+            victims = [
+                w
+                for w in self._busy
+                if w.function_name == function_name and w.event is not None and accepts(w.event)
+            ]
+        if not victims:
+            return False
+        victims[0].kill()
+        return True
+
     def worker_count(self) -> int:
         with self._lock:
             return sum(len(idle) for idle in self._idle.values()) + len(self._busy)
+
+
+def _corrupted(function_name: str, event: Any, result: Invocation) -> Invocation:
+    """The ``corrupt_result`` knob (gtchain_sandbox.faults) may rewrite a successful result."""
+    from gtchain_sandbox.faults import faults
+
+    payload = json.loads(result.payload)
+    changed = faults().corrupt(function_name, event, payload)
+    return result if changed is payload else Invocation(json.dumps(changed), False, result.logs)
 
 
 def _save_logs(function: Any, log_stream: str, request_id: str, result: Invocation) -> None:

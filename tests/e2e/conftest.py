@@ -149,3 +149,13 @@ def race_when_stopped(sandbox: Sandbox, state_machine_arn: str, job_name: str) -
         racer.start()
     for racer in racers:
         racer.join()
+
+
+@pytest.fixture(scope="session")
+def faulted(sandbox: Sandbox, runner: ScenarioRunner, deployed: dict[str, Any]) -> Any:
+    """The fault suite (tests/e2e/fault_play.py), played once."""
+    from tests.e2e.fault_play import play_faults
+
+    return play_faults(
+        sandbox, runner, deployed["project"].stack_name, deployed["outputs"]["LedgerTableName"]
+    )

@@ -1,0 +1,200 @@
+"""The e2e tier's fault suite, played once per session (fixture ``faulted``, registered in
+conftest.py): one small root job per fault, all started at once, each fault aimed at its job
+(``match`` / ``job``), so the faults run concurrently without touching each other.
+
+Faults an execution cannot survive on its own (a crashed Create step, a plan answering an
+unknown decision, an event that never arrived) are recovered by ``gtchain chain sweep``
+once their jobs are aged past the sweep's grace period; a second sweep must start nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from gtchain_runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger
+from typer.testing import CliRunner
+
+from gtchain_cli.main import _cli
+from gtchain_sandbox import Sandbox
+from gtchain_sandbox.faults import Fault
+from gtchain_sandbox.labeling.workforce import EVENT_DETAIL_TYPE, EVENT_SOURCE, JobBehaviour
+from gtchain_sandbox.scenarios import FINAL_DECISIONS, Scenario, ScenarioResult, ScenarioRunner
+from tests.integration.handler_env import state_change_event
+
+OBJECTS, STOP_AFTER = 200, 80
+# Older than the sweep's grace period (SWEEP_GRACE, 15 minutes).
+AGE = timedelta(minutes=20)
+
+
+def fault_scenario(name: str) -> Scenario:
+    return Scenario(
+        name=name,
+        description=f"fault: {name}",
+        root_job=f"Streetscenes-Flt-{name}",
+        objects=OBJECTS,
+        behaviour=JobBehaviour(stop_after=STOP_AFTER),
+    )
+
+
+# (service, operation, [errors]): each error is injected count=1, in this order, aimed at the job;
+# boto3's standard retry mode (3 attempts) must absorb them.
+AWS_FAULTS: dict[str, tuple[str, str, list[str]]] = {
+    "sm-describe-throttle": ("sagemaker", "DescribeLabelingJob", ["ThrottlingException"] * 2),
+    "sm-describe-5xx": ("sagemaker", "DescribeLabelingJob", ["InternalFailure", "ServiceUnavailable"]),
+    "sm-create-throttle": ("sagemaker", "CreateLabelingJob", ["ThrottlingException"] * 2),
+    "sm-create-5xx": ("sagemaker", "CreateLabelingJob", ["ServiceUnavailable"] * 2),
+    "sm-listtags-throttle": ("sagemaker", "ListTags", ["ThrottlingException", "InternalFailure"]),
+    "s3-get": ("s3", "GetObject", ["SlowDown", "InternalError"]),
+    "s3-put": ("s3", "PutObject", ["SlowDown", "InternalError"]),
+    "s3-head": ("s3", "HeadObject", ["SlowDown", "ServiceUnavailable"]),
+    "ddb-put": ("dynamodb", "PutItem", ["ProvisionedThroughputExceededException", "ThrottlingException"]),
+    "sns-publish-5xx": ("sns", "Publish", ["InternalError", "ServiceUnavailable"]),
+    "sns-publish-throttled": ("sns", "Publish", ["Throttled"]),
+}
+CREATE_CRASH, RECORD_CRASH = "create-crash", "record-crash"
+UNKNOWN_DECISION, LOST_EVENT, EVENT_STORM = "unknown-decision", "lost-event", "event-storm"
+# Recovered by the sweep: no decision after their first execution.
+SWEPT = (CREATE_CRASH, UNKNOWN_DECISION, LOST_EVENT)
+ALL = (*AWS_FAULTS, CREATE_CRASH, RECORD_CRASH, UNKNOWN_DECISION, LOST_EVENT, EVENT_STORM)
+
+
+@dataclass
+class FaultPlay:
+    scenarios: dict[str, Scenario]
+    results: dict[str, ScenarioResult]
+    knobs: dict[str, list[Fault]]
+    sweeps: list[dict[str, Any]] = field(default_factory=list)
+    storm_events: int = 0
+    other_project_execution: str = ""
+
+
+def put_state_change(sandbox: Sandbox, job_arn: str, status: str, times: int = 1) -> None:
+    entry = {
+        "Source": EVENT_SOURCE,
+        "DetailType": EVENT_DETAIL_TYPE,
+        "Detail": json.dumps({"LabelingJobStatus": status}),
+        "Resources": [job_arn],
+    }
+    sandbox.client("events").put_events(Entries=[entry] * times)
+
+
+def function_pattern(handler_module: str) -> str:
+    """fnmatch pattern of the stack's function names (CDK: GtChain-<project>-<Id><hash>)."""
+    return {
+        "create_child": "*CreateChild*",
+        "record_outcome": "*RecordOutcome*",
+        "plan_chain": "*PlanChain*",
+    }[handler_module]
+
+
+def sweep(sandbox: Sandbox, stack: str) -> dict[str, Any]:
+    env = {**sandbox.env, "GTCHAIN_STACK": stack}
+    result = CliRunner().invoke(_cli, ["chain", "sweep", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    return dict(json.loads(result.output))
+
+
+def wait_until(check: Any, what: str, timeout: float = 180.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def play_faults(sandbox: Sandbox, runner: ScenarioRunner, stack: str, table: str) -> FaultPlay:
+    scenarios = {name: fault_scenario(name) for name in ALL}
+    knobs: dict[str, list[Fault]] = {}
+    faults = sandbox.faults
+    for name, (service, operation, errors) in AWS_FAULTS.items():
+        root = scenarios[name].root_job
+        knobs[name] = [faults.inject(service, operation, error, count=1, match=root) for error in errors]
+    job = {name: scenarios[name].root_job for name in ALL}
+    knobs[CREATE_CRASH] = [
+        faults.crash(
+            function_pattern("create_child"), after=("sagemaker", "CreateLabelingJob"), job=job[CREATE_CRASH]
+        )
+    ]
+    knobs[RECORD_CRASH] = [
+        faults.crash(function_pattern("record_outcome"), after=("dynamodb", "PutItem"), job=job[RECORD_CRASH])
+    ]
+    knobs[UNKNOWN_DECISION] = [
+        faults.corrupt_result(
+            function_pattern("plan_chain"), {"decision": "MAYBE"}, job=job[UNKNOWN_DECISION]
+        )
+    ]
+    knobs[LOST_EVENT] = [faults.lose_events(job[LOST_EVENT])]  # the root's own events only
+
+    for scenario in scenarios.values():
+        runner.start(scenario)
+    sandbox.workforce.start()
+    play = FaultPlay(scenarios=scenarios, results={}, knobs=knobs)
+    storm = threading.Thread(target=_event_storm, args=(sandbox, runner, table, job[EVENT_STORM], play))
+    storm.start()
+
+    # An operator (or another rule) starts an execution for another project's job: ignored.
+    other = "arn:aws:sagemaker:us-east-1:123456789012:labeling-job/vineyards-flt-redriven"
+    play.other_project_execution = sandbox.client("stepfunctions").start_execution(
+        stateMachineArn=runner.state_machine_arn,
+        name="redrive-other-project",
+        input=json.dumps(state_change_event(other, "Stopped", "redrive-other-project")),
+    )["executionArn"]
+
+    ledger = Ledger(sandbox.client("dynamodb"), table)
+    sagemaker = sandbox.client("sagemaker")
+
+    def ready_for_sweep() -> bool:
+        lost = sagemaker.describe_labeling_job(LabelingJobName=job[LOST_EVENT])["LabelingJobStatus"]
+        failed = all(ledger.failure_count(job[name]) >= 1 for name in (CREATE_CRASH, UNKNOWN_DECISION))
+        return lost == "Stopped" and failed
+
+    wait_until(ready_for_sweep, "the crashed, corrupted and lost-event jobs to need the sweep")
+    for name in SWEPT:
+        faults.age_job(job[name], AGE)
+    play.sweeps.append(sweep(sandbox, stack))
+    wait_until(
+        lambda: all(ledger.decision(job[name]) is not None for name in SWEPT), "the swept jobs' decisions"
+    )
+    play.sweeps.append(sweep(sandbox, stack))
+
+    for name, scenario in scenarios.items():
+        wait_until(lambda root=scenario.root_job: _final(ledger, root), f"the chain of {scenario.root_job}")
+        play.results[name] = runner.wait(scenario, timeout=10)
+    storm.join(timeout=60)
+    return play
+
+
+def _final(ledger: Ledger, root: str) -> bool:
+    records = ledger.chain_records(root)
+    return any(r["record"] == DECISION_RECORD and r.get("decision") in FINAL_DECISIONS for r in records)
+
+
+def _event_storm(sandbox: Sandbox, runner: ScenarioRunner, table: str, root: str, play: FaultPlay) -> None:
+    """The root's Stopped event 5 more times as soon as it stops; once the child completed and the
+    chain is closed, late events: a Stopped for the child (after its Completed) and the root's again."""
+    sagemaker, ledger = sandbox.client("sagemaker"), Ledger(sandbox.client("dynamodb"), table)
+    described = wait_until(
+        lambda: (
+            (d := sagemaker.describe_labeling_job(LabelingJobName=root))["LabelingJobStatus"] == "Stopped"
+            and d
+        ),
+        f"{root} to stop",
+    )
+    put_state_change(sandbox, described["LabelingJobArn"], "Stopped", times=5)
+    wait_until(lambda: _final(ledger, root), f"the chain of {root}")
+    child = sagemaker.describe_labeling_job(LabelingJobName=f"{root}-chain-1")
+    put_state_change(sandbox, child["LabelingJobArn"], "Stopped", times=3)
+    put_state_change(sandbox, child["LabelingJobArn"], "Completed", times=2)
+    put_state_change(sandbox, described["LabelingJobArn"], "Stopped", times=2)
+    play.storm_events = 5 + 3 + 2 + 2
+
+
+def failure_records(ledger: Ledger, root: str) -> list[dict[str, Any]]:
+    return [r for r in ledger.chain_records(root) if str(r["record"]).startswith(FAILURE_RECORD_PREFIX)]
