@@ -125,6 +125,16 @@ class LabelMaker:
         metadata["confidence"] = confidence
         return class_id, metadata
 
+    def answer_content(self, value: Any, metadata: dict[str, Any]) -> dict[str, Any]:
+        """A worker's ``answerContent``: what the task's form submitted, keyed by the form
+        element's name (the built-in templates name it ``category`` for classification, the
+        attribute otherwise). Each worker of the sandbox gives the consolidated answer."""
+        if "class-name" in metadata:
+            return {"category": {"label": metadata["class-name"]}}
+        if "class-map" in metadata and isinstance(value, list):
+            return {"category": {"labels": [metadata["class-map"][str(index)] for index in value]}}
+        return {self.attribute: value}
+
     def failure(self, reason: str, *, when: datetime) -> dict[str, Any]:
         """``<attribute>-metadata`` of an object that failed (the attribute itself is absent)."""
         metadata = self._base_metadata(human=True, when=when)

@@ -1,12 +1,48 @@
 """S3 access for the workforce (moto's S3 backend, not HTTP) and Ground Truth's output layout.
 
-Layout under ``<S3OutputPath>/<job name>/``::
+Layout under ``<S3OutputPath>/<job name>/``, per
+https://docs.aws.amazon.com/sagemaker/latest/dg/sms-data-output.html ("Output Directories",
+"Worker Metadata") unless said otherwise::
 
-    manifests/output/output.manifest            every input object, labeled ones augmented
-    manifests/intermediate/1/output.manifest    the same, as the last iteration left it
-    annotations/worker-response/iteration-1/<batch>.json
-    annotations/consolidated-annotation/consolidation-response/iteration-1/<batch>.json
-    activelearning/, inference/, training/      only when automated labeling ran
+    manifests/output/output.manifest
+        "the output manifest file for your labeling job": every input line, labeled objects
+        augmented with ``<attribute>`` and ``<attribute>-metadata`` (variants.py: whether a
+        Stopped or Failed job writes it).
+    manifests/intermediate/<n>/output.manifest
+        "The output data file is written to the output location periodically while the job is
+        in progress. These intermediate files contain one line for each line in the manifest
+        file. If an object is labeled, the label is included. If the object hasn't been
+        labeled, it is written to the intermediate output file identically to the manifest
+        file." Rewritten after every batch (the page names no folder for them; this one is
+        where jobs are seen to write them, and where gtchain's evidence.py looks).
+    annotations/worker-response/iteration-<n>/<datasetObjectId>/<timestamp>.json
+        "a subdirectory for each iteration, which in turn contains a subdirectory for each data
+        object in that iteration. The annotation for each data object is stored in a
+        timestamped JSON file": ``{"answers": [{"workerId", "answerContent", "submissionTime",
+        "acceptanceTime", "timeSpentInSeconds", "workerMetadata"}]}``, one answer per worker
+        (NumberOfHumanWorkersPerDataObject); times ``YYYY-MM-DDTHH:MM:SS.mmmZ``;
+        ``workerMetadata.identityData`` as for a Cognito private workforce. The file name's
+        timestamp format is the one of sms-custom-templates-step2.html's ``worker-response-ref``
+        example (``2021-03-08_23:06:49.json``).
+    annotations/consolidated-annotation/consolidation-request/iteration-<n>/<batch>.json
+    annotations/consolidated-annotation/consolidation-response/iteration-<n>/<batch>.json
+        "information required to consolidate the annotations in the current batch": what the
+        post-annotation Lambda is given and returns, in the formats of
+        https://docs.aws.amazon.com/sagemaker/latest/dg/sms-custom-templates-step3.html
+        (request: ``[{datasetObjectId, dataObject: {s3Uri | content}, annotations: [{workerId,
+        annotationData: {content}}]}]``; response: ``[{datasetObjectId, consolidatedAnnotation:
+        {content: {<attribute>: ..., <attribute>-metadata: ...}}}]``). Batch file names are
+        undocumented: a zero-padded batch number here. Machine labels are not consolidated
+        (they come from automated labeling's inference, not from workers).
+    annotations/intermediate/<n>/annotations.json
+        "the output manifest for the current batch with any completed labels. This file is
+        updated as the label for each data object is completed": the output lines of the
+        objects labeled so far in iteration <n> (JSON Lines).
+    activelearning/, inference/, training/
+        "only present when you are using automated data labeling".
+
+``datasetObjectId`` is the object's 0-based line in the input manifest. One iteration
+(``iteration-1``) is written: iterations of automated labeling are not emulated separately.
 """
 
 from __future__ import annotations
@@ -14,6 +50,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from moto.s3.exceptions import MissingBucket
@@ -94,27 +131,53 @@ class OutputWriter:
                 f"ClientError: output bucket {self.root.bucket} of S3OutputPath does not exist"
             )
 
-    def write_batch(
-        self, batch: int, worker_responses: list[dict[str, Any]], consolidated: list[dict[str, Any]]
+    def write_worker_response(
+        self, dataset_object_id: str, answers: list[dict[str, Any]], *, when: datetime, iteration: int = 1
     ) -> None:
-        name = f"{batch:06d}.json"
-        if worker_responses:
-            self._store.write_text(
-                self.root.child(f"annotations/worker-response/iteration-1/{name}"),
-                json.dumps({"answers": worker_responses}),
-            )
-        if consolidated:
-            self._store.write_text(
-                self.root.child(
-                    f"annotations/consolidated-annotation/consolidation-response/iteration-1/{name}"
-                ),
-                json.dumps(consolidated),
-            )
+        stamp = when.strftime("%Y-%m-%d_%H:%M:%S")
+        self._store.write_text(
+            self.root.child(
+                f"annotations/worker-response/iteration-{iteration}/{dataset_object_id}/{stamp}.json"
+            ),
+            json.dumps({"answers": answers}),
+        )
 
-    def write_manifests(self, records: list[dict[str, Any]]) -> str:
-        text = serialize_manifest(records)
-        self._store.write_text(self.root.child("manifests/intermediate/1/output.manifest"), text)
-        self._store.write_text(self.output_manifest, text)
+    def write_consolidation(
+        self,
+        batch: int,
+        requests: list[dict[str, Any]],
+        responses: list[dict[str, Any]],
+        *,
+        iteration: int = 1,
+    ) -> None:
+        if not responses:
+            return
+        name = f"{batch:06d}.json"
+        folder = "annotations/consolidated-annotation"
+        self._store.write_text(
+            self.root.child(f"{folder}/consolidation-request/iteration-{iteration}/{name}"),
+            json.dumps(requests),
+        )
+        self._store.write_text(
+            self.root.child(f"{folder}/consolidation-response/iteration-{iteration}/{name}"),
+            json.dumps(responses),
+        )
+
+    def write_intermediate(
+        self, records: list[dict[str, Any]], labeled: list[dict[str, Any]], *, iteration: int = 1
+    ) -> None:
+        """The intermediate output manifest (every line) and the iteration's labeled lines."""
+        self._store.write_text(
+            self.root.child(f"manifests/intermediate/{iteration}/output.manifest"),
+            serialize_manifest(records),
+        )
+        self._store.write_text(
+            self.root.child(f"annotations/intermediate/{iteration}/annotations.json"),
+            serialize_manifest(labeled),
+        )
+
+    def write_output_manifest(self, records: list[dict[str, Any]]) -> str:
+        self._store.write_text(self.output_manifest, serialize_manifest(records))
         return self.output_manifest.uri
 
     def write_active_learning(self, model_arn: str, *, trained_on: int, machine_labeled: int) -> None:
