@@ -163,17 +163,13 @@ class OutputWriter:
             json.dumps(responses),
         )
 
-    def write_intermediate(
-        self, records: list[dict[str, Any]], labeled: list[dict[str, Any]], *, iteration: int = 1
-    ) -> None:
+    def write_intermediate(self, manifest_text: str, labeled_text: str, *, iteration: int = 1) -> None:
         """The intermediate output manifest (every line) and the iteration's labeled lines."""
         self._store.write_text(
-            self.root.child(f"manifests/intermediate/{iteration}/output.manifest"),
-            serialize_manifest(records),
+            self.root.child(f"manifests/intermediate/{iteration}/output.manifest"), manifest_text
         )
         self._store.write_text(
-            self.root.child(f"annotations/intermediate/{iteration}/annotations.json"),
-            serialize_manifest(labeled),
+            self.root.child(f"annotations/intermediate/{iteration}/annotations.json"), labeled_text
         )
 
     def write_output_manifest(self, records: list[dict[str, Any]]) -> str:

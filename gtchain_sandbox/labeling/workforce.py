@@ -61,7 +61,7 @@ from gtchain_sandbox.labeling.labels import (
     infer_task_type,
     parse_label_categories,
 )
-from gtchain_sandbox.labeling.manifest import ManifestError, is_labeled, parse_manifest
+from gtchain_sandbox.labeling.manifest import ManifestError, is_labeled, parse_manifest, serialize_manifest
 from gtchain_sandbox.labeling.output_writer import OutputWriter, S3Location, S3Store
 from gtchain_sandbox.labeling.variants import REGISTRY, GroundTruthVariants
 
@@ -153,8 +153,11 @@ class JobRun:
     model_arn: str | None = None
     variants: GroundTruthVariants = field(default_factory=GroundTruthVariants)
     workers_per_object: int = 1
-    # Indexes of the records this job labeled, in order (annotations/intermediate).
-    labeled_indexes: list[int] = field(default_factory=list)
+    # The records as manifest lines, kept up to date batch by batch (the intermediate manifest
+    # is rewritten after every batch without serializing every record again), and the lines of
+    # the records this job labeled, in order (annotations/intermediate).
+    lines: list[str] = field(default_factory=list)
+    labeled_lines: list[str] = field(default_factory=list)
     # The request's StoppingConditions as limits on this job's own labels (None: no limit).
     max_human_labeled: int | None = None
     max_labeled: int | None = None
@@ -373,6 +376,7 @@ class Workforce:
             pre_labeled=len(records) - len(to_label),
             automated=automated,
             variants=REGISTRY.for_job(job.name),
+            lines=[serialize_manifest([record]) for record in records],
             workers_per_object=int(request["HumanTaskConfig"].get("NumberOfHumanWorkersPerDataObject") or 1),
         )
         run.max_human_labeled, run.max_labeled = _stopping_limits(request, dataset_size=len(records))
@@ -391,6 +395,8 @@ class Workforce:
         stop_now = fail_now = False
         processed = 0
         attribute, metadata_attribute = run.maker.attribute, f"{run.maker.attribute}-metadata"
+        touched: list[int] = []
+        labeled_now: list[int] = []
         while processed < pace and run.position < len(run.plan):
             if behaviour.fail_after is not None and run.labeled >= behaviour.fail_after:
                 fail_now = True
@@ -412,6 +418,7 @@ class Workforce:
                 reason = behaviour.object_failure_reason if fate is Fate.FAIL else EXPIRED_TASK_FAILURE_REASON
                 record.pop(attribute, None)
                 record[metadata_attribute] = run.maker.failure(reason, when=now)
+                touched.append(index)
                 failed += 1
                 continue
             is_human = fate is Fate.HUMAN
@@ -419,7 +426,8 @@ class Workforce:
             record[attribute] = value
             record[metadata_attribute] = metadata
             run.labeled += 1
-            run.labeled_indexes.append(index)
+            touched.append(index)
+            labeled_now.append(index)
             if not is_human:
                 machine += 1
                 if run.model_arn is None:
@@ -455,7 +463,10 @@ class Workforce:
         if processed:
             run.batch += 1
             run.writer.write_consolidation(run.batch, requests, responses)
-            run.writer.write_intermediate(run.records, [run.records[index] for index in run.labeled_indexes])
+            for index in touched:
+                run.lines[index] = serialize_manifest([run.records[index]])
+            run.labeled_lines.extend(run.lines[index] for index in labeled_now)
+            run.writer.write_intermediate("".join(run.lines), "".join(run.labeled_lines))
             outcome.changed = True
         with models.STATE_LOCK:
             job.counters.human_labeled += human
