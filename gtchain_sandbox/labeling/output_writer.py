@@ -57,7 +57,15 @@ from moto.s3.exceptions import MissingBucket
 from moto.s3.models import S3Backend, s3_backends
 from moto.utilities.utils import get_partition
 
-from gtchain_sandbox.labeling.manifest import ManifestError, serialize_manifest
+from gtchain_sandbox.labeling.manifest import (
+    MAX_OBJECTS_PER_JOB,
+    MAX_SEMANTIC_SEGMENTATION_OBJECTS,
+    ManifestError,
+    ManifestObject,
+    parse_manifest,
+    serialize_manifest,
+)
+from gtchain_sandbox.labeling.validation import SEMANTIC_SEGMENTATION_TASK_TYPES, built_in_task_type
 
 _S3_URI = re.compile(r"s3://(?P<bucket>[^/]+)/?(?P<key>.*)")
 
@@ -111,6 +119,17 @@ class S3Store:
         except MissingBucket:
             return False
         return True
+
+
+def read_input_manifest(store: S3Store, request: dict[str, Any]) -> list[ManifestObject]:
+    """The objects of a request's S3 input manifest, checked as manifest.py says."""
+    manifest_uri: str = request["InputConfig"]["DataSource"]["S3DataSource"]["ManifestS3Uri"]
+    text = store.read_text(S3Location.parse(manifest_uri))
+    if text is None:
+        raise ManifestError(f"ClientError: input manifest {manifest_uri} does not exist")
+    semantic_segmentation = built_in_task_type(request) in SEMANTIC_SEGMENTATION_TASK_TYPES
+    quota = MAX_SEMANTIC_SEGMENTATION_OBJECTS if semantic_segmentation else MAX_OBJECTS_PER_JOB
+    return parse_manifest(text, manifest_uri, max_objects=quota)
 
 
 class OutputWriter:

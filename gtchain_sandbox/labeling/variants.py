@@ -28,6 +28,15 @@ Knobs (default first):
   Ground Truth's own output names jobs ``labeling-job/<name>`` in lower case
   (sms-data-output.html, multi-label examples), the ARN's case is not documented.
   ``lower``: lower-cased; ``as-named``: as in ``LabelingJobName``.
+* ``manifest_errors``: when the input manifest breaks a documented rule (manifest.py: a line
+  over 100,000 characters, an attribute over 20,000, more objects than the task type's quota),
+  the docs state the rule but not when it is enforced. ``job-fails``: CreateLabelingJob
+  succeeds and the job fails with a ``ClientError`` FailureReason; ``create-refuses``:
+  CreateLabelingJob answers ``ValidationException``.
+* ``reserved_label_attribute``: LabelAttributeName ``source`` or ``source-ref`` (the keys that
+  name the data object, sms-input-data-input-manifest.html). The model's pattern allows them
+  and the docs do not forbid them (``source-ref`` is refused anyway for the task types that
+  must not use ``-ref``). ``refused``: ValidationException; ``accepted``.
 * ``failure_reason``: the FailureReason of a job the workforce fails, as the index of a text
   of the runtime's corpus ``tests/fixtures/failure_reasons.jsonl`` (each with its source);
   None keeps the job's ``JobBehaviour.failure_reason``. AWS does not publish its texts.
@@ -51,6 +60,8 @@ FAILURE_REASONS_CORPUS = Path(__file__).resolve().parents[2] / "tests" / "fixtur
 FINAL_MANIFEST_VALUES = ("present", "absent", "described-missing")
 EXPIRED_TASKS_VALUES = ("untouched", "failure-reason")
 ARN_CASE_VALUES = ("lower", "as-named")
+MANIFEST_ERRORS_VALUES = ("job-fails", "create-refuses")
+RESERVED_LABEL_ATTRIBUTE_VALUES = ("refused", "accepted")
 
 
 @cache
@@ -65,6 +76,8 @@ class GroundTruthVariants:
     final_manifest: str = "present"
     expired_tasks: str = "untouched"
     arn_case: str = "lower"
+    manifest_errors: str = "job-fails"
+    reserved_label_attribute: str = "refused"
     failure_reason: int | None = None
 
     def __post_init__(self) -> None:
@@ -72,6 +85,8 @@ class GroundTruthVariants:
             ("final_manifest", FINAL_MANIFEST_VALUES),
             ("expired_tasks", EXPIRED_TASKS_VALUES),
             ("arn_case", ARN_CASE_VALUES),
+            ("manifest_errors", MANIFEST_ERRORS_VALUES),
+            ("reserved_label_attribute", RESERVED_LABEL_ATTRIBUTE_VALUES),
         ):
             if getattr(self, name) not in allowed:
                 raise ValueError(

@@ -61,8 +61,8 @@ from gtchain_sandbox.labeling.labels import (
     infer_task_type,
     parse_label_categories,
 )
-from gtchain_sandbox.labeling.manifest import ManifestError, is_labeled, parse_manifest, serialize_manifest
-from gtchain_sandbox.labeling.output_writer import OutputWriter, S3Location, S3Store
+from gtchain_sandbox.labeling.manifest import ManifestError, is_labeled, serialize_manifest
+from gtchain_sandbox.labeling.output_writer import OutputWriter, S3Location, S3Store, read_input_manifest
 from gtchain_sandbox.labeling.variants import REGISTRY, GroundTruthVariants
 
 LOGGER = logging.getLogger(__name__)
@@ -355,11 +355,7 @@ class Workforce:
             run = JobRun(behaviour, [], [], maker, writer, pre_labeled=0, automated=False, streaming=True)
             run.max_human_labeled = _stopping_limits(request, dataset_size=None)[0]
             return run
-        manifest_uri: str = s3_source["ManifestS3Uri"]
-        text = store.read_text(S3Location.parse(manifest_uri))
-        if text is None:
-            raise ManifestError(f"ClientError: input manifest {manifest_uri} does not exist")
-        records = [item.record for item in parse_manifest(text, manifest_uri)]
+        records = [item.record for item in read_input_manifest(store, request)]
         to_label = [index for index, record in enumerate(records) if not is_labeled(record, attribute)]
         algorithms = request.get("LabelingJobAlgorithmsConfig")
         automated = algorithms is not None and len(records) >= behaviour.automation_min_objects
