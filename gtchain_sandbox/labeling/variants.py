@@ -37,6 +37,10 @@ Knobs (default first):
   name the data object, sms-input-data-input-manifest.html). The model's pattern allows them
   and the docs do not forbid them (``source-ref`` is refused anyway for the task types that
   must not use ``-ref``). ``refused``: ValidationException; ``accepted``.
+* ``consolidated_metadata``: what a consolidation response's ``content`` holds besides the
+  label. sms-custom-templates-step3.html shows ``{"<labelattributename>": ...}`` only and says
+  the ``-metadata`` "will be added by Ground Truth"; the built-in consolidation Lambdas' answers
+  are not shown. ``included``: ``<attribute>-metadata`` is in the content; ``label-only``: not.
 * ``failure_reason``: the FailureReason of a job the workforce fails, as the index of a text
   of the runtime's corpus ``tests/fixtures/failure_reasons.jsonl`` (each with its source);
   None keeps the job's ``JobBehaviour.failure_reason``. AWS does not publish its texts.
@@ -62,6 +66,7 @@ EXPIRED_TASKS_VALUES = ("untouched", "failure-reason")
 ARN_CASE_VALUES = ("lower", "as-named")
 MANIFEST_ERRORS_VALUES = ("job-fails", "create-refuses")
 RESERVED_LABEL_ATTRIBUTE_VALUES = ("refused", "accepted")
+CONSOLIDATED_METADATA_VALUES = ("included", "label-only")
 
 
 @cache
@@ -78,6 +83,7 @@ class GroundTruthVariants:
     arn_case: str = "lower"
     manifest_errors: str = "job-fails"
     reserved_label_attribute: str = "refused"
+    consolidated_metadata: str = "included"
     failure_reason: int | None = None
 
     def __post_init__(self) -> None:
@@ -87,6 +93,7 @@ class GroundTruthVariants:
             ("arn_case", ARN_CASE_VALUES),
             ("manifest_errors", MANIFEST_ERRORS_VALUES),
             ("reserved_label_attribute", RESERVED_LABEL_ATTRIBUTE_VALUES),
+            ("consolidated_metadata", CONSOLIDATED_METADATA_VALUES),
         ):
             if getattr(self, name) not in allowed:
                 raise ValueError(

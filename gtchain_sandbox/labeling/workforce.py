@@ -447,12 +447,10 @@ class Workforce:
                     ],
                 }
             )
-            responses.append(
-                {
-                    "datasetObjectId": str(index),
-                    "consolidatedAnnotation": {"content": {attribute: value, metadata_attribute: metadata}},
-                }
-            )
+            content: dict[str, Any] = {attribute: value}
+            if run.variants.consolidated_metadata == "included":
+                content[metadata_attribute] = metadata
+            responses.append({"datasetObjectId": str(index), "consolidatedAnnotation": {"content": content}})
         if not stop_now and not fail_now and not run.finished and run.stopping_condition_met:
             # The batch's last label met a stopping condition: stop now, not a tick later.
             stop_now = True

@@ -182,8 +182,13 @@ def test_a_completed_job_writes_its_final_manifest_in_every_variant() -> None:
     assert len(read_manifest(describe("Job-1")["LabelingJobOutput"]["OutputDatasetS3Uri"])) == 4
 
 
-def test_without_intermediate_manifests_the_consolidation_files_give_the_same_labels() -> None:
-    workforce().set_variants(GroundTruthVariants(final_manifest="absent"))
+@pytest.mark.parametrize("consolidated_metadata", ["included", "label-only"])
+def test_without_intermediate_manifests_the_consolidation_files_give_the_same_labels(
+    consolidated_metadata: str,
+) -> None:
+    workforce().set_variants(
+        GroundTruthVariants(final_manifest="absent", consolidated_metadata=consolidated_metadata)
+    )
     workforce().configure("job-*", JobBehaviour(pace=3, stop_after=6))
     create_job("Job-1", put_manifest("inputs/m.manifest", images(10)))
     workforce().run_until_idle()
@@ -196,6 +201,9 @@ def test_without_intermediate_manifests_the_consolidation_files_give_the_same_la
     assert source == "consolidated-annotations"
     assert labeled_sources(from_consolidation, "Job-1") == labeled_sources(from_intermediate, "Job-1")
     assert len(labeled_sources(from_consolidation, "Job-1")) == 6
+    responses = [k for k in keys_under("jobs/Job-1/") if "/consolidation-response/" in k]
+    content = json.loads(body(responses[0]))[0]["consolidatedAnnotation"]["content"]
+    assert ("Job-1-metadata" in content) == (consolidated_metadata == "included")
 
 
 @pytest.mark.parametrize("expired_tasks", ["untouched", "failure-reason"])
