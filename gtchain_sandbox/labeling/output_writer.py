@@ -49,6 +49,8 @@ from __future__ import annotations
 
 import json
 import re
+import struct
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -67,6 +69,22 @@ from gtchain_sandbox.labeling.manifest import (
 )
 from gtchain_sandbox.labeling.validation import SEMANTIC_SEGMENTATION_TASK_TYPES, built_in_task_type
 
+
+def _png(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    rows = b"".join(b"\x00" + b"\xff\xff\xff" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+_PLACEHOLDER_PNG = _png(1, 1)
 _S3_URI = re.compile(r"s3://(?P<bucket>[^/]+)/?(?P<key>.*)")
 
 
@@ -112,6 +130,9 @@ class S3Store:
 
     def write_text(self, location: S3Location, text: str) -> None:
         self._backend.put_object(location.bucket, location.key, text.encode("utf-8"))
+
+    def write_bytes(self, location: S3Location, data: bytes) -> None:
+        self._backend.put_object(location.bucket, location.key, data)
 
     def bucket_exists(self, bucket: str) -> bool:
         try:
@@ -190,6 +211,15 @@ class OutputWriter:
         self._store.write_text(
             self.root.child(f"annotations/intermediate/{iteration}/annotations.json"), labeled_text
         )
+
+    def write_mask(self, dataset_object_id: str, *, when: datetime) -> str:
+        """A semantic segmentation mask (labels.py says where and what); its S3 URI."""
+        stamp = when.strftime("%Y-%m-%dT%H-%M-%S")
+        location = self.root.child(
+            f"annotations/consolidated-annotation/output/{dataset_object_id}_{stamp}.png"
+        )
+        self._store.write_bytes(location, _PLACEHOLDER_PNG)
+        return location.uri
 
     def write_output_manifest(self, records: list[dict[str, Any]]) -> str:
         self._store.write_text(self.output_manifest, serialize_manifest(records))

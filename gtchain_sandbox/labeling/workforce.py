@@ -418,7 +418,10 @@ class Workforce:
                 failed += 1
                 continue
             is_human = fate is Fate.HUMAN
-            value, metadata = run.maker.label(identity, human=is_human, when=now)
+            mask_uri = ""
+            if run.maker.task_type == "semantic-segmentation":
+                mask_uri = run.writer.write_mask(str(index), when=now)
+            value, metadata = run.maker.label(identity, human=is_human, when=now, mask_uri=mask_uri)
             record[attribute] = value
             record[metadata_attribute] = metadata
             run.labeled += 1

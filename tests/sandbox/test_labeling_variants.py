@@ -303,3 +303,61 @@ def _human_task() -> dict[str, Any]:
 
     human_task: dict[str, Any] = job_request("x", "s3://b/k")["HumanTaskConfig"]
     return human_task
+
+
+# -- label shapes of sms-data-output.html beyond classification and bounding boxes --------------
+
+
+def shaped_job(name: str, attribute: str, task_type: str, records: list[dict[str, Any]]) -> dict[str, Any]:
+    human_task = {
+        **_human_task(),
+        "PreHumanTaskLambdaArn": f"arn:aws:lambda:us-east-1:432418664414:function:PRE-{task_type}",
+    }
+    s3().put_object(
+        Bucket=BUCKET, Key="inputs/c.json", Body=json.dumps({"labels": [{"label": "road"}, {"label": "car"}]})
+    )
+    create_job(
+        name,
+        put_manifest(f"inputs/{name}.manifest", records),
+        LabelAttributeName=attribute,
+        LabelCategoryConfigS3Uri=f"s3://{BUCKET}/inputs/c.json",
+        HumanTaskConfig=human_task,
+    )
+    workforce().run_until_idle()
+    [record] = read_manifest(describe(name)["LabelingJobOutput"]["OutputDatasetS3Uri"])
+    return record
+
+
+def test_semantic_segmentation_labels_are_png_masks_with_an_internal_color_map() -> None:
+    record = shaped_job("Seg-1", "streets-ref", "SemanticSegmentation", images(1))
+    mask_uri = record["streets-ref"]
+    assert mask_uri.startswith(f"s3://{BUCKET}/jobs/Seg-1/annotations/consolidated-annotation/output/0_")
+    assert body(mask_uri.split("/", 3)[3]).startswith(b"\x89PNG\r\n\x1a\n")
+    metadata = record["streets-ref-metadata"]
+    assert metadata["type"] == "groundtruth/semantic-segmentation"
+    color_map = metadata["internal-color-map"]
+    assert [color_map[key]["class-name"] for key in ("0", "1", "2")] == ["BACKGROUND", "road", "car"]
+    assert len({entry["confidence"] for entry in color_map.values()}) == 1
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", entry["hex-color"]) for entry in color_map.values())
+
+
+def test_named_entity_recognition_labels_are_text_spans() -> None:
+    text = "Amazon SageMaker is a cloud machine-learning platform"
+    record = shaped_job("Ner-1", "entities", "NamedEntityRecognition", [{"source": text}])
+    annotations = record["entities"]["annotations"]
+    assert annotations["labels"] == [{"label": "road"}, {"label": "car"}]
+    [entity] = annotations["entities"]
+    assert entity["label"] in {"road", "car"} and 0 <= entity["startOffset"] < entity["endOffset"] <= len(
+        text
+    )
+    metadata = record["entities-metadata"]
+    assert metadata["type"] == "groundtruth/text-span"
+    assert len(metadata["entities"]) == 1 and "confidence" in metadata["entities"][0]
+
+
+def test_label_verification_labels_are_a_class_index_with_its_name() -> None:
+    record = shaped_job("Verify-1", "verify-boxes", "VerificationBoundingBox", images(1))
+    metadata = record["verify-boxes-metadata"]
+    assert metadata["type"] == "groundtruth/label-verification"
+    assert record["verify-boxes"] in {"0", "1"}
+    assert metadata["class-name"] == ("good", "bad")[int(record["verify-boxes"])]
