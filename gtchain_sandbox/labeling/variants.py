@@ -56,7 +56,7 @@ import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 ENV_VARIABLE = "GTCHAIN_GT_VARIANTS"
 FAILURE_REASONS_CORPUS = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "failure_reasons.jsonl"
@@ -153,6 +153,17 @@ def every_variant() -> dict[str, GroundTruthVariants]:
     return played
 
 
+T = TypeVar("T")
+
+
+def latest_match(registrations: list[tuple[str, T]], job_name: str) -> T | None:
+    """The latest registration whose lower-cased fnmatch pattern matches `job_name` (any case)."""
+    for pattern, value in reversed(registrations):
+        if fnmatch.fnmatchcase(job_name.lower(), pattern):
+            return value
+    return None
+
+
 class VariantRegistry:
     """The global variants and per job-name pattern overrides (fnmatch, case-insensitive; the
     latest matching registration wins)."""
@@ -173,10 +184,7 @@ class VariantRegistry:
 
     def for_job(self, job_name: str) -> GroundTruthVariants:
         with self._lock:
-            for pattern, variants in reversed(self._by_pattern):
-                if fnmatch.fnmatchcase(job_name.lower(), pattern):
-                    return variants
-            return self._global
+            return latest_match(self._by_pattern, job_name) or self._global
 
     def reset(self) -> None:
         with self._lock:

@@ -38,7 +38,6 @@ validation (``validation.py``).
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import logging
 import math
@@ -63,7 +62,7 @@ from gtchain_sandbox.labeling.labels import (
 )
 from gtchain_sandbox.labeling.manifest import ManifestError, is_labeled, serialize_manifest
 from gtchain_sandbox.labeling.output_writer import OutputWriter, S3Location, S3Store, read_input_manifest
-from gtchain_sandbox.labeling.variants import REGISTRY, GroundTruthVariants
+from gtchain_sandbox.labeling.variants import REGISTRY, GroundTruthVariants, latest_match
 
 LOGGER = logging.getLogger(__name__)
 
@@ -232,10 +231,7 @@ class Workforce:
 
     def behaviour_for(self, job_name: str) -> JobBehaviour:
         with self._config_lock:
-            for pattern, behaviour in reversed(self._behaviours):
-                if fnmatch.fnmatchcase(job_name.lower(), pattern):
-                    return behaviour
-        return JobBehaviour()
+            return latest_match(self._behaviours, job_name) or JobBehaviour()
 
     def reset(self) -> None:
         """Forget every knob (jobs themselves live in moto and go with moto's reset)."""
