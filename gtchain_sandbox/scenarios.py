@@ -37,6 +37,7 @@ from gtchain_runtime.domain.layout import FinalLocations
 from gtchain_runtime.domain.manifest import manifest_stats
 
 from gtchain_sandbox.errors import SandboxError
+from gtchain_sandbox.labeling.variants import GroundTruthVariants
 from gtchain_sandbox.labeling.workforce import JobBehaviour
 
 STREETSCENES_OBJECTS = 3547
@@ -98,6 +99,9 @@ class Scenario:
     expected_reason: tuple[str, ...] = ()
     # Jobs of the chain at the end, the root included (None: not part of the scenario).
     expected_jobs: int | None = None
+    # The undocumented Ground Truth behaviours played for every job of the chain (None: the
+    # workforce's global variants; labeling/variants.py).
+    variants: GroundTruthVariants | None = None
 
     @property
     def attribute(self) -> str:
@@ -396,6 +400,8 @@ class ScenarioRunner:
         self._s3.put_object(Bucket=self._bucket, Key=prefix + "template.liquid", Body=UI_TEMPLATE)
         pattern = f"{scenario.root_job}*" if scenario.behaviour_for_chain else scenario.root_job
         self._sandbox.workforce.configure(pattern, scenario.behaviour)
+        if scenario.variants is not None:
+            self._sandbox.workforce.set_variants(scenario.variants, f"{scenario.root_job}*")
         self._sagemaker.create_labeling_job(
             **root_job_request(scenario, self._bucket, self._role_arn, f"s3://{self._bucket}/{manifest_key}")
         )

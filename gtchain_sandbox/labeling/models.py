@@ -22,6 +22,8 @@ from moto.sagemaker.exceptions import ResourceInUseException, ResourceNotFound, 
 from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
 from moto.utilities.utils import get_partition
 
+from gtchain_sandbox.labeling.variants import REGISTRY
+
 if TYPE_CHECKING:
     from gtchain_sandbox.labeling.workforce import JobRun
 
@@ -44,11 +46,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def labeling_job_arn(name: str, account_id: str, region_name: str) -> str:
-    # SageMaker lower-cases the job name inside the ARN.
-    return (
-        f"arn:{get_partition(region_name)}:sagemaker:{region_name}:{account_id}:labeling-job/{name.lower()}"
-    )
+def labeling_job_arn(name: str, account_id: str, region_name: str, *, as_named: bool = False) -> str:
+    # The case of the name inside the ARN is undocumented: a knob (variants.py, arn_case).
+    resource = name if as_named else name.lower()
+    return f"arn:{get_partition(region_name)}:sagemaker:{region_name}:{account_id}:labeling-job/{resource}"
 
 
 @dataclass
@@ -181,7 +182,8 @@ def _find_job(backend: SageMakerModelBackend, name: str) -> LabelingJob:
 
 def create_labeling_job(self: SageMakerModelBackend, request: dict[str, Any]) -> LabelingJob:
     name: str = request["LabelingJobName"]
-    arn = labeling_job_arn(name, self.account_id, self.region_name)
+    as_named = REGISTRY.for_job(name).arn_case == "as-named"
+    arn = labeling_job_arn(name, self.account_id, self.region_name, as_named=as_named)
     stored_request = {key: copy.deepcopy(value) for key, value in request.items() if key != "Tags"}
     now = utcnow()
     with STATE_LOCK:
@@ -280,6 +282,6 @@ def labeling_job_by_arn(self: SageMakerModelBackend, arn: str) -> LabelingJob:
     name = arn.rsplit("/", 1)[-1]
     with STATE_LOCK:
         job = jobs_of(self).get(name.lower())
-    if job is None or job.arn != arn:
+    if job is None or job.arn.lower() != arn.lower():
         raise ValidationError(f"Could not find labeling-job with ARN {arn}")
     return job

@@ -12,10 +12,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from moto.core.responses import ActionResult, EmptyResult
+from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.responses import SageMakerResponse
 
 from gtchain_sandbox.labeling import models
+from gtchain_sandbox.labeling.manifest import ManifestError
+from gtchain_sandbox.labeling.output_writer import S3Store, read_input_manifest
 from gtchain_sandbox.labeling.validation import validate_create_semantics, validate_request
+from gtchain_sandbox.labeling.variants import REGISTRY
 
 
 def _request(response: SageMakerResponse, operation_name: str) -> dict[str, Any]:
@@ -32,7 +36,14 @@ def _as_utc(moment: datetime | None) -> datetime | None:
 
 def create_labeling_job(self: SageMakerResponse) -> ActionResult:
     params = _request(self, "CreateLabelingJob")
-    validate_create_semantics(params)
+    variants = REGISTRY.for_job(str(params["LabelingJobName"]))
+    validate_create_semantics(params, reserved_refused=variants.reserved_label_attribute == "refused")
+    if variants.manifest_errors == "create-refuses":
+        backend = self.sagemaker_backend
+        try:
+            read_input_manifest(S3Store(backend.account_id, backend.region_name), params)
+        except ManifestError as error:
+            raise ValidationError(str(error)) from None
     job = models.create_labeling_job(self.sagemaker_backend, params)
     return ActionResult({"LabelingJobArn": job.arn})
 

@@ -28,6 +28,38 @@ from moto.sagemaker.exceptions import ValidationError
 __all__ = ["constraint_violations", "operation_model", "validate_create_semantics", "validate_request"]
 
 METADATA_SUFFIX = "-metadata"
+REF_SUFFIX = "-ref"
+RESERVED_LABEL_ATTRIBUTES = frozenset({"source", "source-ref"})
+# CreateLabelingJob's LabelAttributeName (botocore's model documentation, and
+# https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateLabelingJob.html): the
+# attribute name "must end with -ref" for these built-in task types (their pre-annotation
+# Lambda is PRE-<task type>); "If the task type you are using is not listed below, the
+# attribute name must not end with -ref" (the developer guide's sms-data-output.html says the
+# same). VerificationSemanticSegmentation "must not end with -ref" (the newer wording).
+REF_TASK_TYPES = frozenset(
+    {
+        "semanticsegmentation",
+        "adjustmentsemanticsegmentation",
+        "videoobjectdetection",
+        "adjustmentvideoobjectdetection",
+        "videoobjecttracking",
+        "adjustmentvideoobjecttracking",
+        "3dpointcloudsemanticsegmentation",
+        "adjustment3dpointcloudsemanticsegmentation",
+        "3dpointcloudobjecttracking",
+        "adjustment3dpointcloudobjecttracking",
+    }
+)
+SEMANTIC_SEGMENTATION_TASK_TYPES = frozenset(
+    {"semanticsegmentation", "adjustmentsemanticsegmentation", "verificationsemanticsegmentation"}
+)
+
+
+def built_in_task_type(params: Mapping[str, Any]) -> str | None:
+    """The built-in task type a request names by its PRE-<TaskType> Lambda, lower-cased."""
+    arn = str(params.get("HumanTaskConfig", {}).get("PreHumanTaskLambdaArn") or "")
+    function = arn.rsplit(":", 1)[-1]
+    return function[4:].lower() if function.upper().startswith("PRE-") else None
 
 
 @cache
@@ -98,12 +130,25 @@ def validate_request(operation_name: str, params: Mapping[str, Any]) -> None:
     raise_for_errors(param_validator_problems(input_shape, params))
 
 
-def validate_create_semantics(params: Mapping[str, Any]) -> None:
-    """Rules CreateLabelingJob enforces beyond the service model's shapes."""
+def validate_create_semantics(params: Mapping[str, Any], *, reserved_refused: bool = True) -> None:
+    """Rules CreateLabelingJob enforces beyond the service model's shapes (`reserved_refused`:
+    the reserved_label_attribute variant, variants.py)."""
     errors: list[str] = []
     attribute = params.get("LabelAttributeName")
     if isinstance(attribute, str) and attribute.endswith(METADATA_SUFFIX):
         errors.append(f"LabelAttributeName '{attribute}' must not end with '{METADATA_SUFFIX}'")
+    task_type = built_in_task_type(params)
+    if isinstance(attribute, str) and not attribute.endswith(METADATA_SUFFIX):
+        if task_type in REF_TASK_TYPES and not attribute.endswith(REF_SUFFIX):
+            errors.append(f"LabelAttributeName '{attribute}' must end with '{REF_SUFFIX}' for this task type")
+        elif task_type not in REF_TASK_TYPES and attribute.endswith(REF_SUFFIX):
+            errors.append(
+                f"LabelAttributeName '{attribute}' must not end with '{REF_SUFFIX}' for this task type"
+            )
+        elif attribute in RESERVED_LABEL_ATTRIBUTES and reserved_refused:
+            errors.append(
+                f"LabelAttributeName '{attribute}' is reserved for the data object of a manifest line"
+            )
     data_source = params.get("InputConfig", {}).get("DataSource", {})
     sources = [name for name in ("S3DataSource", "SnsDataSource") if data_source.get(name) is not None]
     if len(sources) != 1:

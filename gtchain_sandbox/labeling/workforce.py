@@ -38,14 +38,15 @@ validation (``validation.py``).
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import logging
 import math
 import random
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -59,8 +60,9 @@ from gtchain_sandbox.labeling.labels import (
     infer_task_type,
     parse_label_categories,
 )
-from gtchain_sandbox.labeling.manifest import ManifestError, is_labeled, parse_manifest
-from gtchain_sandbox.labeling.output_writer import OutputWriter, S3Location, S3Store
+from gtchain_sandbox.labeling.manifest import ManifestError, is_labeled, serialize_manifest
+from gtchain_sandbox.labeling.output_writer import OutputWriter, S3Location, S3Store, read_input_manifest
+from gtchain_sandbox.labeling.variants import REGISTRY, GroundTruthVariants, latest_match
 
 LOGGER = logging.getLogger(__name__)
 
@@ -70,7 +72,10 @@ DEFAULT_JOB_FAILURE_REASON = (
     "InternalServerError: We encountered an internal error. Please try your request again."
 )
 DEFAULT_OBJECT_FAILURE_REASON = "ClientError: Annotation consolidation failed for this data object"
-WORKER_ID = "sandbox-worker-1"
+# The sandbox's wording (AWS publishes none) for an expired task under expired_tasks=failure-reason.
+EXPIRED_TASK_FAILURE_REASON = "ClientError: The task for this data object expired before workers completed it"
+WORKER_IDS = ("a12b3cdefg4h5i67", "b23c4defgh5i6j78", "c34d5efghi6j7k89")
+COGNITO_ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_sandbox"
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,13 @@ class JobRun:
     # Streaming jobs (SNS data source) get objects over time: they never run out of work.
     streaming: bool = False
     model_arn: str | None = None
+    variants: GroundTruthVariants = field(default_factory=GroundTruthVariants)
+    workers_per_object: int = 1
+    # The records as manifest lines, kept up to date batch by batch (the intermediate manifest
+    # is rewritten after every batch without serializing every record again), and the lines of
+    # the records this job labeled, in order (annotations/intermediate).
+    lines: list[str] = field(default_factory=list)
+    labeled_lines: list[str] = field(default_factory=list)
     # The request's StoppingConditions as limits on this job's own labels (None: no limit).
     max_human_labeled: int | None = None
     max_labeled: int | None = None
@@ -198,6 +210,15 @@ class Workforce:
 
     # -- configuration -------------------------------------------------------------------
 
+    def set_variants(self, variants: GroundTruthVariants, pattern: str | None = None) -> None:
+        """Play `variants` (variants.py) for every job (pattern None) or for jobs whose name
+        matches `pattern` (fnmatch, case-insensitive; the latest match wins). Read when a job
+        is created (arn_case) and on its first tick (the others)."""
+        REGISTRY.set(variants, pattern)
+
+    def variants_for(self, job_name: str) -> GroundTruthVariants:
+        return REGISTRY.for_job(job_name)
+
     def configure(self, pattern: str, behaviour: JobBehaviour) -> None:
         """Apply `behaviour` to jobs whose name matches `pattern` (fnmatch, case-insensitive).
 
@@ -210,15 +231,13 @@ class Workforce:
 
     def behaviour_for(self, job_name: str) -> JobBehaviour:
         with self._config_lock:
-            for pattern, behaviour in reversed(self._behaviours):
-                if fnmatch.fnmatchcase(job_name.lower(), pattern):
-                    return behaviour
-        return JobBehaviour()
+            return latest_match(self._behaviours, job_name) or JobBehaviour()
 
     def reset(self) -> None:
         """Forget every knob (jobs themselves live in moto and go with moto's reset)."""
         with self._config_lock:
             self._behaviours.clear()
+        REGISTRY.reset()
 
     # -- driving -------------------------------------------------------------------------
 
@@ -332,11 +351,7 @@ class Workforce:
             run = JobRun(behaviour, [], [], maker, writer, pre_labeled=0, automated=False, streaming=True)
             run.max_human_labeled = _stopping_limits(request, dataset_size=None)[0]
             return run
-        manifest_uri: str = s3_source["ManifestS3Uri"]
-        text = store.read_text(S3Location.parse(manifest_uri))
-        if text is None:
-            raise ManifestError(f"ClientError: input manifest {manifest_uri} does not exist")
-        records = [item.record for item in parse_manifest(text, manifest_uri)]
+        records = [item.record for item in read_input_manifest(store, request)]
         to_label = [index for index, record in enumerate(records) if not is_labeled(record, attribute)]
         algorithms = request.get("LabelingJobAlgorithmsConfig")
         automated = algorithms is not None and len(records) >= behaviour.automation_min_objects
@@ -352,6 +367,9 @@ class Workforce:
             writer,
             pre_labeled=len(records) - len(to_label),
             automated=automated,
+            variants=REGISTRY.for_job(job.name),
+            lines=[serialize_manifest([record]) for record in records],
+            workers_per_object=int(request["HumanTaskConfig"].get("NumberOfHumanWorkersPerDataObject") or 1),
         )
         run.max_human_labeled, run.max_labeled = _stopping_limits(request, dataset_size=len(records))
         if automated and initial_model:
@@ -363,11 +381,14 @@ class Workforce:
         behaviour = run.behaviour
         pace = behaviour.pace or self.default_pace
         now = models.utcnow()
-        worker_responses: list[dict[str, Any]] = []
-        consolidated: list[dict[str, Any]] = []
+        requests: list[dict[str, Any]] = []
+        responses: list[dict[str, Any]] = []
         human = machine = failed = 0
         stop_now = fail_now = False
         processed = 0
+        attribute, metadata_attribute = run.maker.attribute, f"{run.maker.attribute}-metadata"
+        touched: list[int] = []
+        labeled_now: list[int] = []
         while processed < pace and run.position < len(run.plan):
             if behaviour.fail_after is not None and run.labeled >= behaviour.fail_after:
                 fail_now = True
@@ -383,50 +404,62 @@ class Workforce:
             processed += 1
             record = run.records[index]
             identity = str(record.get("source-ref", record.get("source")))
-            if fate is Fate.EXPIRE:
+            if fate is Fate.EXPIRE and run.variants.expired_tasks == "untouched":
                 continue
-            if fate is Fate.FAIL:
-                record.pop(run.maker.attribute, None)
-                record[f"{run.maker.attribute}-metadata"] = run.maker.failure(
-                    behaviour.object_failure_reason, when=now
-                )
+            if fate in (Fate.FAIL, Fate.EXPIRE):
+                reason = behaviour.object_failure_reason if fate is Fate.FAIL else EXPIRED_TASK_FAILURE_REASON
+                record.pop(attribute, None)
+                record[metadata_attribute] = run.maker.failure(reason, when=now)
+                touched.append(index)
                 failed += 1
                 continue
             is_human = fate is Fate.HUMAN
-            value, metadata = run.maker.label(identity, human=is_human, when=now)
-            record[run.maker.attribute] = value
-            record[f"{run.maker.attribute}-metadata"] = metadata
+            mask_uri = ""
+            if run.maker.task_type == "semantic-segmentation":
+                mask_uri = run.writer.write_mask(str(index), when=now)
+            value, metadata = run.maker.label(identity, human=is_human, when=now, mask_uri=mask_uri)
+            record[attribute] = value
+            record[metadata_attribute] = metadata
             run.labeled += 1
-            if is_human:
-                human += 1
-                run.human_labeled += 1
-                worker_responses.append(
-                    {
-                        "dataObjectId": str(index),
-                        "source": identity,
-                        "workerId": WORKER_ID,
-                        "answerContent": value,
-                    }
-                )
-            else:
+            touched.append(index)
+            labeled_now.append(index)
+            if not is_human:
                 machine += 1
                 if run.model_arn is None:
                     run.model_arn = _final_model_arn(job)
-            consolidated.append(
+                continue
+            human += 1
+            run.human_labeled += 1
+            answers = _worker_answers(run, value, metadata, now)
+            run.writer.write_worker_response(str(index), answers, when=now)
+            data_object = {"s3Uri": identity} if "source-ref" in record else {"content": identity}
+            requests.append(
                 {
                     "datasetObjectId": str(index),
-                    "dataObject": {"s3Uri" if "source-ref" in record else "content": identity},
-                    "consolidatedAnnotation": {
-                        "content": {run.maker.attribute: value, f"{run.maker.attribute}-metadata": metadata}
-                    },
+                    "dataObject": data_object,
+                    "annotations": [
+                        {
+                            "workerId": answer["workerId"],
+                            "annotationData": {"content": json.dumps(answer["answerContent"])},
+                        }
+                        for answer in answers
+                    ],
                 }
             )
+            content: dict[str, Any] = {attribute: value}
+            if run.variants.consolidated_metadata == "included":
+                content[metadata_attribute] = metadata
+            responses.append({"datasetObjectId": str(index), "consolidatedAnnotation": {"content": content}})
         if not stop_now and not fail_now and not run.finished and run.stopping_condition_met:
             # The batch's last label met a stopping condition: stop now, not a tick later.
             stop_now = True
         if processed:
             run.batch += 1
-            run.writer.write_batch(run.batch, worker_responses, consolidated)
+            run.writer.write_consolidation(run.batch, requests, responses)
+            for index in touched:
+                run.lines[index] = serialize_manifest([run.records[index]])
+            run.labeled_lines.extend(run.lines[index] for index in labeled_now)
+            run.writer.write_intermediate("".join(run.lines), "".join(run.labeled_lines))
             outcome.changed = True
         with models.STATE_LOCK:
             job.counters.human_labeled += human
@@ -440,7 +473,7 @@ class Workforce:
                 job,
                 models.FAILED,
                 outcome,
-                failure_reason=behaviour.failure_reason,
+                failure_reason=run.variants.failure_reason_text or behaviour.failure_reason,
                 write_output=behaviour.write_output_on_failure,
             )
         elif stop_now:
@@ -462,8 +495,15 @@ class Workforce:
     ) -> None:
         run = job.run
         output: dict[str, str] | None = None
-        if run is not None and write_output and run.records:
-            output = {"OutputDatasetS3Uri": run.writer.write_manifests(run.records)}
+        # A Completed job writes its output manifest; a Stopped or Failed one per the
+        # final_manifest variant (variants.py); write_output=False: the job wrote nothing.
+        final_manifest = "absent" if run is None or not run.records or not write_output else "present"
+        if final_manifest == "present" and status != models.COMPLETED and run is not None:
+            final_manifest = run.variants.final_manifest
+        if run is not None and final_manifest != "absent":
+            if final_manifest == "present":
+                run.writer.write_output_manifest(run.records)
+            output = {"OutputDatasetS3Uri": run.writer.output_manifest.uri}
             if run.model_arn is not None:
                 output["FinalActiveLearningModelArn"] = run.model_arn
                 run.writer.write_active_learning(
@@ -485,6 +525,39 @@ class Workforce:
         }
         outcome.events.extend([event] * (2 if behaviour.duplicate_final_event else 1))
         outcome.changed = True
+
+
+def _worker_answers(
+    run: JobRun, value: Any, metadata: dict[str, Any], when: datetime
+) -> list[dict[str, Any]]:
+    """One answer per worker, with the fields sms-data-output.html's "Worker Metadata" lists."""
+    content = run.maker.answer_content(value, metadata)
+    answers = []
+    for worker in range(run.workers_per_object):
+        worker_id = WORKER_IDS[worker % len(WORKER_IDS)]
+        spent = 20.0 + 7 * worker
+        answers.append(
+            {
+                "answerContent": content,
+                "submissionTime": _iso_millis(when),
+                "acceptanceTime": _iso_millis(when - timedelta(seconds=spent + 2)),
+                "timeSpentInSeconds": spent,
+                "workerId": worker_id,
+                "workerMetadata": {
+                    "identityData": {
+                        "identityProviderType": "Cognito",
+                        "issuer": COGNITO_ISSUER,
+                        "sub": str(uuid.uuid5(uuid.NAMESPACE_URL, worker_id)),
+                    }
+                },
+            }
+        )
+    return answers
+
+
+def _iso_millis(moment: datetime) -> str:
+    """YYYY-MM-DDTHH:MM:SS.mmmZ (sms-data-output.html, "Worker Metadata")."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _update_counters(job: models.LabelingJob, run: JobRun) -> None:
