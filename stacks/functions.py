@@ -147,7 +147,7 @@ class ChainFunctions(Construct):
         owned_jobs = owned_job_arns(self, config.job_name_prefix)
         # labeling-job/<prefix>-* and labeling-job/<prefix> (gtchain_runtime.domain.naming.owns_job_name).
         self._job_arns = owned_jobs.iam_resources
-        self._job_arn_wildcard = f"{owned_jobs.children_prefix}*"
+        self._job_arn_wildcards = [arn for arn in owned_jobs.iam_resources if arn.endswith("*")]
         # One code asset and one layer, shared by all functions.
         self._layer = dependencies_layer(self, "DependenciesLayer")
         self._code = function_code()
@@ -265,8 +265,9 @@ class ChainFunctions(Construct):
         )
         acknowledge_wildcard_resources(
             function.role or function,
-            [self._job_arn_wildcard],
-            "Labeling jobs of this project: every job named <prefix>-... (the prefix followed by a hyphen).",
+            self._job_arn_wildcards,
+            "Labeling jobs of this project: every job named <prefix>-... (the prefix followed by a hyphen), "
+            "with the prefix lower-cased and as configured (IAM compares ARNs case-sensitively).",
         )
 
     def _allow_ledger(self, function: lambda_.Function, sid: str, *actions: str) -> None:

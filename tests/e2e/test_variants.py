@@ -18,24 +18,9 @@ from tests.e2e.conftest import CORPUS_RETRYABLE_REASON, VARIANT_OBJECTS, variant
 pytestmark = pytest.mark.e2e
 
 ROOT_STATUS = {"stop": "Stopped", "fail": "Failed", "expire": "Completed"}
-# Runtime problem found with this tier (stacks/arns.py, not the sandbox's to fix): the stack's IAM
-# policies name the project's jobs as ``labeling-job/<prefix lower-cased>-*``, and IAM matches
-# resource ARNs case-sensitively, so if SageMaker's ARNs carry the name as created
-# (arn_case=as-named), the Inspect function's ListTags on its own job is denied (AccessDenied)
-# and the chain fails at its first step.
-ARN_AS_NAMED_BUG = pytest.mark.xfail(
-    strict=True,
-    raises=Exception,
-    reason="stacks/arns.py lower-cases the IAM resource of the project's jobs: AccessDenied "
-    "(sagemaker:ListTags) when the job ARN carries the name as created",
-)
-
-
 def variant_params() -> list[Any]:
-    return [
-        pytest.param(name, marks=ARN_AS_NAMED_BUG) if name.endswith("/arn_case=as-named") else name
-        for name in sorted(variant_scenarios())
-    ]
+    # arn_case=as-named passes because the stack's IAM patterns name the prefix in both cases.
+    return sorted(variant_scenarios())
 
 
 def records(path: str) -> list[dict[str, Any]]:

@@ -75,14 +75,22 @@ def same_resources(actual: Any, expected: list[Any]) -> bool:
 
 
 def job_arn_pattern(template_project: str) -> list[Any]:
-    """labeling-job/<prefix>-* and labeling-job/<prefix>, lower-cased (domain.naming.owns_job_name)."""
+    """labeling-job/<prefix>-* and labeling-job/<prefix> (domain.naming.owns_job_name), both cases."""
     if template_project == "pedestrians":
         return [
             "arn:aws:sagemaker:eu-west-1:123456789012:labeling-job/pedcount-*",
             "arn:aws:sagemaker:eu-west-1:123456789012:labeling-job/pedcount",
+            "arn:aws:sagemaker:eu-west-1:123456789012:labeling-job/PedCount-*",
+            "arn:aws:sagemaker:eu-west-1:123456789012:labeling-job/PedCount",
         ]
 
-    return [job_arn_join("streetscenes-*"), job_arn_join("streetscenes")]
+    # The prefix as configured too: the case of job names inside ARNs is undocumented.
+    return [
+        job_arn_join("streetscenes-*"),
+        job_arn_join("streetscenes"),
+        job_arn_join("Streetscenes-*"),
+        job_arn_join("Streetscenes"),
+    ]
 
 
 @pytest.mark.parametrize("project", PROJECTS)
