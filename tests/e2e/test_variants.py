@@ -18,6 +18,8 @@ from tests.e2e.conftest import CORPUS_RETRYABLE_REASON, VARIANT_OBJECTS, variant
 pytestmark = pytest.mark.e2e
 
 ROOT_STATUS = {"stop": "Stopped", "fail": "Failed", "expire": "Completed"}
+
+
 def variant_params() -> list[Any]:
     # arn_case=as-named passes because the stack's IAM patterns name the prefix in both cases.
     return sorted(variant_scenarios())
@@ -87,29 +89,7 @@ def test_every_variant_ends_with_the_same_result(
     assert plan["counts"]["remaining"] == VARIANT_OBJECTS - by_root
 
 
-# Runtime problem found with this tier (usecases/finalize.py): Finalize consolidates only the jobs
-# whose final output manifest exists, so a root that left none (final_manifest=absent or
-# described-missing) is left out of report.json: its "jobs" lacks the root and "never_resent"
-# is 0, although the root's labels were carried into the child and never sent again.
-REPORT_WITHOUT_FINAL_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="finalize.py skips a job without a final output manifest: report.json's never_resent "
-    "and jobs leave out the labels the root left in its other output files",
-)
-
-
-def report_params() -> list[Any]:
-    params = []
-    for param in variant_params():
-        name = param if isinstance(param, str) else param.values[0]
-        if "/final_manifest=" in name and not name.startswith("expire/"):
-            params.append(pytest.param(name, marks=REPORT_WITHOUT_FINAL_BUG))
-        else:
-            params.append(param)
-    return params
-
-
-@pytest.mark.parametrize("name", report_params())
+@pytest.mark.parametrize("name", variant_params())
 def test_the_report_counts_the_roots_labels_as_never_resent(
     name: str, played: dict[str, ScenarioResult]
 ) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import tempfile
 from contextlib import ExitStack
-from typing import BinaryIO, cast
+from typing import Any, BinaryIO, cast
 
 from gtchain_runtime.context import ChainContext
 from gtchain_runtime.domain.consolidate import consolidate_chain
-from gtchain_runtime.domain.layout import FinalLocations, output_manifest_uri
+from gtchain_runtime.domain.layout import FinalLocations, input_manifest_uri, output_manifest_uri
 from gtchain_runtime.payloads import FinalizeInput, FinalResult
 from gtchain_runtime.usecases.chain import chain_up_to
+from gtchain_runtime.usecases.evidence import open_evidence
 
 
 def finalize_chain(ctx: ChainContext, state: FinalizeInput) -> FinalResult:
@@ -19,16 +20,14 @@ def finalize_chain(ctx: ChainContext, state: FinalizeInput) -> FinalResult:
     locations = FinalLocations(ctx.settings.bucket_name, lineage.root)
     # The finished job's own description is the one the plan used; the earlier ones are read now.
     earlier = chain_up_to(ctx, lineage.root, lineage.depth - 1) if lineage.depth else []
-    outputs: list[tuple[str, str]] = []
-    for describe in [*earlier, inspection.describe]:
-        uri = output_manifest_uri(describe)
-        if ctx.objects.exists(uri):
-            outputs.append((str(describe["LabelingJobName"]), uri))
-    if not outputs:
-        raise ValueError(f"no job of chain {lineage.root} has an output manifest to consolidate")
-
     with ExitStack() as stack:
-        opened = [(name, stack.enter_context(ctx.objects.open(uri))) for name, uri in outputs]
+        opened = [
+            (str(describe["LabelingJobName"]), output)
+            for describe in [*earlier, inspection.describe]
+            if (output := _best_output(ctx, describe, stack)) is not None
+        ]
+        if not opened:
+            raise ValueError(f"no job of chain {lineage.root} left an output manifest to consolidate")
         final = cast(BinaryIO, stack.enter_context(tempfile.TemporaryFile()))
         rejects = cast(BinaryIO, stack.enter_context(tempfile.TemporaryFile()))
         consolidated = consolidate_chain(
@@ -37,7 +36,7 @@ def finalize_chain(ctx: ChainContext, state: FinalizeInput) -> FinalResult:
         report = {
             **consolidated.to_dict(),
             "root": lineage.root,
-            "jobs": [name for name, _ in outputs],
+            "jobs": [name for name, _ in opened],
             # Human-/machine-labeled, never re-sent objects and worker pay per job and for the
             # chain (domain.cost), as the plan of the chain's last job computed them.
             "cost": state.plan.cost,
@@ -51,3 +50,13 @@ def finalize_chain(ctx: ChainContext, state: FinalizeInput) -> FinalResult:
     return FinalResult(
         final_manifest_uri=locations.manifest_uri, report_uri=locations.report_uri, report=report
     )
+
+
+def _best_output(ctx: ChainContext, describe: dict[str, Any], stack: ExitStack) -> BinaryIO | None:
+    """The job's final output manifest or, when it left none (a Stopped or Failed job), the best
+    evidence of its labels that the plan used too (usecases/evidence.py)."""
+    uri = output_manifest_uri(describe)
+    if ctx.objects.exists(uri):
+        return stack.enter_context(ctx.objects.open(uri))
+    source = stack.enter_context(ctx.objects.open(input_manifest_uri(describe)))
+    return stack.enter_context(open_evidence(ctx.objects, describe, source)).output
