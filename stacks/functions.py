@@ -190,7 +190,15 @@ class ChainFunctions(Construct):
         self._allow_manifest_access(self.finalize_chain)
 
         # Conditional PutItem of decisions and failures; Query counts a job's failures.
-        self._allow_ledger(self.record_outcome, "RecordInLedger", "dynamodb:PutItem", "dynamodb:Query")
+        # GetItem and UpdateItem: a decision recorded but not yet announced is published and marked.
+        self._allow_ledger(
+            self.record_outcome,
+            "RecordInLedger",
+            "dynamodb:PutItem",
+            "dynamodb:Query",
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+        )
         topic.grant_publish(self.record_outcome)
 
         self._allow_list_jobs(self.sweep_jobs)

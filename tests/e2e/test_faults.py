@@ -22,7 +22,6 @@ from tests.e2e.fault_play import (
     EVENT_STORM,
     LOST_EVENT,
     OBJECTS,
-    RECORD_CRASH,
     SWEPT,
     UNKNOWN_DECISION,
     FaultPlay,
@@ -33,13 +32,6 @@ from tests.e2e.test_guard_rails import listed_jobs
 from tests.e2e.test_scenarios import manifest_records, notifications
 
 pytestmark = pytest.mark.e2e
-
-# The decision is recorded, then the step fails before SNS Publish succeeds: the retry path
-# (Catch -> Record failure) notifies the failure, and the decision's own message is never sent
-# (usecases/record.py notifies only when its ledger write was the first).
-NOTIFICATION_LOST = {
-    RECORD_CRASH: "the Record step died after the ledger write",
-}
 
 
 def ledger_of(sandbox: Sandbox, deployed: dict[str, Any]) -> Ledger:
@@ -66,12 +58,7 @@ def test_the_fault_fired_and_the_chain_ended_with_one_child_and_every_object_lab
 
 @pytest.mark.parametrize(
     "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=NOTIFICATION_LOST[name]))
-        if name in NOTIFICATION_LOST
-        else name
-        for name in ALL
-    ],
+    ALL,
 )
 def test_every_decision_is_notified_once(name: str, faulted: FaultPlay, deployed: dict[str, Any]) -> None:
     root = faulted.scenarios[name].root_job
@@ -86,11 +73,7 @@ def test_aws_faults_were_absorbed_by_retries_without_failed_executions(
     faulted: FaultPlay, sandbox: Sandbox, deployed: dict[str, Any]
 ) -> None:
     ledger = ledger_of(sandbox, deployed)
-    failed = {
-        name: failure_records(ledger, faulted.scenarios[name].root_job)
-        for name in AWS_FAULTS
-        if name not in NOTIFICATION_LOST
-    }
+    failed = {name: failure_records(ledger, faulted.scenarios[name].root_job) for name in AWS_FAULTS}
     assert {name: records for name, records in failed.items() if records} == {}
 
 

@@ -262,7 +262,8 @@ def test_each_function_gets_only_its_services(synthesized: Synthesized) -> None:
         # Only Record writes decisions and failures; Create writes one thing, the child claim (PutItem).
         expected = {"dynamodb:PutItem"} if module == "create_child" else set()
         if module == "record_outcome":
-            expected = {"dynamodb:PutItem"}
+            # UpdateItem marks a decision's notification as published.
+            expected = {"dynamodb:PutItem", "dynamodb:UpdateItem"}
         assert granted & writes == expected, module
 
 

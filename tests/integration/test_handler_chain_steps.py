@@ -157,6 +157,38 @@ def test_decision_is_recorded_and_notified_once(project_aws: ProjectAws) -> None
     assert decision["counts"]["remaining"] == 20
 
 
+def test_a_decision_whose_record_step_died_before_publishing_is_announced_by_record_failure(
+    project_aws: ProjectAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = inspected_state(project_aws)
+    state["plan"] = chain_plan_for(state)
+    state["child"] = create_child.handler(state, FakeContext())
+    notifier = chain_context().notifier
+
+    def dies(subject: str, message: str) -> str:
+        raise RuntimeError("the Lambda died after the ledger write")
+
+    monkeypatch.setattr(notifier, "notify", dies)
+    with pytest.raises(RuntimeError):
+        record_outcome.handler(state, FakeContext())
+    monkeypatch.undo()
+    assert project_aws.notifications() == []
+
+    # The state machine's Catch runs Record failure for the same execution.
+    failed = {**state, "error": {"Error": "Sandbox.Timedout", "Cause": "the worker died"}}
+    assert record_outcome.handler(failed, FakeContext()) == {
+        "recorded": False,
+        "notified": True,
+        "gave_up": False,
+    }
+    (message,) = project_aws.notifications()
+    assert "resumed as Streetscenes-Job1-chain-1" in message["Subject"]
+    assert chain_context().ledger.failure_count(ROOT) == 0
+    # Announced once: another retry publishes nothing.
+    assert record_outcome.handler(failed, FakeContext())["notified"] is False
+    assert project_aws.notifications() == []
+
+
 def test_give_up_notification_says_what_to_do(project_aws: ProjectAws) -> None:
     state = inspected_state(project_aws)
     state["plan"] = {

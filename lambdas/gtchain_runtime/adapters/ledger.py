@@ -115,6 +115,16 @@ class Ledger:
     def decision(self, job_name: str) -> dict[str, Any] | None:
         return self._get(job_name, DECISION_RECORD)
 
+    def mark_notified(self, job_name: str) -> None:
+        """The decision's notification was published (a retry must not lose or repeat it)."""
+        self._client.update_item(
+            TableName=self._table,
+            Key={"job_name": {"S": job_name}, "record": {"S": DECISION_RECORD}},
+            UpdateExpression="SET notified = :yes",
+            ConditionExpression="attribute_exists(job_name)",
+            ExpressionAttributeValues={":yes": {"BOOL": True}},
+        )
+
     def recorded_child(self, parent: str) -> str | None:
         """The child gtchain created for `parent`: its claim, or (for chains created before claims
         were written) the child named by the parent's decision."""

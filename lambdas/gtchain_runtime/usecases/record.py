@@ -1,12 +1,15 @@
 """Record decision / Record failure: the ledger first (a conditional write), then notify.
 
 Only the first write of a record notifies, so duplicate executions and retries send nothing
-twice. After MAX_FAILED_ATTEMPTS failed executions a job is given up, so the sweep stops
-retrying a permanent error.
+twice. The decision record keeps its notification until it is marked sent: when the execution
+that wrote it dies before publishing (its Record step crashed), its retry or its Record failure
+step publishes it, so no decision goes unannounced. After MAX_FAILED_ATTEMPTS failed executions
+a job is given up, so the sweep stops retrying a permanent error.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from gtchain_runtime.context import ChainContext
@@ -69,18 +72,48 @@ def record_decision(ctx: ChainContext, state: DecisionInput, execution: str) -> 
     else:
         message = messages.gave_up(decided, plan_uri=plan.plan_uri)
 
+    attributes["notification"] = {"subject": message.subject, "body": message.body}
     recorded = ctx.ledger.record_decision(inspection.job_name, lineage.root, attributes)
     if recorded:
         ctx.notifier.notify(message.subject, message.body)
+        ctx.ledger.mark_notified(inspection.job_name)
+        notified = True
+    else:
+        notified = _publish_pending(ctx, inspection.job_name, execution).published
     return RecordResult(
-        recorded=recorded, notified=recorded, gave_up=recorded and plan.decision is Decision.GIVE_UP
+        recorded=recorded, notified=notified, gave_up=recorded and plan.decision is Decision.GIVE_UP
     )
+
+
+@dataclass(frozen=True)
+class _Pending:
+    decided_here: bool  # this execution wrote the job's decision
+    published: bool  # and its notification was published just now
+
+
+def _publish_pending(ctx: ChainContext, job_name: str, execution: str) -> _Pending:
+    """Publish the decision this execution recorded but never announced (it died in between)."""
+    decision = ctx.ledger.decision(job_name)
+    if decision is None or decision.get("execution") != execution:
+        return _Pending(decided_here=False, published=False)
+    notification = decision.get("notification") or {}
+    if decision.get("notified") or not notification:
+        return _Pending(decided_here=True, published=False)
+    ctx.notifier.notify(str(notification["subject"]), str(notification["body"]))
+    ctx.ledger.mark_notified(job_name)
+    return _Pending(decided_here=True, published=True)
 
 
 def record_failure(ctx: ChainContext, state: FailureInput, execution: str) -> RecordResult:
     """One failure record per execution; the one that reaches MAX_FAILED_ATTEMPTS gives the job up."""
     job_name, root = _job_of(state)
     error = state.error
+    if state.inspection is not None:
+        # The execution failed after it had recorded the job's decision (the Record step died):
+        # the job is decided, so announce the decision instead of a failure.
+        pending = _publish_pending(ctx, job_name, execution)
+        if pending.decided_here:
+            return RecordResult(recorded=False, notified=pending.published)
     recorded = ctx.ledger.record_failure(job_name, root, execution, error.Error, error.Cause)
     if not recorded:
         return RecordResult(recorded=False, notified=False)
