@@ -6,7 +6,9 @@ import json
 from typing import Any
 
 import pytest
+from botocore.awsrequest import AWSResponse
 from gtchain_runtime.handlers import create_child, record_outcome
+from gtchain_runtime.handlers.observability import chain_context
 
 from tests.integration.handler_env import FakeContext, ProjectAws
 from tests.integration.test_handler_chain_steps import chain_plan_for, inspected_state
@@ -71,3 +73,41 @@ def test_giving_up_after_failed_executions_counts_as_a_give_up(
 
     give_ups = [d for d in emitted_metrics(capsys.readouterr().out) if "GiveUps" in metric_names(d)]
     assert [d["GiveUps"] for d in give_ups] == [[1.0]]
+
+
+def test_retried_aws_calls_are_counted_in_a_metric(
+    project_aws: ProjectAws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = inspected_state(project_aws)
+    state["plan"] = chain_plan_for(state)
+    throttled = []
+
+    def throttle_once(request: Any, **_: Any) -> AWSResponse | None:
+        if throttled:
+            return None
+        throttled.append(request.url)
+        body = b'{"__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException", "message": "slow down"}'
+        return AWSResponse(request.url, 400, {"x-amzn-RequestId": "throttled"}, _Raw(body))
+
+    # The ledger's own client: its first PutItem (the child claim) is throttled once, then retried.
+    ledger_client = chain_context().ledger._client
+    ledger_client.meta.events.register("before-send.dynamodb.PutItem", throttle_once)
+    capsys.readouterr()
+
+    create_child.handler(state, FakeContext())
+
+    assert len(throttled) == 1
+    retried = [d for d in emitted_metrics(capsys.readouterr().out) if "AwsRetries" in metric_names(d)]
+    (document,) = retried
+    values = document["AwsRetries"] if isinstance(document["AwsRetries"], list) else [document["AwsRetries"]]
+    assert sum(values) == 1  # EMF writes a metric added within one invocation as a list of values
+
+
+class _Raw:
+    """The raw body botocore reads from an HTTP response."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Any:
+        yield self._body

@@ -35,9 +35,17 @@ def step_handler(handler: Handler) -> Handler:
     return logger.inject_lambda_context(metrics.log_metrics(tracer.capture_lambda_handler(handler)))
 
 
+def count_retries(service: str, operation: str, retries: int) -> None:
+    """AWS calls that needed retries (throttling, 5xx): the AwsRetries metric and a log line."""
+    metrics.add_metric(name="AwsRetries", unit=MetricUnit.Count, value=retries)
+    logger.info(
+        "aws call retried", extra={"aws_service": service, "operation": operation, "retries": retries}
+    )
+
+
 @lru_cache(maxsize=1)
 def chain_context() -> ChainContext:
     """Clients and settings, built once per cold start (tests call `chain_context.cache_clear()`)."""
     settings = get_settings()
     metrics.set_default_dimensions(project=settings.project_name)
-    return ChainContext.from_session(settings)
+    return ChainContext.from_session(settings, on_retries=count_retries)
