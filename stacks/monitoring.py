@@ -23,16 +23,21 @@ GIVE_UPS_METRIC_NAME = "GiveUps"
 ALARM_PERIOD = Duration.minutes(5)
 
 
-def give_ups_metric(project_name: str, period: Duration = ALARM_PERIOD) -> cloudwatch.Metric:
+def handler_metric(project_name: str, metric_name: str, period: Duration = ALARM_PERIOD) -> cloudwatch.Metric:
+    """A count the handlers emit through Powertools Metrics (handlers/observability.py)."""
     # A metric is identified by all its dimensions: Powertools adds "service" to every metric,
-    # and the handlers add "project" (handlers/observability.py), so each project alarms on its own.
+    # and the handlers add "project", so each project graphs and alarms on its own.
     return cloudwatch.Metric(
         namespace=POWERTOOLS_METRICS_NAMESPACE,
-        metric_name=GIVE_UPS_METRIC_NAME,
+        metric_name=metric_name,
         dimensions_map={"service": POWERTOOLS_SERVICE_NAME, "project": project_name},
         statistic=cloudwatch.Stats.SUM,
         period=period,
     )
+
+
+def give_ups_metric(project_name: str, period: Duration = ALARM_PERIOD) -> cloudwatch.Metric:
+    return handler_metric(project_name, GIVE_UPS_METRIC_NAME, period)
 
 
 class Monitoring(Construct):
@@ -113,6 +118,23 @@ class Monitoring(Construct):
                     function.metric_duration(label=module, statistic="p99")
                     for module, function in functions.items()
                 ],
+            ),
+        )
+        counted = {
+            name: handler_metric(project_name, name)
+            for name in ("ChainsStarted", "ChainsCompleted", "ObjectsResent", "ObjectsSkipped", "AwsRetries")
+        }
+        self.dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Chains started, completed, given up",
+                width=12,
+                left=[counted["ChainsStarted"], counted["ChainsCompleted"], give_ups],
+            ),
+            cloudwatch.GraphWidget(
+                title="Objects re-sent and never re-sent; AWS calls retried",
+                width=12,
+                left=[counted["ObjectsResent"], counted["ObjectsSkipped"]],
+                right=[counted["AwsRetries"]],
             ),
         )
         self.dashboard.add_widgets(

@@ -52,5 +52,16 @@ def test_dashboard(synthesized: Synthesized) -> None:
     _, dashboard = only_resource(synthesized.templates["streetscenes"], "AWS::CloudWatch::Dashboard")
     body = dashboard["Properties"]["DashboardBody"]
     rendered = "".join(part if isinstance(part, str) else "<token>" for part in body["Fn::Join"][1])
-    for expected in ("Executions", "GiveUps", "Lambda errors", "ApproximateNumberOfMessagesVisible", "alarm"):
+    for expected in (
+        "Executions",
+        "GiveUps",
+        "Lambda errors",
+        "ApproximateNumberOfMessagesVisible",
+        "alarm",
+        "ChainsStarted",
+        "ChainsCompleted",
+        "ObjectsResent",
+        "ObjectsSkipped",
+        "AwsRetries",
+    ):
         assert expected in rendered
