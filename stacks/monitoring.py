@@ -15,11 +15,12 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
+from gtchain_runtime import metric_names
 
 from stacks.functions import POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME
 
 # Emitted by the handlers through Powertools Metrics when a chain is given up.
-GIVE_UPS_METRIC_NAME = "GiveUps"
+GIVE_UPS_METRIC_NAME = metric_names.GIVE_UPS
 ALARM_PERIOD = Duration.minutes(5)
 
 
@@ -120,21 +121,21 @@ class Monitoring(Construct):
                 ],
             ),
         )
-        counted = {
-            name: handler_metric(project_name, name)
-            for name in ("ChainsStarted", "ChainsCompleted", "ObjectsResent", "ObjectsSkipped", "AwsRetries")
-        }
+
+        def counted(name: str) -> cloudwatch.Metric:
+            return handler_metric(project_name, name)
+
         self.dashboard.add_widgets(
             cloudwatch.GraphWidget(
                 title="Chains started, completed, given up",
                 width=12,
-                left=[counted["ChainsStarted"], counted["ChainsCompleted"], give_ups],
+                left=[counted(metric_names.CHAINS_STARTED), counted(metric_names.CHAINS_COMPLETED), give_ups],
             ),
             cloudwatch.GraphWidget(
                 title="Objects re-sent and never re-sent; AWS calls retried",
                 width=12,
-                left=[counted["ObjectsResent"], counted["ObjectsSkipped"]],
-                right=[counted["AwsRetries"]],
+                left=[counted(metric_names.OBJECTS_RESENT), counted(metric_names.OBJECTS_SKIPPED)],
+                right=[counted(metric_names.AWS_RETRIES)],
             ),
         )
         self.dashboard.add_widgets(

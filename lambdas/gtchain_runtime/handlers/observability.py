@@ -14,6 +14,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from gtchain_runtime import metric_names
 from gtchain_runtime.context import ChainContext
 from gtchain_runtime.settings import get_settings
 
@@ -37,7 +38,7 @@ def step_handler(handler: Handler) -> Handler:
 
 def count_retries(service: str, operation: str, retries: int) -> None:
     """AWS calls that needed retries (throttling, 5xx): the AwsRetries metric and a log line."""
-    metrics.add_metric(name="AwsRetries", unit=MetricUnit.Count, value=retries)
+    metrics.add_metric(name=metric_names.AWS_RETRIES, unit=MetricUnit.Count, value=retries)
     logger.info(
         "aws call retried", extra={"aws_service": service, "operation": operation, "retries": retries}
     )

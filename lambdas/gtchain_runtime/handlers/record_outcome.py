@@ -6,6 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from gtchain_runtime import metric_names
 from gtchain_runtime.domain.naming import job_name_from_arn
 from gtchain_runtime.handlers.observability import MetricUnit, chain_context, logger, metrics, step_handler
 from gtchain_runtime.payloads import FailureInput, record_input
@@ -23,7 +24,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # one failure record per execution.
     result = record_outcome(chain_context(), state, execution=state.id or "unknown")
     if result.gave_up:
-        metrics.add_metric(name="GiveUps", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name=metric_names.GIVE_UPS, unit=MetricUnit.Count, value=1)
     if isinstance(state, FailureInput):
         logger.warning("execution failed", extra={"error": state.error.Error, "cause": state.error.Cause})
     logger.info("recorded", extra={"recorded": result.recorded, "notified": result.notified})
