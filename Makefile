@@ -44,7 +44,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 typecheck: setup
-	$(BIN)/mypy app.py stacks lambdas/gtchain_runtime gtchain_cli gtchain_sandbox bench
+	$(BIN)/mypy app.py gtchain bench
 
 bench: setup
 	$(BIN)/python bench/manifest_bench.py
@@ -55,4 +55,4 @@ synth: setup
 	cdk synth --quiet
 
 clean:
-	rm -rf $(STAMPS) cdk.out .cache .build
+	rm -rf $(STAMPS) cdk.out .cache .build build dist

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import sys
 
-from stacks.app_factory import (
+from gtchain.stacks.app_factory import (
     add_project_stacks,
     apply_nag_packs,
     create_app,
     load_app_projects,
     nag_requested,
 )
-from stacks.bundling import LayerBundlingError
-from stacks.config import ConfigError
+from gtchain.stacks.bundling import LayerBundlingError
+from gtchain.stacks.config import ConfigError
 
 
 def main() -> int:

@@ -27,10 +27,11 @@ import orjson
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
-sys.path[:0] = [str(BENCH_DIR), str(ROOT / "lambdas")]
+sys.path[:0] = [str(BENCH_DIR), str(ROOT)]
 
-from gtchain_runtime.domain.manifest import diff_manifests  # noqa: E402
 from manifest_gen import LABEL_ATTRIBUTE, generate  # noqa: E402
+
+from gtchain.runtime.domain.manifest import diff_manifests  # noqa: E402
 
 TARGET_FLOOR_RATIO = 1.5
 TARGET_NAIVE_RATIO = 10.0

@@ -10,8 +10,8 @@ from typing import Any
 
 import aws_cdk as cdk
 
-from stacks.config import ProjectConfig, load_projects
-from stacks.project_stack import GtChainProjectStack
+from gtchain.stacks.config import ProjectConfig, load_projects
+from gtchain.stacks.project_stack import GtChainProjectStack
 
 APP_ROOT = Path(__file__).resolve().parent.parent  # the folder of cdk.json and app.py
 PROJECTS_FILE_CONTEXT_KEY = "gtchain:projectsFile"

@@ -1,13 +1,18 @@
 """Lambda code and dependency layer, bundled locally: no Docker, ever.
 
+Both come from the installed ``gtchain.runtime`` package, so a CDK app that installed the
+gtchain wheel deploys the same code as a checkout of this repository.
+
 The layer is built by ``pip install --platform manylinux2014_aarch64 --only-binary=:all:``
-(wheels only, so nothing is compiled for the wrong CPU) into a cache under ``.cache/``
-keyed by the hash of the requirements and the pip target. The first synth downloads the
-wheels; every later synth copies from the cache and works offline.
+(wheels only, so nothing is compiled for the wrong CPU) into a per-user cache
+(``$GTCHAIN_CACHE_DIR``, else ``$XDG_CACHE_HOME/gtchain``, else ``~/.cache/gtchain``) keyed by
+the hash of the requirements and the pip target. The first synth downloads the wheels; every
+later synth, in any app on the machine, copies from the cache and works offline.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -22,10 +27,13 @@ from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-LAMBDA_SOURCE_DIR = REPOSITORY_ROOT / "lambdas"
-REQUIREMENTS_FILE = LAMBDA_SOURCE_DIR / "requirements.txt"
-LAYER_CACHE_DIR = REPOSITORY_ROOT / ".cache" / "lambda-layer"
+import gtchain
+import gtchain.runtime
+
+# The package the functions run, wherever it is installed (a checkout or site-packages).
+RUNTIME_PACKAGE_DIR = Path(gtchain.runtime.__file__).resolve().parent
+NAMESPACE_INIT = Path(gtchain.__file__).resolve()
+REQUIREMENTS_FILE = RUNTIME_PACKAGE_DIR / "requirements.txt"
 
 # One place for the runtime: the Lambda runtime and the wheels pip selects must agree.
 LAMBDA_PYTHON_VERSION = "3.12"
@@ -34,16 +42,17 @@ LAMBDA_ARCHITECTURE = lambda_.Architecture.ARM_64
 PIP_PLATFORM = "manylinux2014_aarch64"
 
 # Never shipped to Lambda: caches, tests, and the requirements (they go to the layer).
-CODE_ASSET_EXCLUDES = [
-    "**/__pycache__",
-    "**/*.pyc",
-    "**/.pytest_cache",
-    "**/.mypy_cache",
-    "**/.ruff_cache",
-    "**/tests",
-    "**/*.egg-info",
-    "requirements.txt",
-]
+NEVER_SHIPPED_DIRS = frozenset({"__pycache__", "tests", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
+NEVER_SHIPPED_FILES = ("*.pyc", "requirements.txt")
+
+
+def default_cache_root() -> Path:
+    """Where built layers are kept: shared by every gtchain app of this user."""
+    configured = os.environ.get("GTCHAIN_CACHE_DIR")
+    if configured:
+        return Path(configured) / "lambda-layer"
+    xdg_cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(xdg_cache) / "gtchain" / "lambda-layer"
 
 
 class LayerBundlingError(RuntimeError):
@@ -58,8 +67,9 @@ def layer_cache_key(requirements: Path = REQUIREMENTS_FILE) -> str:
     return digest.hexdigest()[:32]
 
 
-def build_layer_cache(requirements: Path = REQUIREMENTS_FILE, cache_root: Path = LAYER_CACHE_DIR) -> Path:
+def build_layer_cache(requirements: Path = REQUIREMENTS_FILE, cache_root: Path | None = None) -> Path:
     """Return the cached layer directory (holding ``python/``), building it on first use."""
+    cache_root = cache_root or default_cache_root()
     cached = cache_root / layer_cache_key(requirements)
     if (cached / "python").is_dir():
         return cached
@@ -111,7 +121,7 @@ def _link_or_copy(source: str, destination: str) -> None:
 class CachedPipLayerBundling:
     """ILocalBundling that fills the asset output directory from the layer cache."""
 
-    def __init__(self, requirements: Path = REQUIREMENTS_FILE, cache_root: Path = LAYER_CACHE_DIR) -> None:
+    def __init__(self, requirements: Path = REQUIREMENTS_FILE, cache_root: Path | None = None) -> None:
         self._requirements = requirements
         self._cache_root = cache_root
 
@@ -123,11 +133,11 @@ class CachedPipLayerBundling:
 
 
 def dependencies_layer(scope: Construct, construct_id: str) -> lambda_.LayerVersion:
-    """The third-party dependencies of lambdas/requirements.txt as an arm64 layer."""
+    """The third-party dependencies of gtchain.runtime's requirements.txt as an arm64 layer."""
     return lambda_.LayerVersion(
         scope,
         construct_id,
-        description="gtchain runtime dependencies (lambdas/requirements.txt, arm64 wheels)",
+        description="gtchain runtime dependencies (gtchain.runtime requirements.txt, arm64 wheels)",
         compatible_runtimes=[LAMBDA_RUNTIME],
         compatible_architectures=[LAMBDA_ARCHITECTURE],
         code=lambda_.Code.from_asset(
@@ -145,6 +155,55 @@ def dependencies_layer(scope: Construct, construct_id: str) -> lambda_.LayerVers
     )
 
 
+def _shipped_files() -> list[tuple[Path, str]]:
+    """(source, path in the zip) of every file the functions run, in a stable order."""
+    files = [(NAMESPACE_INIT, "gtchain/__init__.py")]
+    for source in sorted(RUNTIME_PACKAGE_DIR.rglob("*")):
+        relative = source.relative_to(RUNTIME_PACKAGE_DIR)
+        if source.is_file() and not _never_shipped(relative):
+            files.append((source, f"gtchain/runtime/{relative.as_posix()}"))
+    return files
+
+
+def _never_shipped(relative: Path) -> bool:
+    return any(part in NEVER_SHIPPED_DIRS for part in relative.parts) or any(
+        relative.match(pattern) for pattern in NEVER_SHIPPED_FILES
+    )
+
+
+@functools.cache
+def function_code_hash() -> str:
+    """Hash of the shipped files' paths and contents: the asset's identity, known before
+    bundling, so CDK stages the code once per synth however many functions use it."""
+    digest = hashlib.sha256()
+    for source, destination in _shipped_files():
+        digest.update(destination.encode())
+        digest.update(b"\0")
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+@jsii.implements(ILocalBundling)
+class RuntimePackageBundling:
+    """Lays out the code asset as ``gtchain/__init__.py`` + ``gtchain/runtime/...``: the names
+    the handlers import in Lambda, whether gtchain comes from a checkout or a wheel."""
+
+    def try_bundle(self, output_dir: str, *args: Any, **kwargs: Any) -> bool:
+        for source, destination in _shipped_files():
+            target = Path(output_dir, destination)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        return True
+
+
 def function_code() -> lambda_.Code:
-    """The gtchain_runtime package (handlers, domain, adapters, settings)."""
-    return lambda_.Code.from_asset(str(LAMBDA_SOURCE_DIR), exclude=CODE_ASSET_EXCLUDES)
+    """The gtchain.runtime package (handlers, domain, adapters, settings)."""
+    return lambda_.Code.from_asset(
+        str(RUNTIME_PACKAGE_DIR),
+        asset_hash_type=AssetHashType.CUSTOM,
+        asset_hash=function_code_hash(),
+        bundling=BundlingOptions(
+            image=DockerImage.from_registry("gtchain/local-bundling-only"),
+            local=RuntimePackageBundling(),
+        ),
+    )

@@ -1,28 +1,54 @@
-"""GroundTruthChaining: everything one labeling project needs, composed from small constructs."""
+"""GtChainProject: everything one labeling project needs, composed from small constructs.
+
+The public construct of the library (``from gtchain.cdk import GtChainProject``): place it in
+any stack of any CDK app, once per labeling project.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from aws_cdk import Tags
 from constructs import Construct
 
-from stacks.config import ProjectConfig
-from stacks.functions import ChainFunctions
-from stacks.ledger import Ledger
-from stacks.monitoring import Monitoring
-from stacks.notifications import Notifications
-from stacks.state_machine import ResumeStateMachine
-from stacks.storage import ProjectStorage
-from stacks.triggers import DeadLetterQueue, Triggers
+from gtchain.stacks.config import ProjectConfig, project_config
+from gtchain.stacks.functions import ChainFunctions
+from gtchain.stacks.ledger import Ledger
+from gtchain.stacks.monitoring import Monitoring
+from gtchain.stacks.notifications import Notifications
+from gtchain.stacks.state_machine import ResumeStateMachine
+from gtchain.stacks.storage import ProjectStorage
+from gtchain.stacks.triggers import DeadLetterQueue, Triggers
 
 
-class GroundTruthChaining(Construct):
-    """Resumes the project's finished labeling jobs hands-off.
+class GtChainProject(Construct):
+    """Resumes one labeling project's finished Ground Truth jobs hands-off.
+
+    Configure it with the model of one ``projects.json`` entry, ``config=ProjectConfig(...)``,
+    or with the same fields as keyword arguments (``name=..., job_name_prefix=...,
+    labeling_role_arn=..., policy={...}``); both are validated the same way and a mistake
+    raises :class:`gtchain.cdk.ConfigError` naming the field. The stack that holds the
+    construct decides account and region (a config's ``env`` is for ``app.py``'s stacks).
+
+    Its cdk-nag acknowledgements, each with its reason, are attached to its own resources,
+    so they hold in any app that runs cdk-nag.
 
     The construct ids below are part of the logical ids of stateful resources
     (bucket, ledger table): renaming one replaces the resource on the next deploy.
     """
 
-    def __init__(self, scope: Construct, construct_id: str, *, config: ProjectConfig) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: ProjectConfig | None = None,
+        **settings: Any,
+    ) -> None:
+        config = project_config(config, settings)
         super().__init__(scope, construct_id)
+        self.config = config
+        Tags.of(self).add("gtchain:project", config.name)
         self.storage = ProjectStorage(self, "Storage", existing_bucket_name=config.existing_bucket_name)
         self.ledger = Ledger(self, "Ledger")
         self.dead_letters = DeadLetterQueue(self, "DeadLetters")

@@ -10,13 +10,15 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
-from gtchain_runtime.domain.lineage import LabelingMode
-from gtchain_runtime.domain.naming import owns_job_name
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from gtchain.runtime.domain.lineage import LabelingMode
+from gtchain.runtime.domain.naming import owns_job_name
 
 # Ground Truth job names: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}. The prefix leaves room for
 # the "-chain-<n>" suffix that chained jobs get.
@@ -150,19 +152,39 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     return path
 
 
+def _config_error(error: ValidationError, source: str) -> ConfigError:
+    """The first problem of a validation error, as one line naming the field."""
+    first = error.errors()[0]
+    where = _field_path(tuple(first["loc"])) or "(top level)"
+    message = re.sub(r"^(Value error, |Assertion failed, )", "", first["msg"])
+    if first["type"] == "string_pattern_mismatch":
+        message = f"{first['input']!r} does not match {first['ctx']['pattern']}"
+    elif first["type"] == "too_short":
+        message = f"needs at least {first['ctx']['min_length']} entry, found none"
+    return ConfigError(f"{source}: {where}: {message}")
+
+
 def parse_projects(raw: object, source: str = "projects") -> tuple[ProjectConfig, ...]:
     """Validate raw configuration; the first problem becomes one clear ConfigError."""
     try:
         return ProjectsFile.model_validate(raw).projects
     except ValidationError as error:
-        first = error.errors()[0]
-        where = _field_path(tuple(first["loc"])) or "(top level)"
-        message = re.sub(r"^(Value error, |Assertion failed, )", "", first["msg"])
-        if first["type"] == "string_pattern_mismatch":
-            message = f"{first['input']!r} does not match {first['ctx']['pattern']}"
-        elif first["type"] == "too_short":
-            message = f"needs at least {first['ctx']['min_length']} entry, found none"
-        raise ConfigError(f"{source}: {where}: {message}") from None
+        raise _config_error(error, source) from None
+
+
+def project_config(config: ProjectConfig | None, settings: Mapping[str, object]) -> ProjectConfig:
+    """One project's configuration, given as a model or as its fields (keyword arguments)."""
+    if config is not None:
+        if settings:
+            raise ConfigError(
+                f"GtChainProject: give either config or keyword settings, not both "
+                f"(got config and {', '.join(sorted(settings))})"
+            )
+        return config
+    try:
+        return ProjectConfig.model_validate(dict(settings))
+    except ValidationError as error:
+        raise _config_error(error, "GtChainProject") from None
 
 
 def load_projects(path: Path) -> tuple[ProjectConfig, ...]:

@@ -15,9 +15,9 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
-from gtchain_runtime import metric_names
 
-from stacks.functions import POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME
+from gtchain.runtime import metric_names
+from gtchain.stacks.functions import POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME
 
 # Emitted by the handlers through Powertools Metrics when a chain is given up.
 GIVE_UPS_METRIC_NAME = metric_names.GIVE_UPS

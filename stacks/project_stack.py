@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, Environment, Stack, Tags
+from aws_cdk import CfnOutput, Environment, Stack
 from constructs import Construct
 
-from stacks.chaining import GroundTruthChaining
-from stacks.config import ProjectConfig
+from gtchain.stacks.chaining import GtChainProject
+from gtchain.stacks.config import ProjectConfig
 
 
 class GtChainProjectStack(Stack):
-    """Composes the chaining construct and declares the stack outputs (stable ids)."""
+    """One GtChainProject and the stack outputs the operator CLI reads (stable ids)."""
 
     def __init__(self, scope: Construct, config: ProjectConfig, **kwargs: Any) -> None:
         env = None
@@ -25,8 +25,7 @@ class GtChainProjectStack(Stack):
             description=f"gtchain: resumes Ground Truth labeling jobs of project {config.name}",
             **kwargs,
         )
-        Tags.of(self).add("gtchain:project", config.name)
-        self.chaining = GroundTruthChaining(self, "Chaining", config=config)
+        self.chaining = GtChainProject(self, "Chaining", config=config)
 
         outputs = {
             "BucketName": self.chaining.storage.bucket.bucket_name,

@@ -11,20 +11,18 @@ from pathlib import Path
 
 import boto3
 import pytest
-from gtchain_runtime.settings import get_settings
 from moto import mock_aws
 
-from gtchain_sandbox import labeling
+from gtchain.runtime.settings import get_settings
+from gtchain.sandbox import labeling
 from tests.integration.handler_env import BUCKET, REGION, ROLE, TABLE, ProjectAws
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # pyproject's pytest `pythonpath` reaches this process only. Subprocesses the tests start
-# (`python -m gtchain_cli.main ...`, the CDK app) must run the same code, not whichever
+# (`python -m gtchain.cli.main ...`, the CDK app) must run the same code, not whichever
 # checkout the environment's editable install points at (git worktrees sharing one venv).
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    [str(REPO_ROOT), str(REPO_ROOT / "lambdas"), *filter(None, [os.environ.get("PYTHONPATH")])]
-)
+os.environ["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
 
 
 @pytest.fixture
@@ -99,7 +97,7 @@ def project_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[ProjectAws]:
         )
         monkeypatch.setenv("STATE_MACHINE_ARN", machine["stateMachineArn"])
 
-        from gtchain_runtime.handlers.observability import chain_context
+        from gtchain.runtime.handlers.observability import chain_context
 
         get_settings.cache_clear()
         chain_context.cache_clear()

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from gtchain_sandbox import Sandbox
-from gtchain_sandbox.errors import SandboxError
-from gtchain_sandbox.labeling.variants import every_variant
-from gtchain_sandbox.labeling.workforce import JobBehaviour
-from gtchain_sandbox.scenarios import (
+from gtchain.sandbox import Sandbox
+from gtchain.sandbox.errors import SandboxError
+from gtchain.sandbox.labeling.variants import every_variant
+from gtchain.sandbox.labeling.workforce import JobBehaviour
+from gtchain.sandbox.scenarios import (
     IGNORED,
     SCENARIOS,
     Scenario,
@@ -29,7 +29,7 @@ from gtchain_sandbox.scenarios import (
     ScenarioRunner,
     guard_rail,
 )
-from stacks.config import load_projects
+from gtchain.stacks.config import load_projects
 from tests.integration.handler_env import state_change_event
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -63,7 +63,7 @@ ANOTHER_PROJECT = guard_rail(
 
 
 # The three triggers of a chain, each played under every Ground Truth variant that bears on it
-# (gtchain_sandbox/labeling/variants.py) on a small dataset: gtchain must end with the same
+# (gtchain/sandbox/labeling/variants.py) on a small dataset: gtchain must end with the same
 # result under all. A failed root job carries a retryable text of the FailureReason corpus.
 VARIANT_OBJECTS = 300
 VARIANT_SLUGS = {

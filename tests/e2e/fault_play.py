@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from gtchain_runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger
 from typer.testing import CliRunner
 
-from gtchain_cli.main import _cli
-from gtchain_sandbox import Sandbox
-from gtchain_sandbox.faults import Fault
-from gtchain_sandbox.labeling.workforce import EVENT_DETAIL_TYPE, EVENT_SOURCE, JobBehaviour
-from gtchain_sandbox.scenarios import FINAL_DECISIONS, Scenario, ScenarioResult, ScenarioRunner
+from gtchain.cli.main import _cli
+from gtchain.runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger
+from gtchain.sandbox import Sandbox
+from gtchain.sandbox.faults import Fault
+from gtchain.sandbox.labeling.workforce import EVENT_DETAIL_TYPE, EVENT_SOURCE, JobBehaviour
+from gtchain.sandbox.scenarios import FINAL_DECISIONS, Scenario, ScenarioResult, ScenarioRunner
 from tests.integration.handler_env import state_change_event
 
 OBJECTS, STOP_AFTER = 200, 80

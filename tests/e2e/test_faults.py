@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from gtchain_runtime.adapters.ledger import Ledger
 
-from gtchain_sandbox import Sandbox
+from gtchain.runtime.adapters.ledger import Ledger
+from gtchain.sandbox import Sandbox
 from tests.e2e.fault_play import (
     ALL,
     AWS_FAULTS,

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from gtchain_sandbox import Sandbox
-from gtchain_sandbox.scenarios import (
+from gtchain.sandbox import Sandbox
+from gtchain.sandbox.scenarios import (
     IGNORED,
     OTHER_TEAM_ROLE,
     PRIVATE_WORKTEAM,

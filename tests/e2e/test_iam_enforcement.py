@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from gtchain_sandbox import Sandbox
-from gtchain_sandbox.labeling.workforce import JobBehaviour
-from gtchain_sandbox.scenarios import Scenario, ScenarioRunner
+from gtchain.sandbox import Sandbox
+from gtchain.sandbox.labeling.workforce import JobBehaviour
+from gtchain.sandbox.scenarios import Scenario, ScenarioRunner
 
 pytestmark = pytest.mark.e2e
 

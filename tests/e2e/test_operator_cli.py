@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from gtchain_cli.main import _cli
-from gtchain_sandbox import Sandbox
-from gtchain_sandbox.scenarios import ScenarioResult, ScenarioRunner
+from gtchain.cli.main import _cli
+from gtchain.sandbox import Sandbox
+from gtchain.sandbox.scenarios import ScenarioResult, ScenarioRunner
 
 pytestmark = pytest.mark.e2e
 
@@ -76,7 +76,7 @@ def test_job_resume_of_a_chained_job_creates_no_twin(
 def test_unknown_job_is_one_clear_error_line(sandbox: Sandbox, deployed: dict[str, Any]) -> None:
     # The console script itself (not CliRunner, which would swallow a traceback).
     completed = subprocess.run(
-        [sys.executable, "-m", "gtchain_cli.main", "job", "plan", "Streetscenes-No-Such-Job"],
+        [sys.executable, "-m", "gtchain.cli.main", "job", "plan", "Streetscenes-No-Such-Job"],
         env={**os.environ, **sandbox.env, "GTCHAIN_STACK": deployed["project"].stack_name},
         capture_output=True,
         text=True,

@@ -22,9 +22,9 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
-from stacks.app_factory import add_project_stacks, create_app
-from stacks.config import ProjectConfig, parse_projects
-from stacks.project_stack import GtChainProjectStack
+from gtchain.stacks.app_factory import add_project_stacks, create_app
+from gtchain.stacks.config import ProjectConfig, parse_projects
+from gtchain.stacks.project_stack import GtChainProjectStack
 
 ACCOUNT = "123456789012"
 EXAMPLE_PROJECT: dict[str, Any] = {

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from stacks.config import parse_projects
-from stacks.functions import workforce_condition
+from gtchain.stacks.config import parse_projects
+from gtchain.stacks.functions import workforce_condition
 from tests.infra.conftest import (
     EXAMPLE_PROJECT,
     TEAM_PROJECT,

@@ -5,18 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from gtchain_runtime.domain.naming import owns_job_name
 
-from stacks.config import ConfigError, parse_projects
+import gtchain.stacks.config
+from gtchain.runtime.domain.naming import owns_job_name
+from gtchain.stacks.config import ConfigError, parse_projects
 from tests.infra.conftest import EXAMPLE_PROJECT, TEAM_PROJECT
 
 
 def test_the_stack_uses_the_runtimes_ownership_rule() -> None:
     # The rule's cases are in tests/unit/test_ownership.py; the config, the event rule and IAM
     # import this one function.
-    import stacks.config
 
-    assert stacks.config.owns_job_name is owns_job_name
+    assert gtchain.stacks.config.owns_job_name is owns_job_name
 
 
 def test_a_prefix_ending_in_a_hyphen_is_still_accepted() -> None:

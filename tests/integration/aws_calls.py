@@ -24,7 +24,7 @@ from boto3.s3.transfer import TransferConfig
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from stacks.functions import HANDLER_SIZING
+from gtchain.stacks.functions import HANDLER_SIZING
 from tests.integration.handler_env import FakeContext, ProjectAws, state_change_event
 
 # Every deployed handler (the stack's list), so a new handler cannot escape the derivation.
@@ -168,7 +168,7 @@ class Executions:
             return handler_module.handler(event, FakeContext())
 
     def run(self, event: dict[str, Any]) -> dict[str, Any]:
-        from gtchain_runtime.handlers import (
+        from gtchain.runtime.handlers import (
             create_child,
             finalize_chain,
             inspect_job,
@@ -193,7 +193,7 @@ class Executions:
 
 
 def _finished(project: ProjectAws, name: str, objects: int, **behaviour: Any) -> dict[str, Any]:
-    from gtchain_sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.labeling import JobBehaviour, workforce
 
     workforce().configure(name, JobBehaviour(**behaviour))
     project.create_root_job(name, objects)
@@ -207,11 +207,10 @@ def _event(describe: dict[str, Any], event_id: str) -> dict[str, Any]:
 
 def exercise_every_handler(project: ProjectAws, monkeypatch: pytest.MonkeyPatch) -> CallRecorder:
     """A full chain, a duplicate event, a give-up, failed executions and sweeps, recorded."""
-    from gtchain_runtime.adapters import s3_stream
-    from gtchain_runtime.handlers import sweep_jobs
-    from gtchain_runtime.handlers.observability import chain_context
-
-    from gtchain_sandbox.labeling import workforce
+    from gtchain.runtime.adapters import s3_stream
+    from gtchain.runtime.handlers import sweep_jobs
+    from gtchain.runtime.handlers.observability import chain_context
+    from gtchain.sandbox.labeling import workforce
 
     monkeypatch.setattr(s3_stream, "TRANSFER_CONFIG", MULTIPART_EVERYTHING)
     with recording_calls(monkeypatch) as recorder:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gtchain_runtime.domain.service_model import input_shape, prune_to_shape
+from gtchain.runtime.domain.service_model import input_shape, prune_to_shape
 
 REGION = "us-east-1"
 BUCKET = "gtchain-streetscenes-data"

@@ -7,20 +7,20 @@ from typing import Any
 
 import boto3
 import pytest
-from gtchain_runtime.domain.layout import ChildLocations, jobs_output_path
-from gtchain_runtime.domain.lineage import Lineage
-from gtchain_runtime.domain.requests import build_child_request
-from gtchain_runtime.handlers import create_child, inspect_job, record_outcome, sweep_jobs
-from gtchain_runtime.handlers.observability import chain_context
-from gtchain_runtime.usecases.create import ChainConflictError
 
+from gtchain.runtime.domain.layout import ChildLocations, jobs_output_path
+from gtchain.runtime.domain.lineage import Lineage
+from gtchain.runtime.domain.requests import build_child_request
+from gtchain.runtime.handlers import create_child, inspect_job, record_outcome, sweep_jobs
+from gtchain.runtime.handlers.observability import chain_context
+from gtchain.runtime.usecases.create import ChainConflictError
 from tests.integration.handler_env import BUCKET, REGION, FakeContext, ProjectAws, state_change_event
 
 ROOT = "Streetscenes-Job1"
 
 
 def finished_root(project: ProjectAws, stop_after: int = 30, objects: int = 50) -> dict[str, Any]:
-    from gtchain_sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.labeling import JobBehaviour, workforce
 
     workforce().configure(ROOT, JobBehaviour(stop_after=stop_after))
     project.create_root_job(ROOT, objects)

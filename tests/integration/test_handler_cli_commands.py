@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from gtchain_runtime.handlers.observability import chain_context
 from typer.testing import CliRunner
 
-from gtchain_cli import chain_cmd, job_cmd
-from gtchain_cli.main import _cli as gtchain
+from gtchain.cli import chain_cmd, job_cmd
+from gtchain.cli.main import _cli as gtchain
+from gtchain.runtime.handlers.observability import chain_context
 from tests.integration.handler_env import FIXTURES, ProjectAws
 
 ROOT = "Streetscenes-Job1"
@@ -19,7 +19,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def stopped_root(project_aws: ProjectAws, monkeypatch: pytest.MonkeyPatch) -> ProjectAws:
-    from gtchain_sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.labeling import JobBehaviour, workforce
 
     for module in (job_cmd, chain_cmd):
         monkeypatch.setattr(module, "context_for", lambda stack: chain_context())

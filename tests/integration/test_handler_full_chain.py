@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gtchain_runtime.handlers import (
+from gtchain.runtime.handlers import (
     create_child,
     finalize_chain,
     inspect_job,
     plan_chain,
     record_outcome,
 )
-from gtchain_runtime.handlers.observability import chain_context
-from gtchain_runtime.usecases.inspect import inspect_job as inspect_service
-from gtchain_runtime.usecases.plan import plan_chain as plan_service
-
+from gtchain.runtime.handlers.observability import chain_context
+from gtchain.runtime.usecases.inspect import inspect_job as inspect_service
+from gtchain.runtime.usecases.plan import plan_chain as plan_service
 from tests.integration.handler_env import BUCKET, FakeContext, ProjectAws, state_change_event
 
 ROOT = "Streetscenes-Job1"
@@ -23,7 +22,7 @@ CHILD = "Streetscenes-Job1-chain-1"
 
 
 def run_until_finished(project: ProjectAws, job_name: str) -> dict[str, Any]:
-    from gtchain_sandbox.labeling import workforce
+    from gtchain.sandbox.labeling import workforce
 
     workforce().run_until_idle()
     return project.sagemaker.describe_labeling_job(LabelingJobName=job_name)
@@ -50,7 +49,7 @@ def s3_text(project: ProjectAws, uri: str) -> str:
 
 
 def test_stopped_root_is_chained_then_the_chain_is_finalized(project_aws: ProjectAws) -> None:
-    from gtchain_sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.labeling import JobBehaviour, workforce
 
     workforce().configure(ROOT, JobBehaviour(stop_after=30))
     project_aws.create_root_job(ROOT, 50)
@@ -96,7 +95,7 @@ def test_stopped_root_is_chained_then_the_chain_is_finalized(project_aws: Projec
 
 
 def test_dry_run_plan_writes_nothing(project_aws: ProjectAws) -> None:
-    from gtchain_sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.labeling import JobBehaviour, workforce
 
     workforce().configure(ROOT, JobBehaviour(stop_after=10))
     project_aws.create_root_job(ROOT, 20)
@@ -109,7 +108,7 @@ def test_dry_run_plan_writes_nothing(project_aws: ProjectAws) -> None:
 
 
 def test_failed_job_without_output_for_a_permission_error_gives_up(project_aws: ProjectAws) -> None:
-    from gtchain_sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.labeling import JobBehaviour, workforce
 
     workforce().configure(
         ROOT,
@@ -131,7 +130,7 @@ def test_failed_job_without_output_for_a_permission_error_gives_up(project_aws: 
 
 
 def test_a_bad_override_tag_is_decided_as_a_give_up_that_names_it(project_aws: ProjectAws) -> None:
-    from gtchain_sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.labeling import JobBehaviour, workforce
 
     workforce().configure(ROOT, JobBehaviour(stop_after=10))
     project_aws.create_root_job(ROOT, 20)

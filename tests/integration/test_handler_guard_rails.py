@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from gtchain_runtime.handlers.observability import chain_context
-from gtchain_runtime.settings import get_settings
 
-from gtchain_cli import job_cmd, main
+from gtchain.cli import job_cmd, main
+from gtchain.runtime.handlers.observability import chain_context
+from gtchain.runtime.settings import get_settings
 from tests.integration.handler_env import BUCKET, ROLE, ProjectAws, state_change_event
 from tests.integration.test_handler_full_chain import execute, run_until_finished, s3_text
 
@@ -30,7 +30,7 @@ def configure(monkeypatch: pytest.MonkeyPatch, **environment: str) -> None:
 
 
 def finished_root(project: ProjectAws, objects: int = 50, **behaviour: Any) -> dict[str, Any]:
-    from gtchain_sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.labeling import JobBehaviour, workforce
 
     workforce().configure(ROOT, JobBehaviour(**behaviour))
     project.create_root_job(ROOT, objects)
@@ -141,7 +141,7 @@ def test_the_child_may_label_only_what_is_left_of_the_budget(
 
 
 def test_a_job_of_a_longer_prefix_is_not_ours(project_aws: ProjectAws) -> None:
-    from gtchain_sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.labeling import JobBehaviour, workforce
 
     workforce().configure("StreetscenesV2-Job1", JobBehaviour(stop_after=5))
     project_aws.create_root_job("StreetscenesV2-Job1", 10)
@@ -161,7 +161,7 @@ def forge_lineage(project: ProjectAws, job: dict[str, Any]) -> None:
 
 def test_forged_lineage_tags_are_not_trusted(project_aws: ProjectAws) -> None:
     forged = "Streetscenes-Forged"
-    from gtchain_sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.labeling import JobBehaviour, workforce
 
     workforce().configure(forged, JobBehaviour(stop_after=5))
     project_aws.create_root_job(forged, 10)

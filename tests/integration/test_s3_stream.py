@@ -10,13 +10,13 @@ from typing import Any
 
 import boto3
 import pytest
-from gtchain_runtime.adapters import s3_stream
-from gtchain_runtime.adapters.s3_stream import S3LocationError, open_source, parse_s3_uri, upload_file
 from moto import mock_aws
 from typer.testing import CliRunner
 
-from gtchain_cli.errors import CliError
-from gtchain_cli.manifest_cmd import app
+from gtchain.cli.errors import CliError
+from gtchain.cli.manifest_cmd import app
+from gtchain.runtime.adapters import s3_stream
+from gtchain.runtime.adapters.s3_stream import S3LocationError, open_source, parse_s3_uri, upload_file
 
 BUCKET = "gtchain-test-bucket"
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from gtchain_sandbox import Sandbox
+from gtchain.sandbox import Sandbox
 
 LAMBDA_ROLE = "arn:aws:iam::123456789012:role/sandbox-test-lambda"
 

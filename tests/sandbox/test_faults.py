@@ -1,4 +1,4 @@
-"""Fault injection knobs (gtchain_sandbox.faults): AWS error shapes as boto3 reads them, only
+"""Fault injection knobs (gtchain.sandbox.faults): AWS error shapes as boto3 reads them, only
 for role sessions, by count or rate, aimed by a match; lost events; crashed workers."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from gtchain_sandbox import Sandbox
-from gtchain_sandbox.iam.credentials import credentials_for
+from gtchain.sandbox import Sandbox
+from gtchain.sandbox.iam.credentials import credentials_for
 
 ENFORCE_IAM = False  # the knobs, not the policies, are under test
 ROLE = "arn:aws:iam::123456789012:role/sandbox-test-lambda"

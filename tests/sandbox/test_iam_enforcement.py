@@ -12,8 +12,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from gtchain_sandbox import Sandbox, iam
-from gtchain_sandbox.iam import credentials_for
+from gtchain.sandbox import Sandbox, iam
+from gtchain.sandbox.iam import credentials_for
 from tests.sandbox.conftest import invoke, wait_for_execution, wait_until
 
 ACCOUNT = "123456789012"

@@ -1,4 +1,4 @@
-"""The sandbox's identity-policy evaluator (gtchain_sandbox.iam.evaluate): pure, no server."""
+"""The sandbox's identity-policy evaluator (gtchain.sandbox.iam.evaluate): pure, no server."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from gtchain_sandbox.iam.evaluate import (
+from gtchain.sandbox.iam.evaluate import (
     AuthorizationRequest,
     Decision,
     PolicyError,

@@ -1,4 +1,4 @@
-"""What the sandbox authorizes per call (gtchain_sandbox.iam.requests): pure, no server."""
+"""What the sandbox authorizes per call (gtchain.sandbox.iam.requests): pure, no server."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from gtchain_sandbox.iam.evaluate import AuthorizationRequest
-from gtchain_sandbox.iam.requests import Caller, UnmappedOperationError, authorization_requests, workteam_type
+from gtchain.sandbox.iam.evaluate import AuthorizationRequest
+from gtchain.sandbox.iam.requests import Caller, UnmappedOperationError, authorization_requests, workteam_type
 
 CALLER = Caller(
     "arn:aws:iam::123456789012:role/Stack-CreateChildRole-ABC", "create-fn", "123456789012", "us-east-1"

@@ -11,8 +11,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto.sagemaker.responses import SageMakerResponse
 
-from gtchain_sandbox.labeling import install
-from gtchain_sandbox.labeling.validation import constraint_violations, operation_model
+from gtchain.sandbox.labeling import install
+from gtchain.sandbox.labeling.validation import constraint_violations, operation_model
 from tests.sandbox.test_labeling_support import (
     ACCOUNT,
     ACS_LAMBDA,

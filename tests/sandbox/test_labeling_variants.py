@@ -1,5 +1,5 @@
 """Ground Truth's output files as documented, and each undocumented behaviour's variants
-(gtchain_sandbox/labeling/variants.py), read back the way the runtime reads them."""
+(gtchain/sandbox/labeling/variants.py), read back the way the runtime reads them."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from gtchain_runtime.adapters.s3_stream import BucketObjects
-from gtchain_runtime.usecases.evidence import open_evidence
 
-from gtchain_sandbox.labeling import JobBehaviour, workforce
-from gtchain_sandbox.labeling.variants import (
+from gtchain.runtime.adapters.s3_stream import BucketObjects
+from gtchain.runtime.usecases.evidence import open_evidence
+from gtchain.sandbox.labeling import JobBehaviour, workforce
+from gtchain.sandbox.labeling.variants import (
     ENV_VARIABLE,
     GroundTruthVariants,
     every_variant,

@@ -10,13 +10,13 @@ import urllib.request
 
 import pytest
 
-from gtchain_sandbox.sandbox import free_port
+from gtchain.sandbox.sandbox import free_port
 
 
 def start_sandbox_up(port: int, *options: str) -> tuple[subprocess.Popen[str], list[str]]:
     """`gtchain sandbox up` in a subprocess, and what it printed until it serves."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "gtchain_cli.main", "sandbox", "up", "--port", str(port), *options],
+        [sys.executable, "-m", "gtchain.cli.main", "sandbox", "up", "--port", str(port), *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gtchain_sandbox import Sandbox, SandboxError
+from gtchain.sandbox import Sandbox, SandboxError
 from tests.sandbox.conftest import history_events, wait_for_execution, wait_until
 
 FIXTURE_APP = Path(__file__).parent / "fixtures" / "cdk_app"

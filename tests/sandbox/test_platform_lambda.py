@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from gtchain_sandbox import Sandbox
-from gtchain_sandbox.patches import apply_all, lambda_runtime
+from gtchain.sandbox import Sandbox
+from gtchain.sandbox.patches import apply_all, lambda_runtime
 from tests.sandbox.conftest import invoke, zip_files
 
 # Mechanics of the platform with policy-less test roles: IAM enforcement has its own tests
@@ -42,11 +42,11 @@ def handler(event, context):
         "memory": context.memory_limit_in_mb,
         "remaining": context.get_remaining_time_in_millis(),
         "log_group": context.log_group_name,
-        "gtchain_sandbox_importable": "gtchain_sandbox" in sys.modules,
+        "sandbox_importable": "gtchain.sandbox" in sys.modules,
     }
 """
-PROBE_FILES = {"gtchain_runtime/__init__.py": "", "gtchain_runtime/handlers/probe.py": PROBE}
-PROBE_HANDLER = "gtchain_runtime.handlers.probe.handler"
+PROBE_FILES = {"probe_code/__init__.py": "", "probe_code/handlers/probe.py": PROBE}
+PROBE_HANDLER = "probe_code.handlers.probe.handler"
 
 
 def test_apply_all_is_idempotent() -> None:
@@ -72,7 +72,7 @@ def test_runs_the_deployed_code_with_its_environment_and_context(
     assert result["memory"] == 128
     assert 0 < result["remaining"] <= 10_000
     assert result["log_group"] == f"/aws/lambda/{result['function_name']}"
-    assert not result["gtchain_sandbox_importable"]
+    assert not result["sandbox_importable"]
 
 
 def test_function_boto3_talks_to_the_sandbox(sandbox: Sandbox, make_function: Callable[..., str]) -> None:
@@ -92,7 +92,7 @@ def test_warm_worker_is_reused_and_replaced_when_code_changes(
     assert first["pid"] == second["pid"]
     assert first["request_id"] != second["request_id"]
 
-    changed = {**PROBE_FILES, "gtchain_runtime/handlers/probe.py": PROBE.replace("probe ran", "v2")}
+    changed = {**PROBE_FILES, "probe_code/handlers/probe.py": PROBE.replace("probe ran", "v2")}
     sandbox.client("lambda").update_function_code(FunctionName=arn, ZipFile=zip_files(changed))
     _, third = invoke(sandbox, arn, {})
     assert third["pid"] != first["pid"]
@@ -108,7 +108,7 @@ def test_errors_have_lambdas_shape(sandbox: Sandbox, make_function: Callable[...
 
 
 def test_missing_handler_is_an_import_error(sandbox: Sandbox, make_function: Callable[..., str]) -> None:
-    arn = make_function(PROBE_FILES, "gtchain_runtime.handlers.nowhere.handler", {"GREETING": "hi"})
+    arn = make_function(PROBE_FILES, "gtchain.runtime.handlers.nowhere.handler", {"GREETING": "hi"})
     error, payload = invoke(sandbox, arn, {})
     assert error == "Unhandled"
     assert payload["errorType"] == "Runtime.ImportModuleError"

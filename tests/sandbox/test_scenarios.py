@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from gtchain_sandbox.labeling.validation import validate_create_semantics, validate_request
-from gtchain_sandbox.scenarios import (
+from gtchain.sandbox.labeling.validation import validate_create_semantics, validate_request
+from gtchain.sandbox.scenarios import (
     IGNORED,
     OTHER_TEAM_ROLE,
     PRIVATE_WORKTEAM,

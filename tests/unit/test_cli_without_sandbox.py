@@ -29,13 +29,13 @@ sys.meta_path.insert(0, _NotInstalled())
 
 RUN_CLI = """
 import json
-from gtchain_cli.main import app
+from gtchain.cli.main import app
 
 sys.argv = ["gtchain", *json.loads(sys.argv[1])]
 try:
     app()
 finally:
-    loaded = sorted(m for m in sys.modules if m.partition(".")[0] in ("moto", "gtchain_sandbox"))
+    loaded = sorted(m for m in sys.modules if m.partition(".")[0] == "moto" or m.startswith("gtchain.sandbox"))
     print("loaded:", json.dumps(loaded), file=sys.stderr)
 """
 
@@ -94,16 +94,16 @@ def test_lambda_cdk_and_cli_code_import_nothing_of_the_sandbox() -> None:
         WITHOUT_SANDBOX
         + """
 import importlib, json, pkgutil
-import gtchain_runtime, stacks
+import gtchain.runtime, gtchain.stacks
 
 modules = []
-for package in (gtchain_runtime, stacks):
+for package in (gtchain.runtime, gtchain.stacks):
     for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
         importlib.import_module(info.name)
         modules.append(info.name)
-from gtchain_cli import main
+from gtchain.cli import main
 main._problems_a_person_can_fix()  # the error handler of every command
-loaded = sorted(m for m in sys.modules if m.partition(".")[0] in ("moto", "gtchain_sandbox"))
+loaded = sorted(m for m in sys.modules if m.partition(".")[0] == "moto" or m.startswith("gtchain.sandbox"))
 print(json.dumps({"modules": modules, "loaded": loaded}))
 """
     )
@@ -112,6 +112,6 @@ print(json.dumps({"modules": modules, "loaded": loaded}))
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert "gtchain_runtime.handlers.plan_chain" in report["modules"]
-    assert "stacks.config" in report["modules"]
+    assert "gtchain.runtime.handlers.plan_chain" in report["modules"]
+    assert "gtchain.stacks.config" in report["modules"]
     assert report["loaded"] == []

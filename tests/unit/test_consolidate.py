@@ -7,8 +7,9 @@ import json
 from typing import Any
 
 import pytest
-from gtchain_runtime.domain.consolidate import consolidate_chain
-from gtchain_runtime.domain.manifest import ManifestError
+
+from gtchain.runtime.domain.consolidate import consolidate_chain
+from gtchain.runtime.domain.manifest import ManifestError
 
 A = "animal"
 AM = f"{A}-metadata"

@@ -8,9 +8,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from gtchain_runtime.domain.cost import ChainCost, JobCost, cost_lines, job_cost, price_per_object, usd
 from hypothesis import given
 from hypothesis import strategies as st
+
+from gtchain.runtime.domain.cost import ChainCost, JobCost, cost_lines, job_cost, price_per_object, usd
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "describe"
 

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
-from gtchain_runtime.domain.failures import classify_failure
-from gtchain_runtime.domain.policy import Decision, decide
 
+from gtchain.runtime.domain.failures import classify_failure
+from gtchain.runtime.domain.policy import Decision, decide
+from gtchain.sandbox.labeling.variants import FAILURE_REASONS_CORPUS
 from tests.unit.test_policy import BASE
 
-CORPUS = [
-    json.loads(line)
-    for line in (Path(__file__).parent.parent / "fixtures" / "failure_reasons.jsonl").read_text().splitlines()
-]
+CORPUS = [json.loads(line) for line in FAILURE_REASONS_CORPUS.read_text().splitlines()]
 
 
 @pytest.mark.parametrize("entry", CORPUS, ids=[e["text"][:40] for e in CORPUS])

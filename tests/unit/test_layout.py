@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from gtchain_runtime.domain.layout import (
+
+from gtchain.runtime.domain.layout import (
     ChildLocations,
     FinalLocations,
     input_manifest_uri,

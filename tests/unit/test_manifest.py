@@ -8,7 +8,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from gtchain_runtime.domain.manifest import (
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gtchain.runtime.domain.manifest import (
     ManifestError,
     ManifestPlan,
     diff_manifests,
@@ -17,8 +20,6 @@ from gtchain_runtime.domain.manifest import (
     manifest_stats,
     validate_label_attribute,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 A = "animal"
 AM = f"{A}-metadata"

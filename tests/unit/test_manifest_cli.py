@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from gtchain_cli.errors import CliError
-from gtchain_cli.manifest_cmd import app
+from gtchain.cli.errors import CliError
+from gtchain.cli.manifest_cmd import app
 
 A = "animal"
 runner = CliRunner()
@@ -90,7 +90,7 @@ def test_console_script_prints_one_line_without_traceback(tmp_path: Path) -> Non
     import sys
 
     result = subprocess.run(
-        [sys.executable, "-m", "gtchain_cli.main", "manifest", "stats", str(tmp_path / "nope"), "-a", A],
+        [sys.executable, "-m", "gtchain.cli.main", "manifest", "stats", str(tmp_path / "nope"), "-a", A],
         capture_output=True,
         text=True,
         check=False,

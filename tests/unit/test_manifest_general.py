@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import pytest
-from gtchain_runtime.domain.manifest import ManifestPlan, diff_manifests, general
-from gtchain_runtime.domain.manifest.keys import BLOCK_LINES, KeyTable
 
+from gtchain.runtime.domain.manifest import ManifestPlan, diff_manifests, general
+from gtchain.runtime.domain.manifest.keys import BLOCK_LINES, KeyTable
 from tests.unit.test_manifest import AM, A, line, reference_plan
 
 BLOCK = BLOCK_LINES

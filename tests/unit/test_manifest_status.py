@@ -9,8 +9,10 @@ import json
 from typing import Any
 
 import pytest
-from gtchain_runtime.domain.manifest.lockstep import plan_in_lockstep
-from gtchain_runtime.domain.manifest.status import (
+from hypothesis import assume, given
+
+from gtchain.runtime.domain.manifest.lockstep import plan_in_lockstep
+from gtchain.runtime.domain.manifest.status import (
     FAILED,
     HUMAN,
     LABELED_STATUSES,
@@ -19,8 +21,6 @@ from gtchain_runtime.domain.manifest.status import (
     classify,
     status_of,
 )
-from hypothesis import assume, given
-
 from tests.unit.test_manifest_lines import AM, A, _records
 
 

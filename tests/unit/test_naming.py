@@ -3,7 +3,10 @@ from __future__ import annotations
 from itertools import islice
 
 import pytest
-from gtchain_runtime.domain.naming import (
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gtchain.runtime.domain.naming import (
     MAX_JOB_NAME_LENGTH,
     InvalidJobNameError,
     chain_job_names,
@@ -12,8 +15,6 @@ from gtchain_runtime.domain.naming import (
     job_name_from_arn,
     owns_job_name,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 job_names = st.from_regex(r"\A[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\Z").filter(lambda n: len(n) <= 63)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from gtchain_runtime.domain.lineage import Lineage, unrecorded_lineage
-from gtchain_runtime.domain.naming import ownership_rule, owns_job_name
 from hypothesis import given
 from hypothesis import strategies as st
+
+from gtchain.runtime.domain.lineage import Lineage, unrecorded_lineage
+from gtchain.runtime.domain.naming import ownership_rule, owns_job_name
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from gtchain_runtime.payloads import (
+from pydantic import ValidationError
+
+from gtchain.runtime.payloads import (
     ChainPlan,
     CreateInput,
     DecisionInput,
@@ -14,7 +16,6 @@ from gtchain_runtime.payloads import (
     PlanInput,
     record_input,
 )
-from pydantic import ValidationError
 
 COUNTS = {
     "total": 10,

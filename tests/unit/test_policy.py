@@ -3,7 +3,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from gtchain_runtime.domain.policy import Decision, PolicyInput, classify_failure, decide
+
+from gtchain.runtime.domain.policy import Decision, PolicyInput, classify_failure, decide
 
 BASE = PolicyInput(
     job_name="Streetscenes-Job1",

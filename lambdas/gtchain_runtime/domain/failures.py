@@ -2,7 +2,7 @@
 do), or None (a chained job may succeed).
 
 AWS documents no list of FailureReason texts. The rules were checked against the texts in
-tests/fixtures/failure_reasons.jsonl (each with its public source); a test runs every text through
+gtchain/sandbox/labeling/failure_reasons.jsonl (each with its public source); a test runs every text through
 :func:`classify_failure`.
 
 Unknown reasons are retryable: the default is CHAIN, on purpose. A chained job never pays for a

@@ -6,12 +6,12 @@ import tempfile
 from contextlib import ExitStack
 from typing import Any, BinaryIO, cast
 
-from gtchain_runtime.context import ChainContext
-from gtchain_runtime.domain.consolidate import consolidate_chain
-from gtchain_runtime.domain.layout import FinalLocations, input_manifest_uri, output_manifest_uri
-from gtchain_runtime.payloads import FinalizeInput, FinalResult
-from gtchain_runtime.usecases.chain import chain_up_to
-from gtchain_runtime.usecases.evidence import open_evidence
+from gtchain.runtime.context import ChainContext
+from gtchain.runtime.domain.consolidate import consolidate_chain
+from gtchain.runtime.domain.layout import FinalLocations, input_manifest_uri, output_manifest_uri
+from gtchain.runtime.payloads import FinalizeInput, FinalResult
+from gtchain.runtime.usecases.chain import chain_up_to
+from gtchain.runtime.usecases.evidence import open_evidence
 
 
 def finalize_chain(ctx: ChainContext, state: FinalizeInput) -> FinalResult:

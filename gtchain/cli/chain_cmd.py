@@ -1,0 +1,132 @@
+"""`gtchain chain ...`: look at a whole chain of labeling jobs."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from gtchain.cli._context import STACK_HELP, aws_session, context_for, sweep_function_name
+from gtchain.cli.errors import CliError
+from gtchain.runtime.context import ChainContext
+from gtchain.runtime.usecases.chain import chain_cost, chain_of
+
+app = typer.Typer(help="Look at a chain of labeling jobs.", no_args_is_help=True)
+_out = Console(highlight=False, soft_wrap=True)
+
+
+def chain_links(ctx: ChainContext, any_job: str) -> dict[str, Any]:
+    """Every job of the chain `any_job` belongs to, root first, with counters, ledger decision and
+    cost figures (domain.cost), and the chain's totals."""
+    describes = chain_of(ctx, any_job)
+    cost = chain_cost(ctx, describes).to_dict()
+    links = []
+    for depth, (describe, job_cost) in enumerate(zip(describes, cost["jobs"], strict=True)):
+        decision = ctx.ledger.decision(describe["LabelingJobName"]) or {}
+        links.append(
+            {
+                "job_name": describe["LabelingJobName"],
+                "depth": depth,
+                "status": describe["LabelingJobStatus"],
+                "counters": describe.get("LabelCounters", {}),
+                "decision": decision.get("decision"),
+                "reason": decision.get("reason"),
+                "cost": {k: v for k, v in job_cost.items() if k != "job_name"},
+            }
+        )
+    return {"jobs": links, "total": cost["total"]}
+
+
+def _cost_table(chain: dict[str, Any]) -> Table:
+    table = Table(title="Labels and cost (worker pay)")
+    for column in ("job", "human-labeled", "machine-labeled", "never re-sent", "$/object", "spent", "saved"):
+        table.add_column(column, justify="left" if column == "job" else "right")
+
+    def money(value: str | None) -> str:
+        return "n/a" if value is None else f"${value}"
+
+    for link in chain["jobs"]:
+        cost = link["cost"]
+        table.add_row(
+            link["job_name"],
+            str(cost["human_labeled"]),
+            str(cost["machine_labeled"]),
+            str(cost["never_resent"]),
+            money(cost["price_per_object_usd"]),
+            money(cost["spent_usd"]),
+            money(cost["saved_usd"]),
+        )
+    total = chain["total"]
+    table.add_row(
+        "[bold]chain total[/]",
+        str(total["human_labeled"]),
+        str(total["machine_labeled"]),
+        str(total["never_resent"]),
+        "",
+        money(total["spent_usd"]),
+        money(total["saved_usd"]),
+    )
+    return table
+
+
+@app.command("status")
+def status_command(
+    job: Annotated[str, typer.Argument(help="The root job or any job of the chain.")],
+    stack: Annotated[str | None, typer.Option("--stack", envvar="GTCHAIN_STACK", help=STACK_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a tree.")] = False,
+) -> None:
+    """Show the chain as a tree (each job's state, label counts, gtchain's decision) and a table of
+    human-/machine-labeled and never re-sent objects with the money spent and saved, per job and
+    for the chain. --json prints {"jobs": [...], "total": {...}}."""
+    chain = chain_links(context_for(stack), job)
+    if as_json:
+        typer.echo(json.dumps(chain, indent=2, default=str))
+        return
+    links = chain["jobs"]
+    tree = Tree(f"[bold]{links[0]['job_name']}[/] (chain root)")
+    node = tree
+    for index, link in enumerate(links):
+        counters = link["counters"]
+        text = (
+            f"{link['job_name']}  [bold]{link['status']}[/]  labeled {counters.get('TotalLabeled', 0)}, "
+            f"unlabeled {counters.get('Unlabeled', 0)}, failed {counters.get('FailedNonRetryableError', 0)}"
+        )
+        if link["decision"]:
+            text += f"  -> {link['decision']}"
+        node = node.add(text) if index else tree.add(text)
+        if link["reason"]:
+            node.add(f"[dim]{link['reason']}[/]")
+    _out.print(tree)
+    _out.print(_cost_table(chain))
+
+
+@app.command("sweep")
+def sweep_command(
+    stack: Annotated[str | None, typer.Option("--stack", envvar="GTCHAIN_STACK", help=STACK_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the sweep's JSON result.")] = False,
+) -> None:
+    """Run the deployed hourly sweep now (Lambda Invoke of the stack's sweep function): it starts the
+    state machine for the project's jobs that finished more than 15 minutes ago without a recorded
+    decision (an event that never arrived, a failed execution). Prints what it started and skipped."""
+    if not stack:
+        raise CliError("no stack given: pass --stack GtChain-<project> or set GTCHAIN_STACK")
+    session = aws_session()
+    function = sweep_function_name(stack, session)
+    answer = session.client("lambda").invoke(FunctionName=function, Payload=b"{}")
+    payload = json.loads(answer["Payload"].read() or b"{}")
+    if answer.get("FunctionError"):
+        error = f"{payload.get('errorType', '?')}: {payload.get('errorMessage', '')}"
+        raise CliError(f"the sweep ({function}) failed: {error}")
+    if as_json:
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    started, skipped = payload.get("started", []), payload.get("skipped", {})
+    _out.print(f"started {len(started)}, skipped {len(skipped)}")
+    for name in started:
+        _out.print(f"  started  {name}")
+    for name, why in sorted(skipped.items()):
+        _out.print(f"  skipped  {name}: {why}")

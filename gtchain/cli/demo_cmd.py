@@ -1,0 +1,169 @@
+"""`gtchain demo`: the seed scenario, end to end, in the offline sandbox.
+
+Starts the sandbox, deploys the project's stack with the real CDK CLI, creates the root
+labeling job as a person would, and then only watches gtchain chain it to completion.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from gtchain.cli.errors import CliError, require_sandbox
+
+DEFAULT_PROJECT = "streetscenes"
+
+
+def _jobs_table(jobs: list[Any], decisions: list[dict[str, Any]]) -> Table:
+    decided = {d["job_name"]: d["decision"] for d in decisions}
+    table = Table(title="labeling jobs of the chain", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("job", no_wrap=True)
+    for column in ("state", "labeled", "gtchain decision"):
+        table.add_column(column, no_wrap=True)
+    for job in jobs:
+        labeled = f"{job.labeled:,} / {job.total:,}" if job.total else "-"
+        table.add_row(job.name, job.status, labeled, decided.get(job.name, ""))
+    return table
+
+
+class _Progress:
+    """Refreshes the jobs table and prints each gtchain decision, with its reason, once."""
+
+    def __init__(self, live: Live) -> None:
+        self._live = live
+        self._told: set[str] = set()
+
+    def __call__(self, jobs: list[Any], decisions: list[dict[str, Any]]) -> None:
+        for decision in decisions:
+            if decision["job_name"] not in self._told:
+                self._told.add(decision["job_name"])
+                self._live.console.print(
+                    f"gtchain decided {decision['decision']} for {decision['job_name']}: "
+                    f"{decision.get('reason', '')}"
+                )
+        self._live.update(_jobs_table(jobs, decisions))
+
+
+def _summary(console: Console, result: Any) -> None:
+    table = Table(
+        title=f"scenario {result.scenario}: {result.final_decision}", box=box.SIMPLE_HEAD, pad_edge=False
+    )
+    table.add_column("job", no_wrap=True)
+    for column in ("state", "labeled", "by machine", "left", "model"):
+        table.add_column(column, no_wrap=True)
+    for job in result.jobs:
+        counters = job["counters"]
+        # What this job labeled itself (TotalLabeled also counts labels it was handed).
+        labeled = counters.get("HumanLabeled", 0) + counters.get("MachineLabeled", 0)
+        left = counters.get("FailedNonRetryableError", 0) + counters.get("Unlabeled", 0)
+        table.add_row(
+            job["name"],
+            job["status"],
+            f"{labeled:,}",
+            f"{counters.get('MachineLabeled', 0):,}",
+            f"{left:,}",
+            "reused" if job.get("initial_model") else ("new" if job.get("final_model") else ""),
+        )
+    console.print(table)
+    console.print(f"gtchain decided: [bold]{result.final_decision}[/] ({result.final_reason})")
+    if result.final_manifest:
+        never_resent = (result.report or {}).get("never_resent", 0)
+        console.print(
+            f"final manifest: {result.labeled_objects:,} of {result.total_objects:,} objects labeled, "
+            f"{never_resent:,} objects never re-sent to workers thanks to chaining"
+        )
+        total = ((result.report or {}).get("cost") or {}).get("total") or {}
+        if total.get("spent_usd") is not None:
+            console.print(
+                f"worker pay: ${total['spent_usd']} spent on {total.get('human_labeled', 0):,} human labels, "
+                f"${total.get('saved_usd', '0.00')} saved by never re-sending labeled objects"
+            )
+        console.print(f"local copy: {result.final_manifest} (report.json beside it)")
+    console.print(f"chain finished in {result.elapsed_seconds:.1f} s after the root job was created")
+
+
+def demo(
+    *,
+    scenario: str = typer.Option("streetscenes", help="Scenario to play; see --list."),
+    list_scenarios: bool = typer.Option(False, "--list", help="List the scenarios and exit."),
+    json_output: bool = typer.Option(False, "--json", help="End with one JSON object on the last line."),
+    output_dir: Path = typer.Option(Path("demo-output"), help="Where the final manifest is copied."),
+    projects_file: Path = typer.Option(Path("projects.json"), help="Projects file to deploy."),
+    project: str = typer.Option(DEFAULT_PROJECT, help="Project (stack GtChain-<project>) to run it in."),
+    timeout: float = typer.Option(170.0, help="Seconds to wait for the chain to finish."),
+) -> None:
+    """Deploy gtchain into the offline sandbox and watch it resume a stopped labeling job."""
+    require_sandbox("demo")
+    from gtchain.sandbox.scenarios import SCENARIOS
+
+    if list_scenarios:
+        for name, item in SCENARIOS.items():
+            typer.echo(f"{name:28} {item.description}")
+        return
+    chosen = SCENARIOS.get(scenario)
+    if chosen is None:
+        raise CliError(f"unknown scenario {scenario!r}; choose one of: {', '.join(SCENARIOS)}")
+    # Progress goes to stderr with --json so that stdout carries only the JSON line.
+    console = Console(stderr=json_output, highlight=False)
+    result = _run(
+        chosen, console, output_dir=output_dir, projects_file=projects_file, project=project, timeout=timeout
+    )
+    _summary(console, result)
+    if json_output:
+        sys.stdout.write(json.dumps(result.to_dict()) + "\n")
+
+
+def _run(
+    scenario: Any, console: Console, *, output_dir: Path, projects_file: Path, project: str, timeout: float
+) -> Any:
+    from gtchain.sandbox import Sandbox, SandboxError
+    from gtchain.sandbox.scenarios import ScenarioRunner
+    from gtchain.stacks.config import ConfigError, load_projects
+
+    try:
+        projects = {p.name: p for p in load_projects(projects_file)}
+    except ConfigError as error:
+        raise CliError(str(error)) from None
+    if project not in projects:
+        raise CliError(f"{projects_file}: no project named {project!r} (have: {', '.join(projects)})")
+    config = projects[project]
+    started = time.monotonic()
+    try:
+        with Sandbox() as sandbox:
+            console.print(f"sandbox listening on {sandbox.endpoint} (moto, offline)")
+            console.print(
+                f"deploying {config.stack_name} with the AWS CDK CLI (cdk bootstrap + cdk deploy)..."
+            )
+            outputs = sandbox.deploy(projects_file=projects_file, stacks=[config.stack_name])[
+                config.stack_name
+            ]
+            timings = sandbox.timings
+            console.print(
+                f"deployed in {time.monotonic() - started:.1f} s (cdk bootstrap "
+                f"{timings.bootstrap_seconds:.1f} s, cdk deploy {timings.deploy_seconds:.1f} s)"
+            )
+            runner = ScenarioRunner(sandbox, outputs, config.labeling_role_arn)
+            sandbox.workforce.start()
+            console.print(f"[bold]{scenario.name}[/]: {scenario.description}")
+            runner.start(scenario)
+            with Live(console=console, refresh_per_second=4, transient=False) as live:
+                result = runner.wait(
+                    scenario,
+                    timeout=timeout,
+                    on_progress=_Progress(live),
+                    download_to=output_dir,
+                )
+            console.print()
+    except SandboxError as error:
+        raise CliError(f"demo failed: {error}") from None
+    console.print(f"demo took {time.monotonic() - started:.1f} s in all")
+    return result

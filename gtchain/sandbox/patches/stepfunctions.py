@@ -1,0 +1,183 @@
+"""Step Functions: execute what CloudFormation creates, and answer like AWS.
+
+What moto 5.2.5 gets wrong:
+- ``AWS::StepFunctions::StateMachine`` resources are created in ``stepfunctions_backends``
+  even when ``{"stepfunctions": {"execute_state_machine": True}}`` routes the API to the
+  executing ``stepfunctions_parser_backends``: a deployed state machine is invisible to
+  StartExecution. The CloudFormation hooks here use the backend the API uses.
+- ``aws-sdk:*`` task results are kept as boto3 returns them, with ``datetime`` values that
+  crash the JSON serialization of DescribeExecution/GetExecutionHistory. AWS returns
+  ISO-8601 text; so does the patch.
+- ``aws-sdk:*`` error names come out as ``s3.NoSuchKeyException``; AWS names them
+  ``S3.NoSuchKeyException`` (the SDK's service class name, then the exception).
+- StartExecution without a name (EventBridge, or a caller relying on AWS's generated name)
+  makes an execution ARN ending in ``:None``; AWS generates a UUID name.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from gtchain.runtime.adapters.errors import error_code
+
+# The AWS SDK (Java v2) service class names Step Functions uses as error prefixes.
+_SERVICE_ERROR_PREFIXES = {
+    "s3": "S3",
+    "dynamodb": "DynamoDb",
+    "sfn": "Sfn",
+    "sagemaker": "SageMaker",
+    "sns": "Sns",
+    "sqs": "Sqs",
+    "lambda": "Lambda",
+    "ec2": "Ec2",
+    "ssm": "Ssm",
+    "iam": "Iam",
+    "sts": "Sts",
+    "eventbridge": "EventBridge",
+    "secretsmanager": "SecretsManager",
+    "cloudwatch": "CloudWatch",
+    "cloudwatchlogs": "CloudWatchLogs",
+    "kms": "Kms",
+}
+
+
+def service_error_prefix(service: str) -> str:
+    """``s3`` -> ``S3``, ``sagemaker`` -> ``SageMaker``; unknown services get a capital."""
+    lowered = service.lower()
+    return _SERVICE_ERROR_PREFIXES.get(lowered, lowered[:1].upper() + lowered[1:])
+
+
+def aws_sdk_error_name(service: str, error: Exception) -> str:
+    """The error name a ``Catch`` sees for an aws-sdk task failure, e.g. ``S3.NoSuchKeyException``."""
+    name = type(error).__name__
+    if name == "ClientError" and isinstance(error, ClientError):  # not modelled: use the error code
+        name = error_code(error) or service_error_prefix(service)
+    if not name.endswith("Exception"):
+        name += "Exception"
+    return f"{service_error_prefix(service)}.{name}"
+
+
+def to_states_json(value: Any) -> Any:
+    """Replace datetimes (anywhere in a boto3 response) with ISO-8601 UTC text, as Step Functions does.
+
+    Not ``gtchain.runtime.adapters.sagemaker.json_safe``: that one writes gtchain's own payloads
+    (``datetime.isoformat()``, e.g. ``2024-05-01T00:00:00+00:00``), while an ``aws-sdk:*`` task
+    result must read as AWS writes it (milliseconds and ``Z``: ``2024-05-01T00:00:00.000Z``).
+    """
+    if isinstance(value, datetime):
+        stamp = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return stamp.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: to_states_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_states_json(item) for item in value]
+    return value
+
+
+def _active_backend(account_id: str, region_name: str) -> Any:
+    from moto.stepfunctions.responses import get_backend
+
+    return get_backend(account_id, region_name)
+
+
+def _create_from_cloudformation_json(
+    cls: Any, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+) -> Any:
+    from moto.stepfunctions.utils import cfn_to_api_tags
+
+    properties = cloudformation_json["Properties"]
+    return _active_backend(account_id, region_name).create_state_machine(
+        properties.get("StateMachineName", resource_name),
+        properties.get("DefinitionString", ""),
+        properties.get("RoleArn", ""),
+        tags=cfn_to_api_tags(properties.get("Tags", [])),
+        sm_type=properties.get("StateMachineType"),
+    )
+
+
+def _delete_from_cloudformation_json(
+    cls: Any, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
+) -> None:
+    _active_backend(account_id, region_name).delete_state_machine(resource_name)
+
+
+def _update_from_cloudformation_json(  # noqa: PLR0917 - moto's hook signature
+    cls: Any,
+    original_resource: Any,
+    new_resource_name: str,
+    cloudformation_json: Any,
+    account_id: str,
+    region_name: str,
+) -> Any:
+    from moto.stepfunctions.utils import cfn_to_api_tags
+
+    properties = cloudformation_json.get("Properties", {})
+    name = properties.get("StateMachineName", original_resource.name)
+    backend = _active_backend(account_id, region_name)
+    if name != original_resource.name:  # a new name means replacement
+        replacement = _create_from_cloudformation_json(
+            cls, name, cloudformation_json, account_id, region_name
+        )
+        backend.delete_state_machine(original_resource.arn)
+        return replacement
+    state_machine = backend.update_state_machine(
+        original_resource.arn,
+        definition=properties.get("DefinitionString"),
+        role_arn=properties.get("RoleArn"),
+    )
+    backend.tagger.tag_resource(state_machine.arn, cfn_to_api_tags(properties.get("Tags", [])))
+    return state_machine
+
+
+def _make_start_execution(moto_start_execution: Any) -> Any:
+    def start_execution(
+        self: Any,
+        state_machine_arn: str,
+        name: str | None = None,
+        execution_input: str | None = None,
+        trace_header: str | None = None,
+    ) -> Any:
+        return moto_start_execution(
+            self, state_machine_arn, name or str(uuid.uuid4()), execution_input, trace_header
+        )
+
+    start_execution.__doc__ = "StartExecution; a missing name is generated, as AWS does."
+    return start_execution
+
+
+def _make_eval_service_task(moto_eval_service_task: Any) -> Any:
+    def _eval_service_task(self: Any, env: Any, *args: Any, **kwargs: Any) -> None:
+        moto_eval_service_task(self, env, *args, **kwargs)
+        env.stack.append(to_states_json(env.stack.pop()))
+
+    return _eval_service_task
+
+
+def _normalise_exception_name(norm_service_name: str, ex: Exception) -> str:
+    return aws_sdk_error_name(norm_service_name, ex)
+
+
+def install() -> None:
+    from moto.stepfunctions.models import StateMachine
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_aws_sdk as aws_sdk,
+    )
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    StateMachine.create_from_cloudformation_json = classmethod(_create_from_cloudformation_json)  # type: ignore[method-assign,assignment]
+    StateMachine.delete_from_cloudformation_json = classmethod(_delete_from_cloudformation_json)  # type: ignore[method-assign,assignment]
+    StateMachine.update_from_cloudformation_json = classmethod(_update_from_cloudformation_json)  # type: ignore[method-assign,assignment]
+    StepFunctionsParserBackend.start_execution = _make_start_execution(  # type: ignore[method-assign]
+        StepFunctionsParserBackend.start_execution
+    )
+    task_class = aws_sdk.StateTaskServiceAwsSdk
+    task_class._eval_service_task = _make_eval_service_task(task_class._eval_service_task)  # type: ignore[method-assign]
+    # The error name is built from the lower-case api name; keep moto's lookup, fix the casing.
+    task_class._normalise_service_error_name = staticmethod(service_error_prefix)  # type: ignore[method-assign,assignment]
+    task_class._normalise_exception_name = staticmethod(_normalise_exception_name)  # type: ignore[method-assign]
