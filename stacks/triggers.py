@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import ArnFormat, Duration, Names, RemovalPolicy, Stack, Token
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -41,6 +41,11 @@ class DeadLetterQueue(Construct):
         acknowledge(self.queue, "Serverless-SQSRedrivePolicy", reason)
 
 
+# EventBridge rule names: at most 64 characters of [.-_A-Za-z0-9] (events:PutRule).
+RULE_NAME_MAX_LENGTH = 64
+RULE_NAME_SUFFIX = "-JobStateChange"
+
+
 class Triggers(Construct):
     def __init__(
         self,
@@ -54,13 +59,21 @@ class Triggers(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        # A fixed name: the target role's trust policy names the rule's ARN, and a reference to
-        # the rule would be a cycle (the rule's target names the role).
-        rule_name = f"{stack.stack_name}-JobStateChange"
-        if Token.is_unresolved(rule_name) or len(rule_name) > 64:
-            raise ValueError(
-                f"event rule name {rule_name!r}: needs a literal stack name of 49 characters at most"
+        # A name fixed at synth: the target role's trust policy names the rule's ARN, and a
+        # reference to the rule would be a cycle (the rule's target names the role). It is this
+        # construct's unique id (its path, then a hash of it), so several projects can share a
+        # stack and an account: "GtChain-streetscenes-Chaining-Triggers-C0B91D07-JobStateChange".
+        if Token.is_unresolved(stack.stack_name):
+            raise ValueError("the event rule's name needs a literal stack name")
+        rule_name = (
+            Names.unique_resource_name(
+                self,
+                max_length=RULE_NAME_MAX_LENGTH - len(RULE_NAME_SUFFIX),
+                separator="-",
+                allowed_special_characters="-",
             )
+            + RULE_NAME_SUFFIX
+        )
         rule_arn = stack.format_arn(
             service="events",
             resource="rule",

@@ -22,7 +22,8 @@ from typing import Any
 
 from gtchain.sandbox.errors import SandboxError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+# The checkout this module is part of (gtchain/sandbox/deploy.py): its app.py, cdk.json and CDK CLI.
+REPO_ROOT = Path(__file__).resolve().parents[2]
 CDK_CLI = REPO_ROOT / "node_modules" / ".bin" / "cdk"
 BOOTSTRAP_VERSION_PARAMETER = "/cdk-bootstrap/hnb659fds/version"
 _STDERR_TAIL_LINES = 25

@@ -51,6 +51,11 @@ TEAM_PROJECT: dict[str, Any] = {
     "env": {"account": ACCOUNT, "region": "eu-west-1"},
 }
 PROJECTS_RAW: dict[str, Any] = {"projects": [EXAMPLE_PROJECT, TEAM_PROJECT]}
+# The job-state rule's name: the unique id of <stack>/Chaining/Triggers (path, then its hash).
+JOB_RULE_NAMES = {
+    "streetscenes": "GtChain-streetscenes-Chaining-Triggers-C0B91D07-JobStateChange",
+    "pedestrians": "GtChain-pedestrians-Chaining-Triggers-702B23E2-JobStateChange",
+}
 
 
 @dataclass(frozen=True)

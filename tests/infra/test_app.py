@@ -17,12 +17,14 @@ from tests.infra.conftest import EXAMPLE_PROJECT, TEAM_PROJECT, write_projects_f
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
 
-def run_app(projects_file: Path, outdir: Path) -> subprocess.CompletedProcess[str]:
+def run_app(
+    projects_file: Path, outdir: Path, context: dict[str, Any] | None = None
+) -> subprocess.CompletedProcess[str]:
     # The way the CDK CLI calls the app: output directory and context in the environment.
     env = {
         **os.environ,
         "CDK_OUTDIR": str(outdir),
-        "CDK_CONTEXT_JSON": json.dumps({"gtchain:projectsFile": str(projects_file)}),
+        "CDK_CONTEXT_JSON": json.dumps({"gtchain:projectsFile": str(projects_file), **(context or {})}),
         "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
     }
     env.pop("CDK_VALIDATION", None)  # full CDK validation, as in a real synth

@@ -9,7 +9,7 @@ import pytest
 from aws_cdk.assertions import Match
 
 from gtchain.runtime.domain.naming import owns_job_name
-from tests.infra.conftest import ACCOUNT, Synthesized, job_arn_join, resources_of
+from tests.infra.conftest import ACCOUNT, JOB_RULE_NAMES, Synthesized, job_arn_join, resources_of
 
 
 def _rules(template: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -169,7 +169,7 @@ def test_rule_role_is_assumable_only_for_this_rule(synthesized: Synthesized, pro
     trust = template["Resources"][role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     if project == "pedestrians":
         account: Any = "123456789012"
-        rule_arn: Any = "arn:aws:events:eu-west-1:123456789012:rule/GtChain-pedestrians-JobStateChange"
+        rule_arn: Any = f"arn:aws:events:eu-west-1:123456789012:rule/{JOB_RULE_NAMES['pedestrians']}"
     else:
         account = {"Ref": "AWS::AccountId"}
         rule_arn = {
@@ -182,11 +182,11 @@ def test_rule_role_is_assumable_only_for_this_rule(synthesized: Synthesized, pro
                     {"Ref": "AWS::Region"},
                     ":",
                     {"Ref": "AWS::AccountId"},
-                    ":rule/GtChain-streetscenes-JobStateChange",
+                    f":rule/{JOB_RULE_NAMES['streetscenes']}",
                 ],
             ]
         }
-    assert job_rule["Name"] == f"GtChain-{project}-JobStateChange"
+    assert job_rule["Name"] == JOB_RULE_NAMES[project]
     assert trust == [
         {
             "Action": "sts:AssumeRole",

@@ -8,7 +8,7 @@ import pytest
 from aws_cdk.assertions import Match
 
 from gtchain.runtime.settings import RuntimeSettings, settings_from
-from tests.infra.conftest import Synthesized, only_resource, resources_of
+from tests.infra.conftest import JOB_RULE_NAMES, Synthesized, only_resource, resources_of
 
 # Changing one of these replaces a stateful resource on the next deploy: labels and the
 # ledger would be orphaned. Update only with a migration plan.
@@ -75,8 +75,8 @@ def test_generated_physical_names(synthesized: Synthesized, project: str) -> Non
         name_property = name_properties.get(resource["Type"])
         if resource["Type"] == "AWS::Events::Rule" and "EventPattern" in resource["Properties"]:
             # The one exception: its target role's trust policy names its ARN (no cycle), and the
-            # stack name keeps it unique in the account and region.
-            assert resource["Properties"]["Name"] == f"GtChain-{project}-JobStateChange"
+            # construct's unique id keeps it unique in the account and region.
+            assert resource["Properties"]["Name"] == JOB_RULE_NAMES[project]
             continue
         assert name_property is None or name_property not in resource["Properties"], logical_id
 

@@ -35,7 +35,7 @@ sys.argv = ["gtchain", *json.loads(sys.argv[1])]
 try:
     app()
 finally:
-    loaded = sorted(m for m in sys.modules if m.partition(".")[0] == "moto" or m.startswith("gtchain.sandbox"))
+    loaded = sorted(m for m in sys.modules if m.split(".")[0] == "moto" or m.startswith("gtchain.sandbox"))
     print("loaded:", json.dumps(loaded), file=sys.stderr)
 """
 

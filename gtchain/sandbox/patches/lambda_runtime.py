@@ -48,8 +48,8 @@ from gtchain.sandbox.iam.credentials import credentials_for
 WORKER_SCRIPT = Path(__file__).with_name("lambda_worker.py")
 SANDBOX_ACCOUNT_ID = "123456789012"
 CODE_CACHE_ROOT = Path(tempfile.gettempdir()) / "gtchain-sandbox" / "lambda-code"
-# Lambda's own limit on a response payload (synchronous invocation).
 _MAX_STDERR_TAIL = 2000
+INIT_PHASE_LIMIT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -169,6 +169,7 @@ class _Worker:
         )
         os.close(write_fd)
         self._results: IO[str] = os.fdopen(read_fd, "r", encoding="utf-8")
+        self._initialized = False
 
     def kill(self) -> None:
         """SIGKILL the process (its invocation then ends with Runtime.ExitError)."""
@@ -179,7 +180,20 @@ class _Worker:
     def alive(self) -> bool:
         return self._process.poll() is None
 
+    def _await_init(self) -> bool:
+        """Wait for the worker's Init phase (importing the handler), which Lambda bounds by its
+        own 10-second limit, not by the function timeout ("Init phase", Lambda developer guide,
+        lambda-runtime-environment.html); False when the worker died or overran it."""
+        if self._initialized:
+            return True
+        ready, _, _ = select.select([self._results], [], [], INIT_PHASE_LIMIT_SECONDS)
+        self._initialized = bool(ready) and bool(self._results.readline())
+        return self._initialized
+
     def invoke(self, event: Any, request_id: str, timeout_seconds: float) -> Invocation:
+        if not self._await_init():
+            self.kill()
+            return self._exit_error(request_id)
         deadline = time.time() + timeout_seconds
         request = {"event": event, "request_id": request_id, "deadline_ms": int(deadline * 1000)}
         try:

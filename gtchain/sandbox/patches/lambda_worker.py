@@ -91,6 +91,9 @@ def main() -> None:
         elif isinstance(error, AttributeError):
             init_error["errorType"] = "Runtime.HandlerNotFound"
 
+    # The Init phase is over: from here on the parent times each invocation.
+    result_channel.write(json.dumps({"initialized": True}) + "\n")
+    result_channel.flush()
     for line in sys.stdin:
         request = json.loads(line)
         context = LambdaContext(request["request_id"], request["deadline_ms"])
