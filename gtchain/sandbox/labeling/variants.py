@@ -42,7 +42,8 @@ Knobs (default first):
   the ``-metadata`` "will be added by Ground Truth"; the built-in consolidation Lambdas' answers
   are not shown. ``included``: ``<attribute>-metadata`` is in the content; ``label-only``: not.
 * ``failure_reason``: the FailureReason of a job the workforce fails, as the index of a text
-  of the runtime's corpus ``gtchain/sandbox/labeling/failure_reasons.jsonl`` (each with its source);
+  of the runtime's corpus ``gtchain/sandbox/labeling/failure_reasons.jsonl`` (each with its source; entries
+  are only appended, so an index keeps its text);
   None keeps the job's ``JobBehaviour.failure_reason``. AWS does not publish its texts.
 """
 

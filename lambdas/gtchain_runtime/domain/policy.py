@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from gtchain.runtime.domain.failures import FailureCause, classify_failure
+from gtchain.runtime.domain.failures import FailureCause, classify_failure, read_failure
 from gtchain.runtime.domain.labeling_jobs import FINISHED_STATUSES
 
 __all__ = ["Decision", "FailureCause", "PolicyInput", "Verdict", "classify_failure", "decide"]
@@ -64,7 +64,8 @@ def _permanent_failure(facts: PolicyInput) -> str | None:
     if cause is None:
         return None
     return (
-        f"{facts.job_name} failed for a {cause.kind} problem that a retry cannot fix: "
+        f"{facts.job_name} failed for a {cause.kind} problem that a retry cannot fix (failure rule "
+        f"'{cause.kind}'): "
         f"{facts.failure_reason!s}. To do: {cause.fix}."
     )
 
@@ -172,7 +173,9 @@ def decide(facts: PolicyInput) -> Verdict:
             return Verdict(Decision.GIVE_UP, reason)
     why = _WHY_CHAIN[facts.status]
     if facts.status == "Failed":
-        why += f" ({facts.failure_reason or 'no reason given'})"
+        # The rule that read the reason as retryable, so a person can check the decision.
+        failure_rule = read_failure(facts.failure_reason).rule
+        why += f" ({facts.failure_reason or 'no reason given'}; failure rule '{failure_rule}')"
     return Verdict(
         Decision.CHAIN,
         f"{facts.job_name} {why}; chaining a job for the {facts.remaining} remaining objects "
