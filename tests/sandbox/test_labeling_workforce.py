@@ -423,17 +423,6 @@ def test_an_initial_model_lets_machine_labeling_start_at_once() -> None:
     assert job["LabelingJobOutput"]["FinalActiveLearningModelArn"] != initial
 
 
-def test_small_datasets_get_human_labels_only() -> None:
-    create_job("Job-1", put_manifest("inputs/m.manifest", images(20)), **automated())
-
-    workforce().run_until_idle()
-
-    job = describe("Job-1")
-    assert job["LabelCounters"]["HumanLabeled"] == 20
-    assert "FinalActiveLearningModelArn" not in job["LabelingJobOutput"]
-    assert not keys_under("jobs/Job-1/training/")
-
-
 def test_a_missing_input_manifest_fails_the_job() -> None:
     queue = event_queue()
     create_job("Job-1", f"s3://{BUCKET}/inputs/missing.manifest")

@@ -49,8 +49,6 @@ from __future__ import annotations
 
 import json
 import re
-import struct
-import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -59,6 +57,7 @@ from moto.s3.exceptions import MissingBucket
 from moto.s3.models import S3Backend, s3_backends
 from moto.utilities.utils import get_partition
 
+from gtchain.sandbox.labeling.labels import SEQUENCE_TASKS, LabelFile, built_in_task_type, infer_task_type
 from gtchain.sandbox.labeling.manifest import (
     MAX_OBJECTS_PER_JOB,
     MAX_SEMANTIC_SEGMENTATION_OBJECTS,
@@ -67,24 +66,9 @@ from gtchain.sandbox.labeling.manifest import (
     parse_manifest,
     serialize_manifest,
 )
-from gtchain.sandbox.labeling.validation import SEMANTIC_SEGMENTATION_TASK_TYPES, built_in_task_type
+from gtchain.sandbox.labeling.sequences import Frame, parse_sequence
+from gtchain.sandbox.labeling.validation import SEMANTIC_SEGMENTATION_TASK_TYPES
 
-
-def _png(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
-    rows = b"".join(b"\x00" + b"\xff\xff\xff" * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
-_PLACEHOLDER_PNG = _png(1, 1)
 _S3_URI = re.compile(r"s3://(?P<bucket>[^/]+)/?(?P<key>.*)")
 
 
@@ -153,6 +137,25 @@ def read_input_manifest(store: S3Store, request: dict[str, Any]) -> list[Manifes
     return parse_manifest(text, manifest_uri, max_objects=quota)
 
 
+def read_sequences(
+    store: S3Store, request: dict[str, Any], objects: list[ManifestObject]
+) -> dict[int, tuple[Frame, ...]]:
+    """The frames of each object's sequence file, by 0-based line, for the tasks whose data
+    object is a sequence (sequences.py); empty for the others."""
+    if infer_task_type(request) not in SEQUENCE_TASKS:
+        return {}
+    sequences: dict[int, tuple[Frame, ...]] = {}
+    for index, item in enumerate(objects):
+        uri = item.record.get("source-ref")
+        if not isinstance(uri, str):
+            raise ManifestError(
+                f"ClientError: line {item.line_number} of the input manifest needs 'source-ref' "
+                "naming a sequence file"
+            )
+        sequences[index] = parse_sequence(store.read_text(S3Location.parse(uri)), uri)
+    return sequences
+
+
 class OutputWriter:
     """Writes one job's outputs where Ground Truth puts them."""
 
@@ -212,14 +215,9 @@ class OutputWriter:
             self.root.child(f"annotations/intermediate/{iteration}/annotations.json"), labeled_text
         )
 
-    def write_mask(self, dataset_object_id: str, *, when: datetime) -> str:
-        """A semantic segmentation mask (labels.py says where and what); its S3 URI."""
-        stamp = when.strftime("%Y-%m-%dT%H-%M-%S")
-        location = self.root.child(
-            f"annotations/consolidated-annotation/output/{dataset_object_id}_{stamp}.png"
-        )
-        self._store.write_bytes(location, _PLACEHOLDER_PNG)
-        return location.uri
+    def write_label_file(self, file: LabelFile) -> None:
+        """A file a label points to (labels.py: masks, SeqLabel.json, point cloud labels)."""
+        self._store.write_bytes(self.root.child(file.relative_path), file.content)
 
     def write_output_manifest(self, records: list[dict[str, Any]]) -> str:
         self._store.write_text(self.output_manifest, serialize_manifest(records))

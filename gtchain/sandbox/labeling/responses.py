@@ -16,10 +16,12 @@ from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.responses import SageMakerResponse
 
 from gtchain.sandbox.labeling import models
+from gtchain.sandbox.labeling.automation import below_minimum_reason
 from gtchain.sandbox.labeling.manifest import ManifestError
-from gtchain.sandbox.labeling.output_writer import S3Store, read_input_manifest
+from gtchain.sandbox.labeling.output_writer import S3Store, read_input_manifest, read_sequences
 from gtchain.sandbox.labeling.validation import validate_create_semantics, validate_request
 from gtchain.sandbox.labeling.variants import REGISTRY
+from gtchain.sandbox.labeling.workforce import workforce
 
 
 def _request(response: SageMakerResponse, operation_name: str) -> dict[str, Any]:
@@ -41,9 +43,14 @@ def create_labeling_job(self: SageMakerResponse) -> ActionResult:
     if variants.manifest_errors == "create-refuses":
         backend = self.sagemaker_backend
         try:
-            read_input_manifest(S3Store(backend.account_id, backend.region_name), params)
+            store = S3Store(backend.account_id, backend.region_name)
+            objects = read_input_manifest(store, params)
+            read_sequences(store, params, objects)
         except ManifestError as error:
             raise ValidationError(str(error)) from None
+        minimum = workforce().behaviour_for(str(params["LabelingJobName"])).automation_min_objects
+        if params.get("LabelingJobAlgorithmsConfig") is not None and len(objects) < minimum:
+            raise ValidationError(below_minimum_reason(len(objects), variants.automation_failure_wording))
     job = models.create_labeling_job(self.sagemaker_backend, params)
     return ActionResult({"LabelingJobArn": job.arn})
 

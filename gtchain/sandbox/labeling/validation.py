@@ -25,6 +25,7 @@ from gtchain.runtime.domain.service_model import (
     param_validator_problems,
 )
 from gtchain.runtime.domain.service_model import operation as operation_model
+from gtchain.sandbox.labeling.labels import built_in_task_type
 
 __all__ = ["constraint_violations", "operation_model", "validate_create_semantics", "validate_request"]
 
@@ -54,13 +55,6 @@ REF_TASK_TYPES = frozenset(
 SEMANTIC_SEGMENTATION_TASK_TYPES = frozenset(
     {"semanticsegmentation", "adjustmentsemanticsegmentation", "verificationsemanticsegmentation"}
 )
-
-
-def built_in_task_type(params: Mapping[str, Any]) -> str | None:
-    """The built-in task type a request names by its PRE-<TaskType> Lambda, lower-cased."""
-    arn = str(params.get("HumanTaskConfig", {}).get("PreHumanTaskLambdaArn") or "")
-    function = arn.rsplit(":", 1)[-1]
-    return function[4:].lower() if function.upper().startswith("PRE-") else None
 
 
 @cache

@@ -41,6 +41,15 @@ Knobs (default first):
   label. sms-custom-templates-step3.html shows ``{"<labelattributename>": ...}`` only and says
   the ``-metadata`` "will be added by Ground Truth"; the built-in consolidation Lambdas' answers
   are not shown. ``included``: ``<attribute>-metadata`` is in the content; ``label-only``: not.
+* ``unadjusted_status``: ``adjustment-status`` of a label an adjustment job's worker left as it
+  was. sms-data-output.html documents ``adjusted``/``unadjusted`` for bounding box adjustment;
+  for video frame and 3D point cloud labels only "set to ``adjusted``" when modified, and its
+  image semantic segmentation adjustment example has none. ``absent``: no
+  ``adjustment-status``; ``unadjusted``: ``"unadjusted"`` (bounding boxes always say so).
+* ``automation_failure_wording``: the FailureReason of a job that breaks a rule of automated
+  data labeling (automation.py: under 1,250 objects, more than 10% of the human sample failed).
+  sms-automated-labeling.html states the rules, not the texts. ``names-the-rule``: the page's
+  numbers in its words; ``paraphrased``: the same facts in other words.
 * ``failure_reason``: the FailureReason of a job the workforce fails, as the index of a text
   of the runtime's corpus ``gtchain/sandbox/labeling/failure_reasons.jsonl`` (each with its source; entries
   are only appended, so an index keeps its text);
@@ -59,6 +68,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from gtchain.sandbox.labeling.automation import AUTOMATION_WORDINGS
+
 ENV_VARIABLE = "GTCHAIN_GT_VARIANTS"
 FAILURE_REASONS_CORPUS = Path(__file__).with_name("failure_reasons.jsonl")
 
@@ -68,6 +79,8 @@ ARN_CASE_VALUES = ("lower", "as-named")
 MANIFEST_ERRORS_VALUES = ("job-fails", "create-refuses")
 RESERVED_LABEL_ATTRIBUTE_VALUES = ("refused", "accepted")
 CONSOLIDATED_METADATA_VALUES = ("included", "label-only")
+UNADJUSTED_STATUS_VALUES = ("absent", "unadjusted")
+AUTOMATION_FAILURE_WORDING_VALUES = AUTOMATION_WORDINGS
 
 
 @cache
@@ -85,6 +98,8 @@ class GroundTruthVariants:
     manifest_errors: str = "job-fails"
     reserved_label_attribute: str = "refused"
     consolidated_metadata: str = "included"
+    unadjusted_status: str = "absent"
+    automation_failure_wording: str = AUTOMATION_WORDINGS[0]
     failure_reason: int | None = None
 
     def __post_init__(self) -> None:
@@ -95,6 +110,8 @@ class GroundTruthVariants:
             ("manifest_errors", MANIFEST_ERRORS_VALUES),
             ("reserved_label_attribute", RESERVED_LABEL_ATTRIBUTE_VALUES),
             ("consolidated_metadata", CONSOLIDATED_METADATA_VALUES),
+            ("unadjusted_status", UNADJUSTED_STATUS_VALUES),
+            ("automation_failure_wording", AUTOMATION_FAILURE_WORDING_VALUES),
         ):
             if getattr(self, name) not in allowed:
                 raise ValueError(

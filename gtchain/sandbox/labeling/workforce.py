@@ -54,14 +54,28 @@ from moto.events.models import events_backends
 from moto.utilities.utils import get_partition
 
 from gtchain.sandbox.labeling import models
+from gtchain.sandbox.labeling.automation import (
+    AUTOMATION_MIN_OBJECTS,
+    below_minimum_reason,
+    sample_fails,
+    sample_failure_reason,
+)
 from gtchain.sandbox.labeling.labels import (
     GENERIC_CLASSES,
     LabelMaker,
     infer_task_type,
+    is_adjustment,
     parse_label_categories,
 )
 from gtchain.sandbox.labeling.manifest import ManifestError, is_labeled, serialize_manifest
-from gtchain.sandbox.labeling.output_writer import OutputWriter, S3Location, S3Store, read_input_manifest
+from gtchain.sandbox.labeling.output_writer import (
+    OutputWriter,
+    S3Location,
+    S3Store,
+    read_input_manifest,
+    read_sequences,
+)
+from gtchain.sandbox.labeling.sequences import Frame
 from gtchain.sandbox.labeling.variants import REGISTRY, GroundTruthVariants, latest_match
 
 LOGGER = logging.getLogger(__name__)
@@ -92,8 +106,8 @@ class JobBehaviour:
     duplicate_final_event: emit the final state-change event twice.
     human_validation_share: with automated labeling and no InitialActiveLearningModelArn,
         the share humans label first (the validation set) before machine labels start.
-    automation_min_objects: datasets smaller than this get human labels only, as in
-        Ground Truth (1,250 objects).
+    automation_min_objects: with automated labeling, smaller datasets fail the job
+        (automation.py: Ground Truth's minimum is 1,250; tests lower it to stay small).
     """
 
     pace: int | None = None
@@ -106,7 +120,7 @@ class JobBehaviour:
     expire_share: float = 0.0
     duplicate_final_event: bool = False
     human_validation_share: float = 0.1
-    automation_min_objects: int = 1250
+    automation_min_objects: int = AUTOMATION_MIN_OBJECTS
 
     def __post_init__(self) -> None:
         if self.pace is not None and self.pace < 1:
@@ -157,9 +171,15 @@ class JobRun:
     # the records this job labeled, in order (annotations/intermediate).
     lines: list[str] = field(default_factory=list)
     labeled_lines: list[str] = field(default_factory=list)
+    # The frames of each object's sequence file, by line (video frame and 3D tracking tasks).
+    sequences: dict[int, tuple[Frame, ...]] = field(default_factory=dict)
     # The request's StoppingConditions as limits on this job's own labels (None: no limit).
     max_human_labeled: int | None = None
     max_labeled: int | None = None
+    # Automated labeling's human sample: the plan position after which the job fails because
+    # more than 10% of the sample failed (automation.py), and the FailureReason it fails with.
+    sample_failure_at: int | None = None
+    sample_failure_reason: str = ""
     position: int = 0
     labeled: int = 0
     human_labeled: int = 0
@@ -344,17 +364,30 @@ class Workforce:
         writer = OutputWriter(store, request["OutputConfig"]["S3OutputPath"], job.name)
         writer.check_bucket()
         attribute: str = request["LabelAttributeName"]
-        maker = LabelMaker(infer_task_type(request), attribute, _label_classes(store, request), job.name)
+        variants = REGISTRY.for_job(job.name)
+        maker = LabelMaker(
+            infer_task_type(request),
+            attribute,
+            _label_classes(store, request),
+            job.name,
+            adjustment=is_adjustment(request),
+            unadjusted_status=variants.unadjusted_status,
+            output_root=writer.root.uri,
+        )
         s3_source = request["InputConfig"]["DataSource"].get("S3DataSource")
         if s3_source is None:
             # A streaming job (SNS data source) waits for objects until it is stopped.
             run = JobRun(behaviour, [], [], maker, writer, pre_labeled=0, automated=False, streaming=True)
             run.max_human_labeled = _stopping_limits(request, dataset_size=None)[0]
             return run
-        records = [item.record for item in read_input_manifest(store, request)]
+        objects = read_input_manifest(store, request)
+        sequences = read_sequences(store, request, objects)
+        records = [item.record for item in objects]
         to_label = [index for index, record in enumerate(records) if not is_labeled(record, attribute)]
         algorithms = request.get("LabelingJobAlgorithmsConfig")
-        automated = algorithms is not None and len(records) >= behaviour.automation_min_objects
+        automated = algorithms is not None
+        if automated and len(records) < behaviour.automation_min_objects:
+            raise ManifestError(below_minimum_reason(len(records), variants.automation_failure_wording))
         initial_model = (algorithms or {}).get("InitialActiveLearningModelArn")
         plan = _plan_fates(
             job.arn, to_label, behaviour, automated=automated, has_initial_model=bool(initial_model)
@@ -367,7 +400,8 @@ class Workforce:
             writer,
             pre_labeled=len(records) - len(to_label),
             automated=automated,
-            variants=REGISTRY.for_job(job.name),
+            variants=variants,
+            sequences=sequences,
             lines=[serialize_manifest([record]) for record in records],
             workers_per_object=int(request["HumanTaskConfig"].get("NumberOfHumanWorkersPerDataObject") or 1),
         )
@@ -375,6 +409,8 @@ class Workforce:
         if automated and initial_model:
             # A pre-trained model lets machine labeling start at once; the job trains a new one.
             run.model_arn = _final_model_arn(job)
+        elif automated:
+            run.sample_failure_at, run.sample_failure_reason = _human_sample_failure(plan, variants)
         return run
 
     def _label_batch(self, job: models.LabelingJob, run: JobRun, outcome: _StepOutcome) -> None:
@@ -391,6 +427,9 @@ class Workforce:
         labeled_now: list[int] = []
         while processed < pace and run.position < len(run.plan):
             if behaviour.fail_after is not None and run.labeled >= behaviour.fail_after:
+                fail_now = True
+                break
+            if run.sample_failure_at is not None and run.position >= run.sample_failure_at:
                 fail_now = True
                 break
             if behaviour.stop_after is not None and run.labeled >= behaviour.stop_after:
@@ -414,10 +453,16 @@ class Workforce:
                 failed += 1
                 continue
             is_human = fate is Fate.HUMAN
-            mask_uri = ""
-            if run.maker.task_type == "semantic-segmentation":
-                mask_uri = run.writer.write_mask(str(index), when=now)
-            value, metadata = run.maker.label(identity, human=is_human, when=now, mask_uri=mask_uri)
+            label = run.maker.label(
+                identity,
+                human=is_human,
+                when=now,
+                dataset_object_id=str(index),
+                frames=run.sequences.get(index, ()),
+            )
+            for file in label.files:
+                run.writer.write_label_file(file)
+            value, metadata = label.value, label.metadata
             record[attribute] = value
             record[metadata_attribute] = metadata
             run.labeled += 1
@@ -450,6 +495,9 @@ class Workforce:
             if run.variants.consolidated_metadata == "included":
                 content[metadata_attribute] = metadata
             responses.append({"datasetObjectId": str(index), "consolidatedAnnotation": {"content": content}})
+        if run.sample_failure_at is not None and run.position >= run.sample_failure_at:
+            # The sample's last object was in this batch: the job fails now, not a tick later.
+            fail_now = True
         if not stop_now and not fail_now and not run.finished and run.stopping_condition_met:
             # The batch's last label met a stopping condition: stop now, not a tick later.
             stop_now = True
@@ -473,7 +521,9 @@ class Workforce:
                 job,
                 models.FAILED,
                 outcome,
-                failure_reason=run.variants.failure_reason_text or behaviour.failure_reason,
+                failure_reason=run.sample_failure_reason
+                or run.variants.failure_reason_text
+                or behaviour.failure_reason,
                 write_output=behaviour.write_output_on_failure,
             )
         elif stop_now:
@@ -594,6 +644,22 @@ def _plan_fates(
             plan.append((index, Fate.HUMAN if labels_planned < human_count else Fate.MACHINE))
             labels_planned += 1
     return plan
+
+
+def _human_sample_failure(
+    plan: list[tuple[int, Fate]], variants: GroundTruthVariants
+) -> tuple[int | None, str]:
+    """Where the job fails because of its human sample (None: it does not), and the reason.
+
+    The sample is what the plan sends to humans before the first machine label; its failures are
+    the objects planned to fail in it (expired tasks are left to the expired_tasks variant)."""
+    fates = [fate for _, fate in plan]
+    end = fates.index(Fate.MACHINE) if Fate.MACHINE in fates else len(fates)
+    sample = [fate for fate in fates[:end] if fate in (Fate.HUMAN, Fate.FAIL)]
+    failed = sample.count(Fate.FAIL)
+    if not sample_fails(failed, len(sample)):
+        return None, ""
+    return end, sample_failure_reason(failed, len(sample), variants.automation_failure_wording)
 
 
 def _stopping_limits(request: dict[str, Any], *, dataset_size: int | None) -> tuple[int | None, int | None]:

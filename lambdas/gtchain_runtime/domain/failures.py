@@ -146,6 +146,28 @@ _PERMANENT: tuple[tuple[re.Pattern[str], FailureCause], ...] = (
         re.compile(r"ValidationException|validation error", re.I),
         FailureCause("validation", "correct the job configuration named in the failure reason"),
     ),
+    # The two rules of automated data labeling
+    # (https://docs.aws.amazon.com/sagemaker/latest/dg/sms-automated-labeling.html). A chained job
+    # carries the same dataset, so it cannot reach the 1,250 objects either. More than 10% of the
+    # human sample failing points at the task setup, which a chained job repeats while paying
+    # workers for the failed objects again: a person should look first.
+    (
+        re.compile(r"\b1,?250\b.*\bautomat|\bautomat.*\b1,?250\b", re.I),
+        FailureCause(
+            "automated labeling minimum",
+            "automated data labeling needs at least 1,250 objects in the input manifest: add objects, "
+            "or resume without LabelingJobAlgorithmsConfig (tag the job gtchain:labeling-mode=human)",
+        ),
+    ),
+    (
+        re.compile(r"\b(more than|over|exceed(s|ed|ing)?) 10 ?(%|percent)", re.I),
+        FailureCause(
+            "automated labeling sample",
+            "more than 10% of the objects of automated labeling's human sample failed: check that the "
+            "data displays in the worker UI, that the instructions are clear and that "
+            "TaskTimeLimitInSeconds gives workers enough time, then resume",
+        ),
+    ),
 )
 
 RULES: tuple[str, ...] = (
