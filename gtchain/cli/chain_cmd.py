@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -13,7 +14,9 @@ from rich.tree import Tree
 from gtchain.cli._context import STACK_HELP, aws_session, context_for, sweep_function_name
 from gtchain.cli.errors import CliError
 from gtchain.runtime.context import ChainContext
-from gtchain.runtime.usecases.chain import chain_cost, chain_of
+from gtchain.runtime.domain.report_page import render_report_html
+from gtchain.runtime.usecases.chain import chain_cost, chain_of, decisions_of
+from gtchain.runtime.usecases.report import report_page_of
 
 app = typer.Typer(help="Look at a chain of labeling jobs.", no_args_is_help=True)
 _out = Console(highlight=False, soft_wrap=True)
@@ -24,9 +27,10 @@ def chain_links(ctx: ChainContext, any_job: str) -> dict[str, Any]:
     cost figures (domain.cost), and the chain's totals."""
     describes = chain_of(ctx, any_job)
     cost = chain_cost(ctx, describes).to_dict()
+    decisions = decisions_of(ctx, describes)
     links = []
     for depth, (describe, job_cost) in enumerate(zip(describes, cost["jobs"], strict=True)):
-        decision = ctx.ledger.decision(describe["LabelingJobName"]) or {}
+        decision = decisions[describe["LabelingJobName"]] or {}
         links.append(
             {
                 "job_name": describe["LabelingJobName"],
@@ -102,6 +106,28 @@ def status_command(
             node.add(f"[dim]{link['reason']}[/]")
     _out.print(tree)
     _out.print(_cost_table(chain))
+
+
+def write_report(ctx: ChainContext, any_job: str, out: Path) -> Path:
+    """Render the chain's report page (usecases/report.py) to `out`; returns where it went."""
+    page = render_report_html(report_page_of(ctx, any_job))
+    try:
+        out.write_text(page, encoding="utf-8")
+    except OSError as error:
+        raise CliError(f"cannot write the report to {out}: {error.strerror or error}") from None
+    return out
+
+
+@app.command("report")
+def report_command(
+    job: Annotated[str, typer.Argument(help="The root job or any job of the chain.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the page.")] = Path("report.html"),
+    stack: Annotated[str | None, typer.Option("--stack", envvar="GTCHAIN_STACK", help=STACK_HELP)] = None,
+) -> None:
+    """Write the chain's report as one self-contained HTML page (a stacked bar per job: labeled by
+    people, by machine, inherited, failed, left; the chain's totals, money spent and saved, links
+    to every manifest) and print its path. Works for a chain still running too."""
+    typer.echo(str(write_report(context_for(stack), job, out)))
 
 
 @app.command("sweep")

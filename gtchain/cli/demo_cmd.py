@@ -7,8 +7,11 @@ labeling job as a person would, and then only watches gtchain chain it to comple
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,8 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from gtchain.cli._context import context_for
+from gtchain.cli.chain_cmd import write_report
 from gtchain.cli.errors import CliError, require_sandbox
 
 DEFAULT_PROJECT = "streetscenes"
@@ -114,17 +119,34 @@ def demo(
         raise CliError(f"unknown scenario {scenario!r}; choose one of: {', '.join(SCENARIOS)}")
     # Progress goes to stderr with --json so that stdout carries only the JSON line.
     console = Console(stderr=json_output, highlight=False)
-    result = _run(
+    result, report_page = _run(
         chosen, console, output_dir=output_dir, projects_file=projects_file, project=project, timeout=timeout
     )
     _summary(console, result)
+    console.print(f"chain report: {report_page}")
     if json_output:
-        sys.stdout.write(json.dumps(result.to_dict()) + "\n")
+        sys.stdout.write(json.dumps({**result.to_dict(), "report_page": str(report_page)}) + "\n")
+
+
+@contextmanager
+def _exported(variables: dict[str, str]) -> Iterator[None]:
+    """Environment variables set for the block, then restored (or removed) as they were."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _run(
     scenario: Any, console: Console, *, output_dir: Path, projects_file: Path, project: str, timeout: float
-) -> Any:
+) -> tuple[Any, Path]:
+    """Play the scenario; returns its result and the chain's report page, written under output_dir."""
     from gtchain.sandbox import Sandbox, SandboxError
     from gtchain.sandbox.scenarios import ScenarioRunner
     from gtchain.stacks.config import ConfigError, load_projects
@@ -163,7 +185,13 @@ def _run(
                     download_to=output_dir,
                 )
             console.print()
+            # Written while the sandbox still answers, as `gtchain chain report` does with the
+            # sandbox's exports (`gtchain sandbox up` prints them): it reads the deployed stack.
+            report_page = output_dir / scenario.root_job / "report.html"
+            report_page.parent.mkdir(parents=True, exist_ok=True)
+            with _exported(sandbox.env):
+                write_report(context_for(config.stack_name), scenario.root_job, report_page)
     except SandboxError as error:
         raise CliError(f"demo failed: {error}") from None
     console.print(f"demo took {time.monotonic() - started:.1f} s in all")
-    return result
+    return result, report_page

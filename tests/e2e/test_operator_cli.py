@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,6 +46,25 @@ def test_chain_status_shows_the_lineage_with_decisions(cli: Any, played: dict[st
         (root, "CHAIN"),
         (f"{root}-chain-1", "COMPLETE"),
     ]
+
+
+def test_chain_report_draws_the_same_bars_as_the_page_finalize_wrote(
+    cli: Any, played: dict[str, ScenarioResult], runner: ScenarioRunner, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    root = played["streetscenes"].root_job
+    out = tmp_path / "report.html"
+    result = cli("chain", "report", f"{root}-chain-1", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == str(out)
+    page = out.read_text(encoding="utf-8")
+    key = f"chains/{root}/final/report.html"
+    finalized = sandbox.client("s3").get_object(Bucket=runner.bucket, Key=key)["Body"].read().decode()
+    # The seed: 1,000 labels by people then 2,547 more with those 1,000 inherited, all in the final
+    # manifest; the CLI's page and Finalize's page draw the same bars.
+    bars = re.findall(r'data-category="(\w+)" data-count="(\d+)"', page)
+    assert bars == [("human", "1000"), ("unlabeled", "2547"), ("human", "2547"), ("inherited", "1000")]
+    assert re.findall(r'data-category="(\w+)" data-count="(\d+)"', finalized) == bars
+    assert "Finished." in page and "3,547 / 3,547" in page and f"chains/{root}/final/output.manifest" in page
 
 
 def test_job_plan_is_a_dry_run(

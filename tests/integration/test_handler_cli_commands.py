@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from gtchain.cli import chain_cmd, job_cmd
+from gtchain.cli import chain_cmd, job_cmd, main
 from gtchain.cli.main import _cli as gtchain
 from gtchain.runtime.handlers.observability import chain_context
 from tests.integration.handler_env import FIXTURES, ProjectAws
@@ -47,6 +48,45 @@ def test_plan_then_resume_then_status(stopped_root: ProjectAws) -> None:
 
     tree = runner.invoke(gtchain, ["chain", "status", ROOT])
     assert tree.exit_code == 0 and f"{ROOT}-chain-1" in tree.output
+
+
+def test_chain_report_writes_the_page_of_a_running_chain(stopped_root: ProjectAws, tmp_path: Path) -> None:
+    assert runner.invoke(gtchain, ["job", "resume", ROOT]).exit_code == 0
+    out = tmp_path / "report.html"
+    written = runner.invoke(gtchain, ["chain", "report", ROOT, "--out", str(out)])
+    assert written.exit_code == 0, written.output
+    assert written.output.strip() == str(out)
+    page = out.read_text(encoding="utf-8")
+    # The root's 12 human labels of 20 (the widest bar: 1000 wide), then its child that has not
+    # started labeling; no final manifest yet.
+    assert 'width="600.0" height="28" fill="#0072B2" data-category="human" data-count="12"' in page
+    assert 'data-category="unlabeled" data-count="8"' in page
+    assert f"{ROOT}-chain-1</text>" in page and "no objects counted yet" in page
+    assert "Not finished yet" in page and "gtchain: CHAIN" in page
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["chain", "report", "Streetscenes-Nope"], "error: labeling job Streetscenes-Nope does not exist"),
+        (
+            ["chain", "report", ROOT, "--out", "/nonexistent-dir/report.html"],
+            "error: cannot write the report to /nonexistent-dir/report.html: No such file or directory",
+        ),
+    ],
+)
+def test_chain_report_fails_in_one_line(
+    stopped_root: ProjectAws,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["gtchain", *args])
+    with pytest.raises(SystemExit) as exited:
+        main.app()
+    assert exited.value.code != 0
+    assert capsys.readouterr().err.splitlines() == [message]
 
 
 def test_request_command_is_offline_and_validates_its_input(tmp_path: Path) -> None:

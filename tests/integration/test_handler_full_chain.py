@@ -88,10 +88,23 @@ def test_stopped_root_is_chained_then_the_chain_is_finalized(project_aws: Projec
     assert len(final_lines) == 50 and all(ROOT in line for line in final_lines)
     report = json.loads(s3_text(project_aws, final["report_uri"]))
     assert report["jobs"] == [ROOT, CHILD]
+    assert_report_page_beside(project_aws, final["report_uri"], final_lines=len(final_lines))
 
     subjects = [n["Subject"] for n in project_aws.notifications()]
     assert any(f"resumed as {CHILD}" in s for s in subjects)
     assert any(f"chain {ROOT} complete" in s for s in subjects)
+
+
+def assert_report_page_beside(project: ProjectAws, report_uri: str, *, final_lines: int) -> None:
+    """Finalize writes the chain's page (domain.report_page) beside report.json, as a page."""
+    key = report_uri.removeprefix(f"s3://{BUCKET}/").replace("report.json", "report.html")
+    written = project.s3.get_object(Bucket=BUCKET, Key=key)
+    assert written["ContentType"] == "text/html; charset=utf-8"
+    page = written["Body"].read().decode()
+    assert page.startswith("<!DOCTYPE html>") and "<title>Labeling chain Streetscenes-Job1" in page
+    # Both jobs' bars, and the final manifest's count in the "Labeled" card.
+    assert page.count('<g class="job"') == 2
+    assert f"{final_lines:,} / {final_lines:,}" in page and f"chains/{ROOT}/final/output.manifest" in page
 
 
 def test_dry_run_plan_writes_nothing(project_aws: ProjectAws) -> None:

@@ -103,18 +103,25 @@ def open_source(
 
 
 def upload_file(
-    fileobj: IO[bytes], uri: str, s3_client: Any | None = None, *, expected_owner: str | None = None
+    fileobj: IO[bytes],
+    uri: str,
+    s3_client: Any | None = None,
+    *,
+    expected_owner: str | None = None,
+    content_type: str | None = None,
 ) -> None:
     """Upload a binary file from its start (multipart above the threshold).
 
     ``expected_owner`` goes to PutObject, or CreateMultipartUpload, UploadPart and
     CompleteMultipartUpload (s3transfer does not pass it to its clean-up AbortMultipartUpload).
+    ``content_type``: the object's Content-Type (a page the console opens in the browser).
     """
     bucket, key = parse_s3_uri(uri)
     fileobj.seek(0)
+    extra_args = _owner_args(expected_owner) | ({"ContentType": content_type} if content_type else {})
     try:
         _client(s3_client).upload_fileobj(
-            fileobj, bucket, key, ExtraArgs=_owner_args(expected_owner) or None, Config=TRANSFER_CONFIG
+            fileobj, bucket, key, ExtraArgs=extra_args or None, Config=TRANSFER_CONFIG
         )
     except ClientError as error:
         raise _explain(error, uri, "write") from None
@@ -181,3 +188,11 @@ class BucketObjects:
         with tempfile.TemporaryFile() as spool:
             spool.write(json.dumps(document, indent=2, default=str).encode("utf-8"))
             upload_file(spool, uri, self._client, expected_owner=self._expected_owner)
+
+    def put_text(self, uri: str, text: str, content_type: str) -> None:
+        """A UTF-8 document, e.g. a page with content type "text/html; charset=utf-8"."""
+        with tempfile.TemporaryFile() as spool:
+            spool.write(text.encode("utf-8"))
+            upload_file(
+                spool, uri, self._client, expected_owner=self._expected_owner, content_type=content_type
+            )

@@ -68,6 +68,11 @@ class FinalLocations:
     def report_uri(self) -> str:
         return s3_uri(self.bucket, self.prefix + "report.json")
 
+    @property
+    def report_page_uri(self) -> str:
+        """The same report as a page (domain.report_page)."""
+        return s3_uri(self.bucket, self.prefix + "report.html")
+
 
 def input_manifest_uri(describe: Mapping[str, Any]) -> str:
     """The manifest a job read; streaming jobs (SNS input) have none and cannot be chained."""

@@ -25,6 +25,11 @@ def chain_of(ctx: ChainContext, any_job: str) -> list[dict[str, Any]]:
     return chain
 
 
+def decisions_of(ctx: ChainContext, describes: list[dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
+    """The ledger's decision record of each described job (None: no decision recorded yet)."""
+    return {str(d["LabelingJobName"]): ctx.ledger.decision(str(d["LabelingJobName"])) for d in describes}
+
+
 def chain_up_to(ctx: ChainContext, root: str, depth: int) -> list[dict[str, Any]]:
     """Descriptions of the chain's jobs from the root to `depth` that exist under their names.
 

@@ -8,10 +8,14 @@ from typing import Any, BinaryIO, cast
 
 from gtchain.runtime.context import ChainContext
 from gtchain.runtime.domain.consolidate import consolidate_chain
+from gtchain.runtime.domain.cost import ChainCost, job_cost
 from gtchain.runtime.domain.layout import FinalLocations, input_manifest_uri, output_manifest_uri
+from gtchain.runtime.domain.report_page import chain_report_page, render_report_html
 from gtchain.runtime.payloads import FinalizeInput, FinalResult
 from gtchain.runtime.usecases.chain import chain_up_to
 from gtchain.runtime.usecases.evidence import open_evidence
+
+HTML_CONTENT_TYPE = "text/html; charset=utf-8"
 
 
 def finalize_chain(ctx: ChainContext, state: FinalizeInput) -> FinalResult:
@@ -20,10 +24,13 @@ def finalize_chain(ctx: ChainContext, state: FinalizeInput) -> FinalResult:
     locations = FinalLocations(ctx.settings.bucket_name, lineage.root)
     # The finished job's own description is the one the plan used; the earlier ones are read now.
     earlier = chain_up_to(ctx, lineage.root, lineage.depth - 1) if lineage.depth else []
+    describes = [*earlier, inspection.describe]
+    # A plan made before the cost figures existed carries none: the counters' own (no ledger read).
+    cost = state.plan.cost or _counters_cost(ctx, describes)
     with ExitStack() as stack:
         opened = [
             (str(describe["LabelingJobName"]), output)
-            for describe in [*earlier, inspection.describe]
+            for describe in describes
             if (output := _best_output(ctx, describe, stack)) is not None
         ]
         if not opened:
@@ -47,9 +54,23 @@ def finalize_chain(ctx: ChainContext, state: FinalizeInput) -> FinalResult:
         ctx.objects.upload(final, locations.manifest_uri)
         ctx.objects.upload(rejects, locations.rejects_uri)
     ctx.objects.put_json(locations.report_uri, report)
+    page = chain_report_page(
+        describes,
+        cost,
+        generated_at=report["finalized_at"],
+        decisions={lineage.job_name: state.plan.decision.value},
+        final_totals=report["totals"],
+        final_manifest_uri=locations.manifest_uri,
+    )
+    ctx.objects.put_text(locations.report_page_uri, render_report_html(page), HTML_CONTENT_TYPE)
     return FinalResult(
         final_manifest_uri=locations.manifest_uri, report_uri=locations.report_uri, report=report
     )
+
+
+def _counters_cost(ctx: ChainContext, describes: list[dict[str, Any]]) -> dict[str, Any]:
+    price = ctx.settings.price_per_object_usd
+    return ChainCost(tuple(job_cost(describe, fallback_price=price) for describe in describes)).to_dict()
 
 
 def _best_output(ctx: ChainContext, describe: dict[str, Any], stack: ExitStack) -> BinaryIO | None:

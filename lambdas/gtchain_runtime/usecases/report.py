@@ -1,0 +1,38 @@
+"""The chain report page of any chain, finished or not (`gtchain chain report`, `gtchain demo`).
+
+Reads what `gtchain chain status` reads (the chain's descriptions, the ledger's decisions, the
+cost figures) and, once the chain is finalized, its final/report.json for the final manifest's
+totals. Finalize renders the same page from the data it has in hand (usecases/finalize.py).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gtchain.runtime.context import ChainContext
+from gtchain.runtime.domain.layout import FinalLocations
+from gtchain.runtime.domain.report_page import ChainReportPage, chain_report_page
+from gtchain.runtime.usecases.chain import chain_cost, chain_of, decisions_of
+
+
+def report_page_of(ctx: ChainContext, any_job: str) -> ChainReportPage:
+    describes = chain_of(ctx, any_job)
+    decisions = decisions_of(ctx, describes)
+    final = _final_report(ctx, FinalLocations(ctx.settings.bucket_name, str(describes[0]["LabelingJobName"])))
+    return chain_report_page(
+        describes,
+        chain_cost(ctx, describes).to_dict(),
+        generated_at=ctx.clock().isoformat(),
+        decisions={name: str(record["decision"]) for name, record in decisions.items() if record},
+        final_totals=final["totals"] if final else None,
+        final_manifest_uri=final["final_manifest_uri"] if final else None,
+    )
+
+
+def _final_report(ctx: ChainContext, locations: FinalLocations) -> dict[str, Any] | None:
+    if not ctx.objects.exists(locations.report_uri):
+        return None
+    with ctx.objects.open(locations.report_uri) as handle:
+        report: dict[str, Any] = json.load(handle)
+    return report

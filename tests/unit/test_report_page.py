@@ -1,0 +1,149 @@
+"""The chain report page (domain.report_page): numbers, escaping, categories, no network."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from gtchain.runtime.domain.report_page import (
+    CATEGORIES,
+    ReportPageError,
+    chain_report_page,
+    render_report_html,
+    s3_console_url,
+)
+from tests.report_fixture import FINAL_MANIFEST, chain_cost_dict, chain_describes, finished_page
+
+
+class _Bars(HTMLParser):
+    """The SVG bar segments (data-category, data-count) and every href/src of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.segments: list[tuple[str, int]] = []
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "rect" and found.get("data-category"):
+            self.segments.append((str(found["data-category"]), int(str(found["data-count"]))))
+        self.urls += [str(value) for name, value in attrs if name in ("href", "src") and value]
+
+
+def parsed(page_html: str) -> _Bars:
+    bars = _Bars()
+    bars.feed(page_html)
+    return bars
+
+
+def test_each_job_is_split_into_the_five_categories_that_add_up_to_its_objects() -> None:
+    page = finished_page()
+    assert [(job.human, job.machine, job.inherited, job.failed, job.unlabeled) for job in page.jobs] == [
+        (1000, 0, 0, 0, 2547),
+        (2412, 0, 1000, 35, 100),
+        (41, 94, 3412, 0, 0),
+    ]
+    assert all(job.objects == 3547 for job in page.jobs)
+
+
+def test_the_bars_carry_every_nonzero_count_in_chain_order() -> None:
+    segments = parsed(render_report_html(finished_page())).segments
+    assert segments == [
+        ("human", 1000),
+        ("unlabeled", 2547),
+        ("human", 2412),
+        ("inherited", 1000),
+        ("failed", 35),
+        ("unlabeled", 100),
+        ("human", 41),
+        ("machine", 94),
+        ("inherited", 3412),
+    ]
+
+
+def test_the_page_states_totals_money_and_every_manifest() -> None:
+    page_html = render_report_html(finished_page())
+    for text in ("3,547 / 3,547", "$372.92", "$476.50", "4,412 objects never re-sent", "3,453", "$260.50"):
+        assert text in page_html, text
+    for category in CATEGORIES:
+        assert category.label in page_html
+    for describe in chain_describes():
+        assert describe["InputConfig"]["DataSource"]["S3DataSource"]["ManifestS3Uri"] in page_html
+        assert describe["LabelingJobOutput"]["OutputDatasetS3Uri"] in page_html
+    assert FINAL_MANIFEST in page_html
+    assert '<html lang="en">' in page_html and "<title>" in page_html and 'role="img"' in page_html
+
+
+def test_the_only_links_are_s3_console_pages_of_the_manifests() -> None:
+    page_html = render_report_html(finished_page())
+    urls = parsed(page_html).urls
+    manifests = [url for url in urls if not url.startswith("#")]
+    assert len(manifests) == 3 * 2 + 1
+    assert all(url.startswith("https://s3.console.aws.amazon.com/s3/object/") for url in manifests)
+    without_links = re.sub(r'href="[^"]*"', "", page_html)
+    assert not re.search(r"https?://|//cdn|@import|url\(", without_links)
+    assert "<script" not in page_html
+
+
+def test_job_names_and_statuses_are_escaped() -> None:
+    describes = chain_describes()
+    describes[1]["LabelingJobName"] = '<script>alert("x")</script>'
+    describes[1]["LabelingJobStatus"] = "Stopped & <b>"
+    page = chain_report_page(describes, chain_cost_dict(describes), generated_at="now")
+    page_html = render_report_html(page)
+    assert "<script>" not in page_html and "<b>" not in page_html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page_html
+    assert "Stopped &amp; &lt;b&gt;" in page_html
+
+
+def test_an_unfinished_chain_shows_its_last_job_and_no_final_manifest() -> None:
+    describes = chain_describes()[:2]
+    page = chain_report_page(describes, chain_cost_dict(describes), generated_at="now")
+    assert (page.outcome.objects, page.outcome.labeled, page.outcome.failed) == (3547, 3412, 35)
+    page_html = render_report_html(page)
+    assert "Not finished yet" in page_html and "/final/" not in page_html
+
+
+def test_unpriced_jobs_show_no_amount_and_are_named() -> None:
+    describes = chain_describes()
+    cost = chain_cost_dict(describes)
+    cost["total"] |= {
+        "spent_usd": None,
+        "saved_usd": None,
+        "unpriced_jobs": [describes[0]["LabelingJobName"]],
+    }
+    page_html = render_report_html(chain_report_page(describes, cost, generated_at="now"))
+    assert "No price is known for Streetscenes-Job1" in page_html
+    assert page_html.count(">n/a<") == 4  # spent and saved, in the cards and the table's total
+
+
+@pytest.mark.parametrize(
+    ("counters", "problem"),
+    [
+        ({"TotalLabeled": 5, "HumanLabeled": 9}, "TotalLabeled 5 is below HumanLabeled + MachineLabeled (9)"),
+        ({"TotalLabeled": -1}, "LabelCounters.TotalLabeled is -1"),
+        ({"Unlabeled": "7"}, "LabelCounters.Unlabeled is '7'"),
+    ],
+)
+def test_impossible_counters_are_refused_by_name(counters: dict[str, object], problem: str) -> None:
+    describes = chain_describes()
+    describes[0]["LabelCounters"] = counters
+    with pytest.raises(ReportPageError, match=re.escape(problem)):
+        chain_report_page(describes, chain_cost_dict(describes), generated_at="now")
+
+
+def test_cost_figures_must_cover_every_job() -> None:
+    describes = chain_describes()
+    with pytest.raises(ReportPageError, match="cost figures for 2 jobs, but the chain has 3"):
+        chain_report_page(describes, chain_cost_dict(describes[:2]), generated_at="now")
+
+
+def test_console_links_follow_the_partition_and_quote_the_key() -> None:
+    assert s3_console_url("s3://b/a b/c#d", "us-east-1") == (
+        "https://s3.console.aws.amazon.com/s3/object/b?region=us-east-1&prefix=a%20b%2Fc%23d"
+    )
+    assert str(s3_console_url("s3://b/k", "cn-north-1")).startswith("https://console.amazonaws.cn/")
+    assert s3_console_url("s3://bucket-only", "us-east-1") is None
+    assert s3_console_url("https://elsewhere/k", "us-east-1") is None
