@@ -1,5 +1,6 @@
 # gtchain: the two commands a newcomer needs are `make demo` and `make test`.
-# Everything is installed project-locally: .venv/ (Python) and node_modules/ (AWS CDK CLI).
+# Everything is installed project-locally: .venv/ (Python) and node_modules/ (AWS CDK CLI and
+# the supported Node.js that runs it and jsii: see stacks/node_runtime.py for which and why).
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -7,8 +8,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .make
 
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export NODE_NO_WARNINGS := 1
+# node_modules/.bin before the machine's Node 20: `cdk` (#!/usr/bin/env node) and jsii (`node`
+# on PATH) run on the pinned Node. `npm ci` itself may run on the machine's npm and Node.
 export PATH := $(CURDIR)/$(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 
 .PHONY: setup demo test lint typecheck unit e2e bench synth clean

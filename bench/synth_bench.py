@@ -56,7 +56,6 @@ def synth_once(projects: int, workdir: Path, *, nag: bool) -> SynthResult:
         **os.environ,
         "CDK_OUTDIR": str(outdir),
         "CDK_CONTEXT_JSON": json.dumps({"gtchain:projectsFile": str(projects_file), "gtchain:nag": nag}),
-        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
     }
     started = time.perf_counter()
     result = subprocess.run([sys.executable, str(APP)], env=env, capture_output=True, text=True, check=False)

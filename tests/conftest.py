@@ -15,6 +15,7 @@ from moto import mock_aws
 
 from gtchain.runtime.settings import get_settings
 from gtchain.sandbox import labeling
+from gtchain.stacks.node_runtime import use_project_node_for_jsii
 from tests.integration.handler_env import BUCKET, REGION, ROLE, TABLE, ProjectAws
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +24,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # (`python -m gtchain.cli.main ...`, the CDK app) must run the same code, not whichever
 # checkout the environment's editable install points at (git worktrees sharing one venv).
 os.environ["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
+# Every jsii runtime the tests start, in this process (tests/infra) or a subprocess, runs on the
+# project's pinned Node; nothing imported above has started one yet.
+use_project_node_for_jsii()
 
 
 @pytest.fixture

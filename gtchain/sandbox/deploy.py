@@ -1,4 +1,4 @@
-"""Deploy a CDK app into the sandbox with the real, project-local CDK CLI.
+"""Deploy a CDK app into the sandbox with the real, project-local CDK CLI (on the project's Node).
 
 ``cdk bootstrap`` runs once per sandbox (it creates the asset bucket and the SSM version
 parameter that the default synthesizer's templates check), then ``cdk deploy`` with change
@@ -21,17 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from gtchain.sandbox.errors import SandboxError
+from gtchain.stacks.node_runtime import NodeRuntimeError, cdk_cli_command, node_environment
 
 # The checkout this module is part of (gtchain/sandbox/deploy.py): its app.py, cdk.json and CDK CLI.
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CDK_CLI = REPO_ROOT / "node_modules" / ".bin" / "cdk"
 BOOTSTRAP_VERSION_PARAMETER = "/cdk-bootstrap/hnb659fds/version"
 _STDERR_TAIL_LINES = 25
 _CLI_TIMEOUT_SECONDS = 600
 
 # Keep the CLI and jsii offline and quiet: no version check, no notices, no Node warnings.
 QUIET_NODE_ENV = {
-    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
     "NODE_NO_WARNINGS": "1",
     "CDK_DISABLE_VERSION_CHECK": "1",
     "CI": "true",
@@ -60,7 +59,6 @@ class CdkDeployer:
     sandbox_env: Mapping[str, str]
     account: str
     region: str
-    cdk_cli: Path = CDK_CLI
     timings: DeployTimings = field(default_factory=DeployTimings)
 
     def deploy(
@@ -73,8 +71,6 @@ class CdkDeployer:
         stacks: Sequence[str] | None,
     ) -> dict[str, dict[str, str]]:
         """Bootstrap if needed, deploy, verify; returns ``{stack_name: {OutputKey: value}}``."""
-        if not self.cdk_cli.exists():
-            raise SandboxError(f"CDK CLI not found at {self.cdk_cli}: run `npm ci` in {REPO_ROOT}")
         self.timings = DeployTimings()
         if not _bootstrapped(ssm):
             started = time.perf_counter()
@@ -99,18 +95,23 @@ class CdkDeployer:
         return outputs
 
     def _run(self, arguments: list[str], app_dir: Path, context: Mapping[str, str]) -> None:
-        command = [str(self.cdk_cli), *arguments, "--no-notices", "--no-color"]
-        for key, value in context.items():
-            command += ["-c", f"{key}={value}"]
-        environment = {
-            **os.environ,
-            **self.sandbox_env,
-            **QUIET_NODE_ENV,
-            "CDK_DEFAULT_ACCOUNT": self.account,
-            "CDK_DEFAULT_REGION": self.region,
-            # `python app.py` in cdk.json must be this interpreter (the project's venv).
-            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-        }
+        context_options = [option for key, value in context.items() for option in ("-c", f"{key}={value}")]
+        try:
+            command = cdk_cli_command(*arguments, "--no-notices", "--no-color", *context_options)
+            # The app the CLI starts (`python app.py`) runs jsii on the same Node.
+            environment = node_environment(
+                {
+                    **os.environ,
+                    **self.sandbox_env,
+                    **QUIET_NODE_ENV,
+                    "CDK_DEFAULT_ACCOUNT": self.account,
+                    "CDK_DEFAULT_REGION": self.region,
+                    # `python app.py` in cdk.json must be this interpreter (the project's venv).
+                    "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+                }
+            )
+        except NodeRuntimeError as error:
+            raise SandboxError(str(error)) from None
         try:
             completed = subprocess.run(
                 command,

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# Before the jsii runtime starts: quiet Node 20's end-of-life banner, and skip CDK's
-# built-in template validation (seconds per synth); the app.py subprocess test keeps it on.
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+# Before the jsii runtime starts (tests/conftest.py has chosen its Node): skip CDK's built-in
+# template validation (seconds per synth); the app.py subprocess test keeps it on.
 os.environ.setdefault("CDK_VALIDATION", "false")
 
 import aws_cdk as cdk

@@ -25,7 +25,6 @@ def run_app(
         **os.environ,
         "CDK_OUTDIR": str(outdir),
         "CDK_CONTEXT_JSON": json.dumps({"gtchain:projectsFile": str(projects_file), **(context or {})}),
-        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
     }
     env.pop("CDK_VALIDATION", None)  # full CDK validation, as in a real synth
     return subprocess.run(

@@ -22,12 +22,12 @@ from typing import Any
 
 import pytest
 
+from gtchain.stacks.node_runtime import cdk_cli_command, node_environment
 from tests.infra.conftest import write_projects_file
 from tests.infra.test_app import run_app
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "two-projects"
-CDK_CLI = REPO / "node_modules" / ".bin" / "cdk"
 EXAMPLE_STACK = "LabelingPlatform"
 # The example's construct ids and the projects.py names of their configurations.
 EXAMPLE_PROJECTS = {"StreetScenes": "STREET_SCENES", "Pedestrians": "PEDESTRIANS"}
@@ -151,7 +151,11 @@ def test_the_example_app_synthesizes_from_the_wheel_alone_as_app_py_does(
 ) -> None:
     example_out = tmp_path / "example.out"
     env = {**os.environ, "PATH": f"{wheel_environment}{os.pathsep}{os.environ['PATH']}"}
-    _run([str(CDK_CLI), "synth", "--quiet", "--output", str(example_out)], cwd=EXAMPLE, env=env)
+    _run(
+        cdk_cli_command("synth", "--quiet", "--output", str(example_out)),
+        cwd=EXAMPLE,
+        env=node_environment(env),
+    )
     example = json.loads((example_out / f"{EXAMPLE_STACK}.template.json").read_text())
 
     configs = _example_configs()
