@@ -28,6 +28,8 @@ OUTPUT_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/sms-data-output.ht
 API_DOC = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateLabelingJob.html"
 MANIFEST_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/sms-input-data-input-manifest.html"
 VIDEO_INPUT_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/sms-video-manual-data-setup.html"
+AUTOMATION_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/sms-automated-labeling.html"
+REVIEW_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/sms-data-verify-start-api.html"
 POINT_CLOUD_INPUT_DOC = (
     "https://docs.aws.amazon.com/sagemaker/latest/dg/sms-point-cloud-single-frame-input-data.html"
 )
@@ -117,6 +119,13 @@ def verification(value: Any, metadata: dict[str, Any], s3: S3Reader) -> None:
     base_metadata(metadata, "groundtruth/label-verification")
     expect(isinstance(value, str) and value.isdigit(), f"verification label {value!r} is an index string")
     expect("class-name" in metadata and "confidence" in metadata, "class-name and confidence")
+    # sms-data-verify-manifest.html: worker-feedback, "an array of comment values. This property is
+    # added when the worker enters comments. If there are no comments, the field doesn't appear."
+    if "worker-feedback" in metadata:
+        comments = metadata["worker-feedback"]
+        expect(isinstance(comments, list) and bool(comments), "worker-feedback is a non-empty list")
+        for item in comments:
+            expect(isinstance(item.get("comment"), str), f"worker-feedback item {item} has a comment")
 
 
 def semantic_segmentation(value: Any, metadata: dict[str, Any], s3: S3Reader) -> None:
@@ -496,16 +505,41 @@ def check_refusals(sagemaker: Any, s3: S3Reader, run_id: str, timeout: float) ->
     expect(len(long_line) > 100_000, "the long line is over the limit")
     name = f"outsider-long-line-{run_id}"
     manifest = s3.put(f"inputs/{name}.manifest", long_line + "\n")
-    try:
-        sagemaker.create_labeling_job(**job_request(name, "ImageMultiClass", "sport", None, manifest))
-    except ClientError as error:
-        expect(error.response["Error"]["Code"] == "ValidationException", "long line: ValidationException")
-        return
-    job = wait_for(sagemaker, name, timeout)
-    expect(
-        job["LabelingJobStatus"] == "Failed",
-        f"a line over 100,000 characters: {job['LabelingJobStatus']} ({MANIFEST_DOC})",
+    request = job_request(name, "ImageMultiClass", "sport", None, manifest)
+    refused_or_failed(sagemaker, request, timeout, f"a line over 100,000 characters ({MANIFEST_DOC})")
+    # sms-automated-labeling.html: "Automated data labeling is available only for the following
+    # Ground Truth built-in task types: Image classification (Single label), Semantic
+    # segmentation, Bounding box, Text classification". 1,250 objects: the page's minimum is met.
+    name = f"outsider-ner-automated-{run_id}"
+    manifest = s3.put(f"inputs/{name}.manifest", "".join(json.dumps(line) + "\n" for line in texts(1250)))
+    request = job_request(name, "NamedEntityRecognition", "entities", "NamedEntityRecognition", manifest)
+    request["LabelingJobAlgorithmsConfig"] = {
+        "LabelingJobAlgorithmSpecificationArn": f"arn:aws:sagemaker:{REGION}:027400017018:"
+        "labeling-job-algorithm-specification/text-classification"
+    }
+    refused_or_failed(sagemaker, request, timeout, f"automated labeling of named entities ({AUTOMATION_DOC})")
+    # sms-data-verify-start-api.html: an adjustment or verification job "must use a different
+    # LabelAttributeName than the original labeling job" (here: the bounding box job of TASKS).
+    original = sagemaker.describe_labeling_job(LabelingJobName=f"outsider-bounding-box-{run_id}")
+    name = f"outsider-adjust-same-attribute-{run_id}"
+    reviewed = original["LabelingJobOutput"]["OutputDatasetS3Uri"]
+    request = job_request(name, "AdjustmentBoundingBox", original["LabelAttributeName"], None, reviewed)
+    refused_or_failed(
+        sagemaker, request, timeout, f"an adjustment job on the original attribute ({REVIEW_DOC})"
     )
+
+
+def refused_or_failed(sagemaker: Any, request: dict[str, Any], timeout: float, why: str) -> None:
+    """The pages state these rules, not whether CreateLabelingJob refuses or the job fails: either
+    is accepted, a Completed job is not."""
+    try:
+        sagemaker.create_labeling_job(**request)
+    except ClientError as error:
+        code = error.response["Error"]["Code"]
+        expect(code == "ValidationException", f"{why}: {code} instead of ValidationException")
+        return
+    job = wait_for(sagemaker, request["LabelingJobName"], timeout)
+    expect(job["LabelingJobStatus"] == "Failed", f"{why}: {job['LabelingJobStatus']}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -541,7 +575,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_refusals(sagemaker, s3, run_id, args.timeout)
         print("ok    refusals")
-    except (CheckFailedError, ClientError) as error:
+    except (CheckFailedError, ClientError, KeyError) as error:
         failures.append("refusals")
         print(f"FAIL  refusals: {error}")
     print(f"{len(TASKS) + 1 - len(failures)} passed, {len(failures)} failed")

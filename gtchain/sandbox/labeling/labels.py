@@ -8,7 +8,9 @@ Output" (``image_size``/``annotations``, ``objects``, ``class-map``; an adjustme
 (``annotations.labels`` and ``annotations.entities`` with ``label``/``startOffset``/``endOffset``;
 metadata ``entities`` confidences, type ``groundtruth/text-span``), "Label Verification Job
 Output" (a class index as a string, ``class-name``, ``confidence``, type
-``groundtruth/label-verification``), "Semantic Segmentation Job Output" (the label is the S3 URI
+``groundtruth/label-verification``; sms-data-verify-manifest.html adds ``worker-feedback``, "an
+array of ``comment`` values. This property is added when the worker enters comments. If there
+are no comments, the field doesn't appear."), "Semantic Segmentation Job Output" (the label is the S3 URI
 of a PNG mask; metadata ``internal-color-map`` of ``class-name``/``confidence``/``hex-color`` with
 ``0`` = ``BACKGROUND``; "Confidence scores are the same across all classes within an image"),
 "Video Frame Object Detection Output" / "Video Frame Object Tracking Output" (the label is the S3
@@ -85,6 +87,8 @@ _BUILT_IN_BY_UI = {
 }
 ADJUSTMENT_PREFIX = "adjustment"
 VERIFICATION_CLASSES = ("good", "bad")
+# One verified object in four gets workers' comments (the sandbox's workers; AWS's depend on people).
+WORKER_COMMENT_EVERY = 4
 # sms-data-output.html's example colors, then more.
 HEX_COLORS = ("#ffffff", "#2acf59", "#f28333", "#1f77b4", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 _TASK_BY_ALGORITHM = {
@@ -294,6 +298,13 @@ class LabelMaker:
         verdict = draw.seed % len(VERIFICATION_CLASSES)
         metadata["class-name"] = VERIFICATION_CLASSES[verdict]
         metadata["confidence"] = draw.confidence
+        # Not the verdict's bits of the seed: both verdicts get comments.
+        if draw.seed // 5 % WORKER_COMMENT_EVERY == 0:
+            # Only when workers comment: "If there are no comments, the field doesn't appear."
+            metadata["worker-feedback"] = [
+                {"comment": f"The label looks {VERIFICATION_CLASSES[verdict]} to me."},
+                {"comment": "Checked against the task instructions."},
+            ]
         return Label(str(verdict), metadata)
 
     def _bounding_box(self, draw: _Draw, metadata: dict[str, Any]) -> Label:

@@ -12,7 +12,7 @@ import copy
 import json
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -155,6 +155,18 @@ def jobs_of(backend: SageMakerModelBackend) -> dict[str, LabelingJob]:
     """The labeling jobs of one backend, keyed by lower-case name (names are case-insensitive)."""
     jobs: dict[str, LabelingJob] = backend.__dict__.setdefault(_JOBS_ATTRIBUTE, {})
     return jobs
+
+
+def request_of_job(account_id: str, region_name: str) -> Callable[[str], dict[str, Any] | None]:
+    """A lookup of the CreateLabelingJob request of a job of this account and region, by name."""
+    backend = sagemaker_backends[account_id][region_name]
+
+    def request_of(name: str) -> dict[str, Any] | None:
+        with STATE_LOCK:
+            job = jobs_of(backend).get(name.lower())
+        return None if job is None else job.request
+
+    return request_of
 
 
 def all_jobs() -> Iterator[LabelingJob]:

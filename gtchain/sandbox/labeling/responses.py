@@ -16,7 +16,7 @@ from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.responses import SageMakerResponse
 
 from gtchain.sandbox.labeling import models
-from gtchain.sandbox.labeling.automation import below_minimum_reason
+from gtchain.sandbox.labeling.job_rules import automation_problem, input_manifest_problem
 from gtchain.sandbox.labeling.manifest import ManifestError
 from gtchain.sandbox.labeling.output_writer import S3Store, read_input_manifest, read_sequences
 from gtchain.sandbox.labeling.validation import validate_create_semantics, validate_request
@@ -38,21 +38,34 @@ def _as_utc(moment: datetime | None) -> datetime | None:
 
 def create_labeling_job(self: SageMakerResponse) -> ActionResult:
     params = _request(self, "CreateLabelingJob")
-    variants = REGISTRY.for_job(str(params["LabelingJobName"]))
+    name = str(params["LabelingJobName"])
+    variants = REGISTRY.for_job(name)
     validate_create_semantics(params, reserved_refused=variants.reserved_label_attribute == "refused")
+    backend = self.sagemaker_backend
+    if variants.unsupported_automation == "create-refuses":
+        raise_for_problem(automation_problem(params, variants))
     if variants.manifest_errors == "create-refuses":
-        backend = self.sagemaker_backend
         try:
             store = S3Store(backend.account_id, backend.region_name)
             objects = read_input_manifest(store, params)
             read_sequences(store, params, objects)
         except ManifestError as error:
             raise ValidationError(str(error)) from None
-        minimum = workforce().behaviour_for(str(params["LabelingJobName"])).automation_min_objects
-        if params.get("LabelingJobAlgorithmsConfig") is not None and len(objects) < minimum:
-            raise ValidationError(below_minimum_reason(len(objects), variants.automation_failure_wording))
-    job = models.create_labeling_job(self.sagemaker_backend, params)
+        problem = input_manifest_problem(
+            params,
+            [item.record for item in objects],
+            automation_min_objects=workforce().behaviour_for(name).automation_min_objects,
+            variants=variants,
+            request_of=models.request_of_job(backend.account_id, backend.region_name),
+        )
+        raise_for_problem(problem)
+    job = models.create_labeling_job(backend, params)
     return ActionResult({"LabelingJobArn": job.arn})
+
+
+def raise_for_problem(problem: str | None) -> None:
+    if problem is not None:
+        raise ValidationError(problem)
 
 
 def describe_labeling_job(self: SageMakerResponse) -> ActionResult:

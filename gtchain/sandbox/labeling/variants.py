@@ -50,6 +50,13 @@ Knobs (default first):
   data labeling (automation.py: under 1,250 objects, more than 10% of the human sample failed).
   sms-automated-labeling.html states the rules, not the texts. ``names-the-rule``: the page's
   numbers in its words; ``paraphrased``: the same facts in other words.
+* ``unsupported_automation``: a job with ``LabelingJobAlgorithmsConfig`` on a task type that
+  automated data labeling does not support, or with the algorithm of another task type
+  (automation.py). sms-automated-labeling.html lists the task types and
+  API_LabelingJobAlgorithmsConfig.html the algorithm ARNs, neither what happens otherwise.
+  ``create-refuses``: CreateLabelingJob answers ``ValidationException``; ``job-fails``: the job
+  fails before any work is sent, with a ``ClientError`` FailureReason (wording:
+  ``automation_failure_wording``).
 * ``failure_reason``: the FailureReason of a job the workforce fails, as the index of a text
   of the runtime's corpus ``gtchain/sandbox/labeling/failure_reasons.jsonl`` (each with its source; entries
   are only appended, so an index keeps its text);
@@ -81,6 +88,7 @@ RESERVED_LABEL_ATTRIBUTE_VALUES = ("refused", "accepted")
 CONSOLIDATED_METADATA_VALUES = ("included", "label-only")
 UNADJUSTED_STATUS_VALUES = ("absent", "unadjusted")
 AUTOMATION_FAILURE_WORDING_VALUES = AUTOMATION_WORDINGS
+UNSUPPORTED_AUTOMATION_VALUES = ("create-refuses", "job-fails")
 
 
 @cache
@@ -100,6 +108,7 @@ class GroundTruthVariants:
     consolidated_metadata: str = "included"
     unadjusted_status: str = "absent"
     automation_failure_wording: str = AUTOMATION_WORDINGS[0]
+    unsupported_automation: str = "create-refuses"
     failure_reason: int | None = None
 
     def __post_init__(self) -> None:
@@ -112,6 +121,7 @@ class GroundTruthVariants:
             ("consolidated_metadata", CONSOLIDATED_METADATA_VALUES),
             ("unadjusted_status", UNADJUSTED_STATUS_VALUES),
             ("automation_failure_wording", AUTOMATION_FAILURE_WORDING_VALUES),
+            ("unsupported_automation", UNSUPPORTED_AUTOMATION_VALUES),
         ):
             if getattr(self, name) not in allowed:
                 raise ValueError(

@@ -56,10 +56,10 @@ from moto.utilities.utils import get_partition
 from gtchain.sandbox.labeling import models
 from gtchain.sandbox.labeling.automation import (
     AUTOMATION_MIN_OBJECTS,
-    below_minimum_reason,
     sample_fails,
     sample_failure_reason,
 )
+from gtchain.sandbox.labeling.job_rules import automation_problem, input_manifest_problem
 from gtchain.sandbox.labeling.labels import (
     GENERIC_CLASSES,
     LabelMaker,
@@ -384,10 +384,18 @@ class Workforce:
         sequences = read_sequences(store, request, objects)
         records = [item.record for item in objects]
         to_label = [index for index, record in enumerate(records) if not is_labeled(record, attribute)]
+        problem = automation_problem(request, variants) or input_manifest_problem(
+            request,
+            records,
+            automation_min_objects=behaviour.automation_min_objects,
+            variants=variants,
+            request_of=models.request_of_job(job.account_id, job.region_name),
+        )
+        if problem is not None:
+            # Fails the job before any work is sent, as a broken input manifest does.
+            raise ManifestError(problem)
         algorithms = request.get("LabelingJobAlgorithmsConfig")
         automated = algorithms is not None
-        if automated and len(records) < behaviour.automation_min_objects:
-            raise ManifestError(below_minimum_reason(len(records), variants.automation_failure_wording))
         initial_model = (algorithms or {}).get("InitialActiveLearningModelArn")
         plan = _plan_fates(
             job.arn, to_label, behaviour, automated=automated, has_initial_model=bool(initial_model)

@@ -159,6 +159,37 @@ _PERMANENT: tuple[tuple[re.Pattern[str], FailureCause], ...] = (
             "or resume without LabelingJobAlgorithmsConfig (tag the job gtchain:labeling-mode=human)",
         ),
     ),
+    # Automated labeling "is available only for the following Ground Truth built-in task types"
+    # (same page), each with its own algorithm ARN (API_LabelingJobAlgorithmsConfig.html): a
+    # chained job would copy the same LabelingJobAlgorithmsConfig and fail the same way.
+    (
+        re.compile(
+            r"\b(automat\w*|auto-?label\w*)\b.{0,80}\b(not available|does not support|not supported)\b"
+            r"|\bdoes not support auto-?label",
+            re.I,
+        ),
+        FailureCause(
+            "automated labeling task type",
+            "automated data labeling supports only image classification (single label), bounding box, "
+            "semantic segmentation and text classification, each with its own "
+            "LabelingJobAlgorithmSpecificationArn: fix the algorithm, or resume without "
+            "LabelingJobAlgorithmsConfig (tag the job gtchain:labeling-mode=human)",
+        ),
+    ),
+    # https://docs.aws.amazon.com/sagemaker/latest/dg/sms-data-verify-start-api.html: an adjustment
+    # or verification job "must use a different LabelAttributeName than the original labeling
+    # job"; a chained job keeps the attribute, so it would break the rule again.
+    (
+        re.compile(
+            r"different label ?attribute ?name|label ?attribute ?name .{0,160}\boriginal (labeling )?job",
+            re.I,
+        ),
+        FailureCause(
+            "review label attribute",
+            "an adjustment or verification job must use a LabelAttributeName different from the "
+            "original labeling job's: create it again with a new LabelAttributeName",
+        ),
+    ),
     (
         re.compile(r"\b(more than|over|exceed(s|ed|ing)?) 10 ?(%|percent)", re.I),
         FailureCause(

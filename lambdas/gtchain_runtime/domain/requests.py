@@ -23,7 +23,11 @@ AUTOMATED_LABELING_MIN_OBJECTS = 1250
 ChildMode = Literal["automated", "human"]
 
 # Built-in task types (the pre-annotation Lambda's name) that support automated labeling,
-# with the algorithm they need (the last part of the algorithm specification ARN).
+# with the algorithm they need (the last part of the algorithm specification ARN): "Automated
+# data labeling is available only for the following Ground Truth built-in task types: Image
+# classification (Single label), Semantic segmentation, Bounding box, Text classification"
+# (https://docs.aws.amazon.com/sagemaker/latest/dg/sms-automated-labeling.html), one algorithm
+# ARN each (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_LabelingJobAlgorithmsConfig.html).
 _AUTOMATABLE_TASKS = {
     "PRE-ImageMultiClass": "image-classification",
     "PRE-BoundingBox": "object-detection",
@@ -62,6 +66,22 @@ def _algorithm_of(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
 
 
+def _unsupported_automation(task: str | None, algorithm_specification_arn: str) -> str | None:
+    """Why automated labeling with this algorithm cannot run on `task`, or None."""
+    needed = _AUTOMATABLE_TASKS.get(task or "")
+    if needed is None:
+        return (
+            f"task type {task or 'custom'} does not support automated labeling "
+            f"(only {', '.join(sorted(_AUTOMATABLE_TASKS.values()))})"
+        )
+    if _algorithm_of(algorithm_specification_arn) != needed:
+        return (
+            f"the algorithm {_algorithm_of(algorithm_specification_arn)} does not fit task type {task} "
+            f"(needs {needed})"
+        )
+    return None
+
+
 def _choose_mode(
     describe: Mapping[str, Any],
     requested: LabelingMode,
@@ -69,13 +89,21 @@ def _choose_mode(
     dataset_size: int | None,
 ) -> _ModeChoice:
     parent_algorithms = describe.get("LabelingJobAlgorithmsConfig") or {}
-    parent_automated = bool(parent_algorithms.get("LabelingJobAlgorithmSpecificationArn"))
-    parent_kind = "automated" if parent_automated else "human-only"
+    parent_algorithm = str(parent_algorithms.get("LabelingJobAlgorithmSpecificationArn") or "")
+    parent_kind = "automated" if parent_algorithm else "human-only"
 
-    if requested == "human" or (requested == "inherit" and not parent_automated):
+    if requested == "human" or (requested == "inherit" and not parent_algorithm):
         return _ModeChoice("human", f"human labeling ({requested} mode, parent was {parent_kind})")
 
-    if parent_automated:
+    task = task_type(describe)
+    if parent_algorithm:
+        # A parent Ground Truth refused automation to (it failed before any work) must not pass
+        # its LabelingJobAlgorithmsConfig on: the child would fail the same way.
+        unsupported = _unsupported_automation(task, parent_algorithm)
+        if unsupported is not None:
+            return _ModeChoice(
+                "human", f"human labeling: the parent's automated labeling cannot run: {unsupported}"
+            )
         algorithms = copy.deepcopy(dict(parent_algorithms))
         final_model = describe.get("LabelingJobOutput", {}).get("FinalActiveLearningModelArn")
         if final_model:
@@ -85,26 +113,15 @@ def _choose_mode(
         else:
             reason = "automated labeling with the parent's algorithm (the parent produced no model)"
     else:
-        task = task_type(describe)
         if not algorithm_specification_arn:
             return _ModeChoice(
                 "human",
                 "human labeling: automated labeling was asked for but the project has no "
                 "algorithm specification ARN (ALGORITHM_SPECIFICATION_ARN) for a human-only parent",
             )
-        needed = _AUTOMATABLE_TASKS.get(task or "")
-        if needed is None:
-            return _ModeChoice(
-                "human",
-                f"human labeling: task type {task or 'custom'} does not support automated labeling "
-                f"(only {', '.join(sorted(_AUTOMATABLE_TASKS.values()))})",
-            )
-        if _algorithm_of(algorithm_specification_arn) != needed:
-            return _ModeChoice(
-                "human",
-                f"human labeling: the configured algorithm {_algorithm_of(algorithm_specification_arn)} "
-                f"does not fit task type {task} (needs {needed})",
-            )
+        unsupported = _unsupported_automation(task, algorithm_specification_arn)
+        if unsupported is not None:
+            return _ModeChoice("human", f"human labeling: {unsupported}")
         algorithms = {"LabelingJobAlgorithmSpecificationArn": algorithm_specification_arn}
         reason = "automated labeling with the project's algorithm (the parent was human-only)"
 
