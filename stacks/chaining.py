@@ -15,6 +15,7 @@ from gtchain.stacks.config import ProjectConfig, project_config
 from gtchain.stacks.functions import ChainFunctions
 from gtchain.stacks.ledger import Ledger
 from gtchain.stacks.monitoring import Monitoring
+from gtchain.stacks.nag import acknowledge_wildcard_resources
 from gtchain.stacks.notifications import Notifications
 from gtchain.stacks.state_machine import ResumeStateMachine
 from gtchain.stacks.storage import ProjectStorage
@@ -75,6 +76,15 @@ class GtChainProject(Construct):
         )
         # Only the sweep starts executions itself (the rule uses its own role).
         self.resume.state_machine.grant_start_execution(self.functions.sweep_jobs)
+        # To tell a running execution of a sweep attempt from one that ended (stopped, timed out).
+        described = self.resume.state_machine.grant_execution(
+            self.functions.sweep_jobs, "states:DescribeExecution"
+        )
+        acknowledge_wildcard_resources(
+            self.functions.sweep_jobs.role or self.functions.sweep_jobs,
+            [arn for statement in described.principal_statements for arn in statement.resources],
+            "DescribeExecution of this state machine's executions only (names are made per job and attempt).",
+        )
         self.functions.sweep_jobs.add_environment(
             "STATE_MACHINE_ARN", self.resume.state_machine.state_machine_arn
         )

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from botocore.config import Config
 from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
@@ -130,6 +131,12 @@ def report_command(
     typer.echo(str(write_report(context_for(stack), job, out)))
 
 
+# The sweep runs for minutes on a busy project: wait as long as any Lambda invocation may last
+# (15 minutes, Lambda's maximum timeout) instead of botocore's 60 s read timeout, and never retry
+# the Invoke: a retried call runs the sweep a second time and answers with that run's result.
+SYNCHRONOUS_INVOKE = Config(read_timeout=15 * 60 + 30, retries={"total_max_attempts": 1})
+
+
 @app.command("sweep")
 def sweep_command(
     stack: Annotated[str | None, typer.Option("--stack", envvar="GTCHAIN_STACK", help=STACK_HELP)] = None,
@@ -142,7 +149,7 @@ def sweep_command(
         raise CliError("no stack given: pass --stack GtChain-<project> or set GTCHAIN_STACK")
     session = aws_session()
     function = sweep_function_name(stack, session)
-    answer = session.client("lambda").invoke(FunctionName=function, Payload=b"{}")
+    answer = session.client("lambda", config=SYNCHRONOUS_INVOKE).invoke(FunctionName=function, Payload=b"{}")
     payload = json.loads(answer["Payload"].read() or b"{}")
     if answer.get("FunctionError"):
         error = f"{payload.get('errorType', '?')}: {payload.get('errorMessage', '')}"

@@ -21,6 +21,15 @@ One :class:`Faults` per process (``faults()``, ``Sandbox.faults``). Every knob r
   ``update`` before it is returned (a handler answering outside its contract).
 - ``lose_events(job)``: EventBridge never receives Ground Truth's state-change events of the
   jobs whose name matches (fnmatch, case-insensitive): only the sweep can find them.
+- ``stall(function, job=)``: an invocation of a matching function about the job waits, before
+  it reaches a worker, until ``Fault.release()`` (or ``reset()``): a step that hangs, so that a
+  person can stop its execution, or the execution's time limit can pass, while it runs. Once
+  released it runs on, as an invocation Step Functions no longer waits for does in Lambda.
+- ``time_out_executions(job, after_seconds, count=1)``: executions about the job end with
+  ``ExecutionTimedOut`` after ``after_seconds`` instead of their definition's ``TimeoutSeconds``
+  (see :mod:`gtchain.sandbox.patches.stepfunctions`): the sandbox's clock runs fast for them, so
+  the deployed two-hour limit can pass during a test. A definition without ``TimeoutSeconds``
+  never times out, knob or not.
 - ``age_job(name, by)``: shift a labeling job's CreationTime and LastModifiedTime back, so
   that the sweep's grace period (15 minutes) is over without waiting.
 
@@ -81,7 +90,13 @@ class Fault:
     job: str = ""
     after: tuple[str, str] = ("", "")
     update: Mapping[str, Any] = field(default_factory=dict)
+    seconds: int = 0
     fired: int = 0
+    released: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
+
+    def release(self) -> None:
+        """Let the invocations a ``stall`` knob holds go on (and the next ones through)."""
+        self.released.set()
 
     @property
     def spent(self) -> bool:
@@ -145,6 +160,18 @@ class Faults:
     ) -> Fault:
         return self._add(Fault("corrupt", function=function, update=dict(update), job=job, count=count))
 
+    def stall(self, function: str, *, job: str, count: int = 1) -> Fault:
+        if not job:
+            raise ValueError("a stall must name the job it holds (job=): other jobs' steps must run")
+        return self._add(Fault("stall", function=function, job=job, count=count))
+
+    def time_out_executions(self, job: str, after_seconds: int, *, count: int = 1) -> Fault:
+        if not job:
+            raise ValueError("name the job whose executions time out (job=)")
+        if after_seconds < 1:
+            raise ValueError(f"after_seconds must be at least 1, got {after_seconds}")
+        return self._add(Fault("timeout", job=job, seconds=after_seconds, count=count))
+
     def lose_events(self, job: str) -> Fault:
         return self._add(Fault("lose-events", job=job))
 
@@ -161,6 +188,8 @@ class Faults:
 
     def reset(self) -> None:
         with self._lock:
+            for fault in self._faults:
+                fault.release()  # no invocation stays held by a forgotten knob
             self._faults.clear()
 
     @property
@@ -234,6 +263,24 @@ class Faults:
             return payload
         fault = self._take("corrupt", lambda f: _fits(f.function, function_name) and _fits(f.job, job))
         return payload if fault is None else {**payload, **fault.update}
+
+    def hold(self, function_name: str, event: Any) -> None:
+        """Wait here while a ``stall`` knob holds this invocation (its function and job)."""
+        job = job_of_event(event)
+        fault = self._take("stall", lambda f: _fits(f.function, function_name) and _fits(f.job, job))
+        if fault is not None:
+            fault.released.wait()
+
+    def execution_timeout(self, execution_input: Any) -> int | None:
+        """The ``time_out_executions`` limit for an execution with this input, if a knob names its job."""
+        if isinstance(execution_input, str):
+            try:
+                execution_input = json.loads(execution_input)
+            except ValueError:
+                return None
+        job = job_of_event(execution_input)
+        fault = self._take("timeout", lambda f: bool(job) and _fits(f.job, job))
+        return None if fault is None else fault.seconds
 
     def event_lost(self, entry: Mapping[str, Any]) -> bool:
         names = [str(arn).rsplit("/", 1)[-1] for arn in entry.get("Resources") or []]

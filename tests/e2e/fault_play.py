@@ -3,8 +3,9 @@ conftest.py): one small root job per fault, all started at once, each fault aime
 (``match`` / ``job``), so the faults run concurrently without touching each other.
 
 Faults an execution cannot survive on its own (a crashed Create step, a plan answering an
-unknown decision, an event that never arrived) are recovered by ``gtchain chain sweep``
-once their jobs are aged past the sweep's grace period; a second sweep must start nothing.
+unknown decision, an event that never arrived, an execution a person stopped, an execution
+that timed out) are recovered by ``gtchain chain sweep`` once their jobs are aged past the
+sweep's grace period; a second sweep must start nothing.
 """
 
 from __future__ import annotations
@@ -58,9 +59,24 @@ AWS_FAULTS: dict[str, tuple[str, str, list[str]]] = {
 }
 CREATE_CRASH, RECORD_CRASH = "create-crash", "record-crash"
 UNKNOWN_DECISION, LOST_EVENT, EVENT_STORM = "unknown-decision", "lost-event", "event-storm"
+STOPPED_EXECUTION, TIMED_OUT_EXECUTION = "stopped-execution", "timed-out-execution"
 # Recovered by the sweep: no decision after their first execution.
-SWEPT = (CREATE_CRASH, UNKNOWN_DECISION, LOST_EVENT)
-ALL = (*AWS_FAULTS, CREATE_CRASH, RECORD_CRASH, UNKNOWN_DECISION, LOST_EVENT, EVENT_STORM)
+SWEPT = (CREATE_CRASH, UNKNOWN_DECISION, LOST_EVENT, STOPPED_EXECUTION, TIMED_OUT_EXECUTION)
+ALL = (
+    *AWS_FAULTS,
+    CREATE_CRASH,
+    RECORD_CRASH,
+    UNKNOWN_DECISION,
+    LOST_EVENT,
+    EVENT_STORM,
+    STOPPED_EXECUTION,
+    TIMED_OUT_EXECUTION,
+)
+# How an operator stops an execution (StopExecution's optional error and cause).
+OPERATOR_STOP = {"error": "Operator.Stopped", "cause": "stopped by hand while investigating the job"}
+# The deployed two-hour execution limit, played in seconds (time_out_executions); the execution is
+# held in its first step meanwhile, so it cannot end any other way.
+TIMEOUT_SECONDS = 3
 
 
 @dataclass
@@ -71,6 +87,8 @@ class FaultPlay:
     sweeps: list[dict[str, Any]] = field(default_factory=list)
     storm_events: int = 0
     other_project_execution: str = ""
+    # fault name -> the ARN of the execution a person stopped, or that timed out
+    interrupted: dict[str, str] = field(default_factory=dict)
 
 
 def put_state_change(sandbox: Sandbox, job_arn: str, status: str, times: int = 1) -> None:
@@ -89,6 +107,7 @@ def function_pattern(handler_module: str) -> str:
         "create_child": "*CreateChild*",
         "record_outcome": "*RecordOutcome*",
         "plan_chain": "*PlanChain*",
+        "inspect_job": "*InspectJob*",
     }[handler_module]
 
 
@@ -131,6 +150,12 @@ def play_faults(sandbox: Sandbox, runner: ScenarioRunner, stack: str, table: str
         )
     ]
     knobs[LOST_EVENT] = [faults.lose_events(job[LOST_EVENT])]  # the root's own events only
+    # Held before it decides: a person stops it. Held in its first step: its time limit passes.
+    knobs[STOPPED_EXECUTION] = [faults.stall(function_pattern("plan_chain"), job=job[STOPPED_EXECUTION])]
+    knobs[TIMED_OUT_EXECUTION] = [
+        faults.stall(function_pattern("inspect_job"), job=job[TIMED_OUT_EXECUTION]),
+        faults.time_out_executions(job[TIMED_OUT_EXECUTION], after_seconds=TIMEOUT_SECONDS),
+    ]
 
     for scenario in scenarios.values():
         runner.start(scenario)
@@ -146,6 +171,13 @@ def play_faults(sandbox: Sandbox, runner: ScenarioRunner, stack: str, table: str
         name="redrive-other-project",
         input=json.dumps(state_change_event(other, "Stopped", "redrive-other-project")),
     )["executionArn"]
+
+    play.interrupted[STOPPED_EXECUTION] = _stop_by_hand(
+        sandbox, runner, job[STOPPED_EXECUTION], knobs[STOPPED_EXECUTION][0]
+    )
+    play.interrupted[TIMED_OUT_EXECUTION] = _wait_for_time_out(
+        sandbox, runner, job[TIMED_OUT_EXECUTION], knobs[TIMED_OUT_EXECUTION][0]
+    )
 
     ledger = Ledger(sandbox.client("dynamodb"), table)
     sagemaker = sandbox.client("sagemaker")
@@ -169,6 +201,42 @@ def play_faults(sandbox: Sandbox, runner: ScenarioRunner, stack: str, table: str
         play.results[name] = runner.wait(scenario, timeout=10)
     storm.join(timeout=60)
     return play
+
+
+def _only_execution(runner: ScenarioRunner, root: str) -> str:
+    (execution,) = runner.executions_for(root)
+    return f"{runner.state_machine_arn.replace(':stateMachine:', ':execution:')}:{execution['name']}"
+
+
+def _stop_by_hand(sandbox: Sandbox, runner: ScenarioRunner, root: str, stall: Fault) -> str:
+    """Once the root's execution is held in Plan chain, stop it as an operator would (StopExecution
+    with boto3), then let the held invocation go on: its answer reaches no execution."""
+    wait_until(lambda: stall.fired >= 1, f"the execution of {root} to reach Plan chain")
+    arn = _only_execution(runner, root)
+    stepfunctions = sandbox.client("stepfunctions")
+    stepfunctions.stop_execution(executionArn=arn, **OPERATOR_STOP)
+    stall.release()
+    wait_until(lambda: _history_ends(stepfunctions, arn, "ExecutionAborted"), f"{arn} to be aborted")
+    return arn
+
+
+def _wait_for_time_out(sandbox: Sandbox, runner: ScenarioRunner, root: str, stall: Fault) -> str:
+    """The root's execution, held in Inspect job, times out; then the held invocation goes on."""
+    wait_until(lambda: stall.fired >= 1, f"the execution of {root} to reach Inspect job")
+    arn = _only_execution(runner, root)
+    stepfunctions = sandbox.client("stepfunctions")
+    wait_until(
+        lambda: stepfunctions.describe_execution(executionArn=arn)["status"] == "TIMED_OUT",
+        f"{arn} to time out",
+    )
+    stall.release()
+    wait_until(lambda: _history_ends(stepfunctions, arn, "ExecutionTimedOut"), f"{arn}'s last event")
+    return arn
+
+
+def _history_ends(stepfunctions: Any, arn: str, event_type: str) -> bool:
+    events = stepfunctions.get_execution_history(executionArn=arn)["events"]
+    return any(event["type"] == event_type for event in events)
 
 
 def _final(ledger: Ledger, root: str) -> bool:

@@ -1,7 +1,8 @@
 """End to end under faults (tests/e2e/fault_play.py plays them, concurrently): AWS throttling and
 5xx on the calls the Lambdas make, a Create step that dies after CreateLabelingJob succeeded,
 a Record step that dies after the ledger write, a plan answering an unknown decision, an
-event that never arrived, the same events delivered many times and out of order.
+event that never arrived, the same events delivered many times and out of order, an execution
+a person stopped before it decided, an execution that timed out.
 
 Each chain must end with exactly one child per parent, one decision per job, a notification
 of each decision, every object labeled, and no object sent to workers twice.
@@ -22,7 +23,10 @@ from tests.e2e.fault_play import (
     EVENT_STORM,
     LOST_EVENT,
     OBJECTS,
+    OPERATOR_STOP,
+    STOPPED_EXECUTION,
     SWEPT,
+    TIMED_OUT_EXECUTION,
     UNKNOWN_DECISION,
     FaultPlay,
     failure_records,
@@ -94,10 +98,10 @@ def test_an_unknown_decision_is_recorded_as_a_failure(
     assert [f.get("error") for f in failures] == ["GtChain.UnknownDecision"]
 
 
-def test_the_sweep_catches_what_no_event_started_once(faulted: FaultPlay) -> None:
+def test_the_sweep_catches_what_no_event_started_once(faulted: FaultPlay, runner: Any) -> None:
     first, second = faulted.sweeps
     swept = sorted(faulted.scenarios[name].root_job for name in SWEPT)
-    assert sorted(first["started"]) == swept
+    assert sorted(first["started"]) == swept, (first, {j: runner.executions_for(j) for j in swept})
     assert second["started"] == []
     assert all(second["skipped"][job] == "decision already recorded" for job in swept)
     assert faulted.knobs[LOST_EVENT][0].fired >= 1
@@ -122,3 +126,39 @@ def test_an_execution_for_another_projects_job_is_ignored(
     entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
     assert entered[-1] == "Ignore job"
     assert ledger_of(sandbox, deployed).chain_records("vineyards-flt-redriven") == []
+
+
+def test_the_stopped_execution_says_who_stopped_it_and_the_sweep_resumed_the_job(
+    faulted: FaultPlay, sandbox: Sandbox, deployed: dict[str, Any], runner: Any
+) -> None:
+    root = faulted.scenarios[STOPPED_EXECUTION].root_job
+    client = sandbox.client("stepfunctions")
+    stopped = faulted.interrupted[STOPPED_EXECUTION]
+    assert client.describe_execution(executionArn=stopped)["status"] == "ABORTED"
+    history = client.get_execution_history(executionArn=stopped)["events"]
+    entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
+    assert entered == ["Inspect job", "Is it ours?", "Plan chain"]  # stopped before it decided
+    assert history[-1]["executionAbortedEventDetails"] == OPERATOR_STOP
+    # Nothing of it reached the ledger: the sweep's execution made the one decision.
+    assert failure_records(ledger_of(sandbox, deployed), root) == []
+    assert _executions_of_root(runner, root) == [("ABORTED", False), ("SUCCEEDED", True)]
+
+
+def test_the_timed_out_execution_ends_timed_out_and_the_sweep_resumed_the_job(
+    faulted: FaultPlay, sandbox: Sandbox, deployed: dict[str, Any], runner: Any
+) -> None:
+    root = faulted.scenarios[TIMED_OUT_EXECUTION].root_job
+    client = sandbox.client("stepfunctions")
+    timed_out = faulted.interrupted[TIMED_OUT_EXECUTION]
+    assert client.describe_execution(executionArn=timed_out)["status"] == "TIMED_OUT"
+    history = client.get_execution_history(executionArn=timed_out)["events"]
+    entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
+    assert entered == ["Inspect job"]
+    assert history[-1]["type"] == "ExecutionTimedOut"
+    assert failure_records(ledger_of(sandbox, deployed), root) == []
+    assert _executions_of_root(runner, root) == [("SUCCEEDED", True), ("TIMED_OUT", False)]
+
+
+def _executions_of_root(runner: Any, root: str) -> list[tuple[str, bool]]:
+    """(status, started by the sweep) of each execution about the root job, sorted."""
+    return sorted((e["status"], e["name"].startswith("sweep-")) for e in runner.executions_for(root))

@@ -65,21 +65,31 @@ def _arn_of(resources: dict[str, Any], logical_id: str) -> str:
 def render(node: Any, resources: dict[str, Any]) -> Any:
     """A policy document with every CloudFormation token replaced by a concrete value."""
     if isinstance(node, dict):
-        if set(node) == {"Ref"}:
-            reference = node["Ref"]
-            return PSEUDO_PARAMETERS.get(reference) or _arn_of(resources, reference)
-        if set(node) == {"Fn::GetAtt"}:
-            logical_id, attribute = node["Fn::GetAtt"]
-            assert attribute == "Arn", node
-            return _arn_of(resources, logical_id)
-        if set(node) == {"Fn::Join"}:
-            delimiter, parts = node["Fn::Join"]
-            return delimiter.join(render(part, resources) for part in parts)
-        assert not any(key.startswith("Fn::") for key in node), node
+        if len(node) == 1 and (set(node) == {"Ref"} or next(iter(node)).startswith("Fn::")):
+            return _render_intrinsic(node, resources)
         return {key: render(value, resources) for key, value in node.items()}
     if isinstance(node, list):
         return [render(item, resources) for item in node]
     return node
+
+
+def _render_intrinsic(node: dict[str, Any], resources: dict[str, Any]) -> Any:
+    ((function, argument),) = node.items()
+    if function == "Ref":
+        return PSEUDO_PARAMETERS.get(argument) or _arn_of(resources, argument)
+    if function == "Fn::GetAtt":
+        logical_id, attribute = argument
+        assert attribute == "Arn", node
+        return _arn_of(resources, logical_id)
+    if function == "Fn::Join":
+        delimiter, parts = argument
+        return delimiter.join(render(part, resources) for part in parts)
+    if function == "Fn::Split":  # e.g. a state machine's name out of its ARN
+        delimiter, text = argument
+        return str(render(text, resources)).split(delimiter)
+    assert function == "Fn::Select", node
+    index, items = argument
+    return render(items, resources)[int(index)]
 
 
 def identity_policies(template: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -19,13 +19,14 @@ from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any
 
+import boto3
 import pytest
 from boto3.s3.transfer import TransferConfig
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from gtchain.stacks.functions import HANDLER_SIZING
-from tests.integration.handler_env import FakeContext, ProjectAws, state_change_event
+from tests.integration.handler_env import REGION, FakeContext, ProjectAws, state_change_event
 
 # Every deployed handler (the stack's list), so a new handler cannot escape the derivation.
 HANDLER_MODULES = tuple(HANDLER_SIZING)
@@ -261,4 +262,14 @@ def exercise_every_handler(project: ProjectAws, monkeypatch: pytest.MonkeyPatch)
         first = executions.invoke(sweep_jobs, {})
         assert first["started"] == [SWEPT_ROOT], first
         executions.invoke(sweep_jobs, {})
+        # A person stops the sweep's execution: the next sweep looks it up and starts attempt 2.
+        _stop_running_executions(chain_context().settings.state_machine_arn)
+        assert executions.invoke(sweep_jobs, {})["started"] == [SWEPT_ROOT]
     return recorder
+
+
+def _stop_running_executions(state_machine_arn: str) -> None:
+    stepfunctions = boto3.client("stepfunctions", region_name=REGION)
+    for execution in stepfunctions.list_executions(stateMachineArn=state_machine_arn)["executions"]:
+        if execution["status"] == "RUNNING":
+            stepfunctions.stop_execution(executionArn=execution["executionArn"])

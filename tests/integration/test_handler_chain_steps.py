@@ -252,3 +252,38 @@ def test_sweep_skips_jobs_with_a_decision_and_recent_jobs(project_aws: ProjectAw
     result = sweep_jobs.handler({}, FakeContext())
     assert result["started"] == []
     assert result["skipped"][ROOT] == "decision already recorded"
+
+
+def test_a_sweep_execution_that_ended_without_a_decision_is_followed_by_the_next_attempt(
+    project_aws: ProjectAws,
+) -> None:
+    # A person stops the sweep's execution (or it times out): nothing is recorded, and the name
+    # of that attempt stays taken for 90 days (ExecutionAlreadyExists), so the next sweep must
+    # move on to attempt 2 instead of reporting "already started" forever.
+    finished_root(project_aws)
+    ctx = chain_context()
+    ctx.clock = lambda: datetime.now(UTC) + timedelta(hours=1)
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    machine = ctx.settings.state_machine_arn
+
+    def close_every_execution() -> None:
+        for execution in sfn.list_executions(stateMachineArn=machine)["executions"]:
+            if execution["status"] == "RUNNING":
+                sfn.stop_execution(executionArn=execution["executionArn"], error="Operator", cause="stopped")
+
+    names = []
+    for _ in range(3):
+        assert sweep_jobs.handler({}, FakeContext())["started"] == [ROOT]
+        close_every_execution()
+        names = sorted(e["name"] for e in sfn.list_executions(stateMachineArn=machine)["executions"])
+    assert [name.rsplit("-", 1)[-1] for name in names] == ["1", "2", "3"]
+
+    # Three attempts ended without a decision: the sweep says so and starts nothing more.
+    last = sweep_jobs.handler({}, FakeContext())
+    assert last["started"] == []
+    assert last["skipped"][ROOT].startswith("given up: ")
+    # (moto may also have ended one SUCCEEDED, without a decision, before the stop reached it)
+    ended = {e["name"]: e["status"] for e in sfn.list_executions(stateMachineArn=machine)["executions"]}
+    assert "ABORTED" in ended.values()
+    assert all(f"{name} {status}" in last["skipped"][ROOT] for name, status in ended.items())
+    assert len(sfn.list_executions(stateMachineArn=machine)["executions"]) == 3

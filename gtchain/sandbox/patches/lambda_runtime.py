@@ -371,9 +371,13 @@ atexit.register(POOL.shutdown)
 
 def _invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
     """Replacement for ``LambdaFunction._invoke_lambda``: (payload, errored, logs)."""
+    from gtchain.sandbox.faults import faults
+
     if isinstance(event, str | bytes):
         event = json.loads(event or "{}")
-    result = POOL.invoke(self, {} if event is None else event)
+    event = {} if event is None else event
+    faults().hold(self.function_name, event)  # the ``stall`` knob
+    result = POOL.invoke(self, event)
     return result.payload, result.errored, result.logs
 
 

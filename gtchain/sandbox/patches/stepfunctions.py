@@ -12,6 +12,18 @@ What moto 5.2.5 gets wrong:
   ``S3.NoSuchKeyException`` (the SDK's service class name, then the exception).
 - StartExecution without a name (EventBridge, or a caller relying on AWS's generated name)
   makes an execution ARN ending in ``:None``; AWS generates a UUID name.
+- StopExecution drops its ``error`` and ``cause``; AWS keeps them in the execution's
+  ``ExecutionAborted`` event, where an operator's reason for stopping is read
+  (https://docs.aws.amazon.com/step-functions/latest/apireference/API_ExecutionAbortedEventDetails.html;
+  botocore's StopExecutionInput has the same ``error`` and ``cause``).
+
+Added for the ``time_out_executions`` fault knob (:mod:`gtchain.sandbox.faults`): moto honours a
+definition's top-level ``TimeoutSeconds`` (the program thread is joined with that timeout, then
+the execution is TIMED_OUT), so the knob shortens that limit for one job's executions, before
+they start. Limits: the state in flight when the limit passes is not interrupted (neither is a
+Lambda invocation in AWS) and moto writes the ``ExecutionTimedOut`` history event only once it
+returns; the status is TIMED_OUT right away, as in AWS. State-level ``TimeoutSeconds`` are not
+shortened.
 """
 
 from __future__ import annotations
@@ -159,16 +171,65 @@ def _make_eval_service_task(moto_eval_service_task: Any) -> Any:
     return _eval_service_task
 
 
+def _make_program_eval(moto_program_eval: Any) -> Any:
+    def program_eval(self: Any, env: Any) -> None:
+        from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import TimeoutSeconds
+
+        from gtchain.sandbox.faults import faults
+
+        if self.timeout_seconds is not None:  # no limit in the definition: nothing to shorten
+            execution = env.states.context_object.context_object_data["Execution"]
+            seconds = faults().execution_timeout(execution.get("Input"))
+            if seconds is not None:  # this execution's own parsed program: nothing else sees it
+                self.timeout_seconds = TimeoutSeconds(timeout_seconds=seconds)
+        moto_program_eval(self, env)
+
+    program_eval.__doc__ = "Program.eval, with the ``time_out_executions`` knob's limit if one applies."
+    return program_eval
+
+
+def _stop_execution_response(self: Any) -> Any:
+    from moto.core.responses import ActionResult
+
+    execution = self.stepfunction_backend.stop_execution(
+        self._get_param("executionArn"), error=self._get_param("error"), cause=self._get_param("cause")
+    )
+    return ActionResult({"stopDate": execution.stop_date})
+
+
+def _backend_stop_execution(
+    self: Any, execution_arn: str, error: str | None = None, cause: str | None = None
+) -> Any:
+    self._validate_execution_arn(execution_arn)
+    state_machine = self._get_state_machine_for_execution(execution_arn)
+    return state_machine.stop_execution(execution_arn, error=error, cause=cause)
+
+
+def _state_machine_stop_execution(
+    self: Any, execution_arn: str, error: str | None = None, cause: str | None = None
+) -> Any:
+    from moto.core.utils import utcnow
+    from moto.stepfunctions.exceptions import ExecutionDoesNotExist
+
+    execution = next((x for x in self.executions if x.execution_arn == execution_arn), None)
+    if not execution:
+        raise ExecutionDoesNotExist("Execution Does Not Exist: '" + execution_arn + "'")
+    execution.stop(stop_date=utcnow(), error=error or "", cause=cause or "")
+    return execution
+
+
 def _normalise_exception_name(norm_service_name: str, ex: Exception) -> str:
     return aws_sdk_error_name(norm_service_name, ex)
 
 
 def install() -> None:
-    from moto.stepfunctions.models import StateMachine
+    from moto.stepfunctions.models import StateMachine, StepFunctionBackend
+    from moto.stepfunctions.parser.asl.component.program.program import Program
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
         state_task_service_aws_sdk as aws_sdk,
     )
     from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+    from moto.stepfunctions.responses import StepFunctionResponse
 
     StateMachine.create_from_cloudformation_json = classmethod(_create_from_cloudformation_json)  # type: ignore[method-assign,assignment]
     StateMachine.delete_from_cloudformation_json = classmethod(_delete_from_cloudformation_json)  # type: ignore[method-assign,assignment]
@@ -176,6 +237,10 @@ def install() -> None:
     StepFunctionsParserBackend.start_execution = _make_start_execution(  # type: ignore[method-assign]
         StepFunctionsParserBackend.start_execution
     )
+    StepFunctionResponse.stop_execution = _stop_execution_response  # type: ignore[method-assign]
+    StepFunctionBackend.stop_execution = _backend_stop_execution  # type: ignore[method-assign]
+    StateMachine.stop_execution = _state_machine_stop_execution  # type: ignore[method-assign]
+    Program.eval = _make_program_eval(Program.eval)  # type: ignore[method-assign]
     task_class = aws_sdk.StateTaskServiceAwsSdk
     task_class._eval_service_task = _make_eval_service_task(task_class._eval_service_task)  # type: ignore[method-assign]
     # The error name is built from the lower-case api name; keep moto's lookup, fix the casing.

@@ -10,20 +10,35 @@ from botocore.exceptions import ClientError
 
 from gtchain.runtime.adapters.errors import error_code
 
+STARTED = "STARTED"
+
+
+def execution_arn(state_machine_arn: str, execution_name: str) -> str:
+    """arn:aws:states:<region>:<account>:execution:<state machine name>:<execution name>."""
+    prefix, separator, machine = state_machine_arn.rpartition(":stateMachine:")
+    if not separator or not machine:
+        raise ValueError(f"not a state machine ARN: {state_machine_arn}")
+    return f"{prefix}:execution:{machine}:{execution_name}"
+
 
 class Executions:
     def __init__(self, client: Any, state_machine_arn: str) -> None:
         self._client = client
         self._state_machine_arn = state_machine_arn
 
-    def start(self, name: str, execution_input: Mapping[str, Any]) -> bool:
-        """StartExecution; False when an execution of that name already exists (a concurrent sweep)."""
+    def start(self, name: str, execution_input: Mapping[str, Any]) -> str:
+        """StartExecution: STARTED, or the status of the execution that already has the name (a
+        concurrent sweep's RUNNING one, or an earlier one that ended: ABORTED, TIMED_OUT, ...).
+
+        A Standard workflow answers ExecutionAlreadyExists for a name in use by a closed
+        execution, or by a running one with another input (names are reusable after 90 days)."""
         try:
             self._client.start_execution(
                 stateMachineArn=self._state_machine_arn, name=name, input=json.dumps(execution_input)
             )
         except ClientError as error:
-            if error_code(error) == "ExecutionAlreadyExists":
-                return False
-            raise
-        return True
+            if error_code(error) != "ExecutionAlreadyExists":
+                raise
+            arn = execution_arn(self._state_machine_arn, name)
+            return str(self._client.describe_execution(executionArn=arn)["status"])
+        return STARTED

@@ -1,7 +1,9 @@
 """Hourly sweep: start the state machine for finished jobs of the project with no recorded decision.
 
-It catches events that never arrived. Execution names are deterministic per job and attempt,
-so two sweeps at once collide on StartExecution instead of starting twins.
+It catches events that never arrived and executions that ended without a decision. Execution
+names are deterministic per job and attempt, so two sweeps at once collide on StartExecution
+instead of starting twins. An attempt whose execution ended without recording a failure (stopped
+by a person, timed out) holds its name for 90 days: the sweep moves on to the next attempt.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import hashlib
 from datetime import timedelta
 from typing import Any
 
+from gtchain.runtime.adapters.executions import STARTED, Executions
 from gtchain.runtime.context import ChainContext
 from gtchain.runtime.domain.labeling_jobs import EVENT_DETAIL_TYPE, SWEEP_SOURCE
 from gtchain.runtime.domain.naming import ownership_rule, owns_job_name
@@ -19,6 +22,8 @@ from gtchain.runtime.usecases.record import MAX_FAILED_ATTEMPTS
 # Recent jobs are left to their own event-driven execution; older ones are out of reach.
 SWEEP_GRACE = timedelta(minutes=15)
 SWEEP_LOOKBACK = timedelta(days=7)
+# Statuses of an execution that still has the job (PENDING_REDRIVE: an operator redrove it).
+STILL_RUNNING = frozenset({"RUNNING", "PENDING_REDRIVE"})
 
 
 def sweep_execution_name(job_name: str, attempt: int) -> str:
@@ -59,10 +64,30 @@ def sweep_jobs(ctx: ChainContext) -> SweepResult:
         if attempts >= MAX_FAILED_ATTEMPTS:
             result.skipped[name] = f"{attempts} failed executions: given up"
             continue
-        execution_name = sweep_execution_name(name, attempts + 1)
-        _, _, _, region, account, _ = str(summary["LabelingJobArn"]).split(":", 5)
-        if ctx.executions.start(execution_name, sweep_event(summary, execution_name, region, account)):
+        refusal = _start_next_attempt(ctx.executions, summary, attempts + 1)
+        if refusal is None:
             result.started.append(name)
         else:
-            result.skipped[name] = f"execution {execution_name} already started"
+            result.skipped[name] = refusal
     return result
+
+
+def _start_next_attempt(executions: Executions, summary: dict[str, Any], first_attempt: int) -> str | None:
+    """Start the first attempt from ``first_attempt`` whose name is free; None when one started,
+    else why not. Attempts beyond MAX_FAILED_ATTEMPTS are not made: failed or not, that many
+    executions without a decision are enough."""
+    name = str(summary["LabelingJobName"])
+    _, _, _, region, account, _ = str(summary["LabelingJobArn"]).split(":", 5)
+    ended: list[str] = []
+    for attempt in range(first_attempt, MAX_FAILED_ATTEMPTS + 1):
+        execution_name = sweep_execution_name(name, attempt)
+        status = executions.start(execution_name, sweep_event(summary, execution_name, region, account))
+        if status == STARTED:
+            return None
+        if status in STILL_RUNNING:
+            return f"execution {execution_name} already started ({status})"
+        ended.append(f"{execution_name} {status}")
+    return (
+        f"given up: {', '.join(ended)} ended without a decision "
+        f"and no attempt is left (at most {MAX_FAILED_ATTEMPTS})"
+    )
