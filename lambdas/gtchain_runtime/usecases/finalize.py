@@ -40,10 +40,14 @@ def finalize_chain(ctx: ChainContext, state: FinalizeInput) -> FinalResult:
         consolidated = consolidate_chain(
             opened, str(inspection.describe["LabelAttributeName"]), final, rejects
         )
-        report = {
-            **consolidated.to_dict(),
+        report = consolidated.to_dict()
+        # "jobs" stays the chain's job names, as report.json has always had them; the per-job
+        # counts of the consolidation move to "job_counts", in the same (chain) order.
+        job_counts = report.pop("jobs")
+        report |= {
             "root": lineage.root,
-            "jobs": [name for name, _ in opened],
+            "jobs": [counts["job"] for counts in job_counts],
+            "job_counts": job_counts,
             # Human-/machine-labeled, never re-sent objects and worker pay per job and for the
             # chain (domain.cost), as the plan of the chain's last job computed them.
             "cost": state.plan.cost,
