@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,7 @@ def finished_page(root: str = ROOT) -> ChainReportPage:
     return chain_report_page(
         describes,
         chain_cost_dict(describes),
-        generated_at="2025-06-01T12:00:00+00:00",
+        generated_at=datetime(2025, 6, 1, 12, 0, tzinfo=UTC),
         decisions={
             describes[0]["LabelingJobName"]: "CHAIN",
             describes[1]["LabelingJobName"]: "CHAIN",

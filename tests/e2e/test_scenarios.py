@@ -80,6 +80,20 @@ def test_seed_scenario_resumes_streetscenes_after_1000_labels(played: dict[str, 
     assert child_job["counters"]["HumanLabeled"] == 3547 - 1000
     assert not child_job["automated"]
     assert result.labeled_objects == 3547
+    # final/report.json: the jobs by name and what each did, in chain order.
+    report = result.report or {}
+    assert report["jobs"] == [root_job["name"], child_job["name"]]
+    root_counts, child_counts = report["job_counts"]
+    assert (root_counts["job"], root_counts["new_labels"], root_counts["unlabeled"]) == (
+        root_job["name"],
+        1000,
+        3547 - 1000,
+    )
+    assert (child_counts["job"], child_counts["new_labels"], child_counts["carried_labels"]) == (
+        child_job["name"],
+        3547 - 1000,
+        1000,
+    )
 
 
 def test_automated_labeling_modes(played: dict[str, ScenarioResult]) -> None:

@@ -88,6 +88,14 @@ def test_stopped_root_is_chained_then_the_chain_is_finalized(project_aws: Projec
     assert len(final_lines) == 50 and all(ROOT in line for line in final_lines)
     report = json.loads(s3_text(project_aws, final["report_uri"]))
     assert report["jobs"] == [ROOT, CHILD]
+    # What each job did, in chain order: the root's 30 labels, the child's other 20 (the root's
+    # 30 reached it labeled and were never re-sent).
+    root_counts, child_counts = report["job_counts"]
+    assert (root_counts["job"], root_counts["objects"], root_counts["labeled"]) == (ROOT, 50, 30)
+    assert (root_counts["new_labels"], root_counts["unlabeled"]) == (30, 20)
+    assert (child_counts["job"], child_counts["objects"], child_counts["labeled"]) == (CHILD, 50, 50)
+    assert (child_counts["new_labels"], child_counts["carried_labels"]) == (20, 30)
+    assert report["never_resent"] == 30
     assert_report_page_beside(project_aws, final["report_uri"], final_lines=len(final_lines))
 
     subjects = [n["Subject"] for n in project_aws.notifications()]

@@ -4,7 +4,9 @@ default for an unknown reason is explicit, and reading is robust to any text."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +21,11 @@ from gtchain.runtime.domain.failures import (
     read_failure,
 )
 from gtchain.runtime.domain.policy import Decision, decide
+from gtchain.sandbox.labeling.automation import (
+    AUTOMATION_WORDINGS,
+    below_minimum_reason,
+    sample_failure_reason,
+)
 from gtchain.sandbox.labeling.variants import FAILURE_REASONS_CORPUS
 from tests.unit.test_policy import BASE
 
@@ -33,6 +40,8 @@ ORIGINS = {
     "sandbox",
     "gtchain default",
 }
+# docs/architecture.md, "Failure reasons": the corpus's counts and the rules it has no text for.
+FAILURE_REASONS_DOC = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"
 WHITESPACE_RUNS = st.sampled_from([" ", "  ", "\t", "\n", " \r\n ", "\u00a0"])
 
 
@@ -52,6 +61,42 @@ def test_every_corpus_text_is_read_by_the_rule_its_entry_names(entry: dict[str, 
 def test_the_corpus_holds_verbatim_texts_and_the_30_day_limit() -> None:
     assert sum(entry["verbatim"] for entry in CORPUS) >= 10
     assert any(entry["rule"] == "time limit" and entry["verbatim"] for entry in CORPUS)
+
+
+def _documented_rules_without_corpus_text() -> set[str]:
+    found = re.search(
+        r"Rules with no corpus text yet: ((?:`[^`]+`(?:,\s*)?)+)", FAILURE_REASONS_DOC.read_text()
+    )
+    assert found, f"{FAILURE_REASONS_DOC} no longer says which rules have no corpus text yet"
+    return set(re.findall(r"`([^`]+)`", found.group(1)))
+
+
+def test_every_rule_has_a_corpus_text_or_is_documented_as_having_none() -> None:
+    with_text = {entry["rule"] for entry in CORPUS}
+    without_text = _documented_rules_without_corpus_text()
+    assert without_text <= set(RULES), f"documented rules that do not exist: {without_text - set(RULES)}"
+    assert not with_text & without_text, (
+        f"documented as without text, yet in the corpus: {with_text & without_text}"
+    )
+    missing = [rule for rule in RULES if rule not in with_text | without_text]
+    assert not missing, (
+        f"rules with neither a corpus text nor a mention in {FAILURE_REASONS_DOC.name}: {missing}"
+    )
+
+
+def test_the_documented_corpus_counts_are_the_corpus_counts() -> None:
+    doc = " ".join(FAILURE_REASONS_DOC.read_text().split())
+    verbatim = sum(entry["verbatim"] for entry in CORPUS)
+    assert f"holds {len(CORPUS)} texts" in doc
+    assert f"**{verbatim} verbatim, {len(CORPUS) - verbatim} not**" in doc
+
+
+@pytest.mark.parametrize("wording", AUTOMATION_WORDINGS)
+def test_the_sandboxs_automated_labeling_texts_are_in_the_corpus(wording: str) -> None:
+    """What the sandbox fails an automated-labeling job with is what the runtime is tested on."""
+    texts = {entry["text"]: entry["rule"] for entry in CORPUS}
+    assert texts.get(below_minimum_reason(1000, wording)) == "automated labeling minimum"
+    assert texts.get(sample_failure_reason(15, 100, wording)) == "automated labeling sample"
 
 
 def test_an_unknown_reason_chains_and_says_so() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta, timezone
 from html.parser import HTMLParser
 
 import pytest
@@ -15,6 +16,8 @@ from gtchain.runtime.domain.report_page import (
     s3_console_url,
 )
 from tests.report_fixture import FINAL_MANIFEST, chain_cost_dict, chain_describes, finished_page
+
+NOW = datetime(2026, 12, 3, 15, 58, 43, 963398, tzinfo=UTC)
 
 
 class _Bars(HTMLParser):
@@ -91,7 +94,7 @@ def test_job_names_and_statuses_are_escaped() -> None:
     describes = chain_describes()
     describes[1]["LabelingJobName"] = '<script>alert("x")</script>'
     describes[1]["LabelingJobStatus"] = "Stopped & <b>"
-    page = chain_report_page(describes, chain_cost_dict(describes), generated_at="now")
+    page = chain_report_page(describes, chain_cost_dict(describes), generated_at=NOW)
     page_html = render_report_html(page)
     assert "<script>" not in page_html and "<b>" not in page_html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page_html
@@ -100,7 +103,7 @@ def test_job_names_and_statuses_are_escaped() -> None:
 
 def test_an_unfinished_chain_shows_its_last_job_and_no_final_manifest() -> None:
     describes = chain_describes()[:2]
-    page = chain_report_page(describes, chain_cost_dict(describes), generated_at="now")
+    page = chain_report_page(describes, chain_cost_dict(describes), generated_at=NOW)
     assert (page.outcome.objects, page.outcome.labeled, page.outcome.failed) == (3547, 3412, 35)
     page_html = render_report_html(page)
     assert "Not finished yet" in page_html and "/final/" not in page_html
@@ -114,7 +117,7 @@ def test_unpriced_jobs_show_no_amount_and_are_named() -> None:
         "saved_usd": None,
         "unpriced_jobs": [describes[0]["LabelingJobName"]],
     }
-    page_html = render_report_html(chain_report_page(describes, cost, generated_at="now"))
+    page_html = render_report_html(chain_report_page(describes, cost, generated_at=NOW))
     assert "No price is known for Streetscenes-Job1" in page_html
     assert page_html.count(">n/a<") == 4  # spent and saved, in the cards and the table's total
 
@@ -131,13 +134,40 @@ def test_impossible_counters_are_refused_by_name(counters: dict[str, object], pr
     describes = chain_describes()
     describes[0]["LabelCounters"] = counters
     with pytest.raises(ReportPageError, match=re.escape(problem)):
-        chain_report_page(describes, chain_cost_dict(describes), generated_at="now")
+        chain_report_page(describes, chain_cost_dict(describes), generated_at=NOW)
 
 
 def test_cost_figures_must_cover_every_job() -> None:
     describes = chain_describes()
     with pytest.raises(ReportPageError, match="cost figures for 2 jobs, but the chain has 3"):
-        chain_report_page(describes, chain_cost_dict(describes[:2]), generated_at="now")
+        chain_report_page(describes, chain_cost_dict(describes[:2]), generated_at=NOW)
+
+
+@pytest.mark.parametrize(
+    ("moment", "shown", "machine"),
+    [
+        (NOW, "3 Dec 2026, 15:58 UTC", "2026-12-03T15:58Z"),
+        # Another zone is shown in UTC: 00:30 in UTC+02:00 is the evening before.
+        (
+            datetime(2027, 1, 1, 0, 30, 59, tzinfo=timezone(timedelta(hours=2))),
+            "31 Dec 2026, 22:30 UTC",
+            "2026-12-31T22:30Z",
+        ),
+    ],
+)
+def test_the_report_time_is_shown_to_the_minute_in_utc(moment: datetime, shown: str, machine: str) -> None:
+    describes = chain_describes()
+    page_html = render_report_html(
+        chain_report_page(describes, chain_cost_dict(describes), generated_at=moment)
+    )
+    assert f'report of <time datetime="{machine}">{shown}</time>' in page_html
+    assert moment.isoformat() not in page_html
+
+
+def test_a_report_time_without_a_time_zone_is_refused() -> None:
+    describes = chain_describes()
+    with pytest.raises(ReportPageError, match=r"report time 2026-12-03T15:58:00 has no time zone"):
+        chain_report_page(describes, chain_cost_dict(describes), generated_at=datetime(2026, 12, 3, 15, 58))
 
 
 def test_console_links_follow_the_partition_and_quote_the_key() -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -98,7 +99,7 @@ class ChainReportPage:
     saved_usd: str | None
     unpriced_jobs: tuple[str, ...]
     final_manifest_uri: str | None
-    generated_at: str
+    generated_at: datetime  # in UTC
 
 
 def _counter(counters: Mapping[str, Any], name: str, job: str) -> int:
@@ -146,7 +147,7 @@ def chain_report_page(
     describes: Sequence[Mapping[str, Any]],
     cost: Mapping[str, Any],
     *,
-    generated_at: str,
+    generated_at: datetime,
     decisions: Mapping[str, str] | None = None,
     final_totals: Mapping[str, Any] | None = None,
     final_manifest_uri: str | None = None,
@@ -186,8 +187,16 @@ def chain_report_page(
         saved_usd=total.get("saved_usd"),
         unpriced_jobs=tuple(total.get("unpriced_jobs", ())),
         final_manifest_uri=final_manifest_uri,
-        generated_at=generated_at,
+        generated_at=_in_utc(generated_at),
     )
+
+
+def _in_utc(moment: datetime) -> datetime:
+    if moment.utcoffset() is None:
+        raise ReportPageError(
+            f"report time {moment.isoformat()} has no time zone, so it cannot be shown in UTC"
+        )
+    return moment.astimezone(UTC)
 
 
 def _region(describe: Mapping[str, Any]) -> str:
@@ -228,6 +237,17 @@ def _n(value: int) -> str:
 
 def _money(value: str | None) -> str:
     return "n/a" if value is None else f"${value}"
+
+
+# English month names whatever the locale the page is rendered under.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _report_time(moment: datetime) -> str:
+    """A UTC moment to the minute for people ("3 Dec 2026, 15:58 UTC"), in a <time> element that
+    keeps the machine-readable form."""
+    shown = f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M} UTC"
+    return f'<time datetime="{moment:%Y-%m-%dT%H:%MZ}">{shown}</time>'
 
 
 def _percent(part: int, whole: int) -> str:
@@ -466,7 +486,7 @@ def render_report_html(page: ChainReportPage) -> str:
         f"<title>Labeling chain {_e(page.root)}: gtchain report</title><style>{_STYLE}</style></head>"
         f'<body><main><header><h1>Labeling chain <span class="root">{_e(page.root)}</span></h1>'
         f'<div class="muted">{len(page.jobs)} job{"s" if len(page.jobs) != 1 else ""} · '
-        f"region {_e(page.region)} · report of {_e(page.generated_at)}</div>"
+        f"region {_e(page.region)} · report of {_report_time(page.generated_at)}</div>"
         f"{_state_line(page)}</header>{_cards(page)}"
         f"{_section('jobs', 'Jobs of the chain', _legend() + _bar_svg(page))}"
         f"{_section('numbers', 'The numbers', _table(page))}"

@@ -40,16 +40,21 @@ def finalize_chain(ctx: ChainContext, state: FinalizeInput) -> FinalResult:
         consolidated = consolidate_chain(
             opened, str(inspection.describe["LabelAttributeName"]), final, rejects
         )
-        report = {
-            **consolidated.to_dict(),
+        finalized_at = ctx.clock()
+        report = consolidated.to_dict()
+        # "jobs" stays the chain's job names, as report.json has always had them; the per-job
+        # counts of the consolidation move to "job_counts", in the same (chain) order.
+        job_counts = report.pop("jobs")
+        report |= {
             "root": lineage.root,
-            "jobs": [name for name, _ in opened],
+            "jobs": [counts["job"] for counts in job_counts],
+            "job_counts": job_counts,
             # Human-/machine-labeled, never re-sent objects and worker pay per job and for the
             # chain (domain.cost), as the plan of the chain's last job computed them.
             "cost": state.plan.cost,
             "final_manifest_uri": locations.manifest_uri,
             "rejects_uri": locations.rejects_uri,
-            "finalized_at": ctx.clock().isoformat(),
+            "finalized_at": finalized_at.isoformat(),
         }
         ctx.objects.upload(final, locations.manifest_uri)
         ctx.objects.upload(rejects, locations.rejects_uri)
@@ -57,7 +62,7 @@ def finalize_chain(ctx: ChainContext, state: FinalizeInput) -> FinalResult:
     page = chain_report_page(
         describes,
         cost,
-        generated_at=report["finalized_at"],
+        generated_at=finalized_at,
         decisions={lineage.job_name: state.plan.decision.value},
         final_totals=report["totals"],
         final_manifest_uri=locations.manifest_uri,

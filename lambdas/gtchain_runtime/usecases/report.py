@@ -23,7 +23,7 @@ def report_page_of(ctx: ChainContext, any_job: str) -> ChainReportPage:
     return chain_report_page(
         describes,
         chain_cost(ctx, describes).to_dict(),
-        generated_at=ctx.clock().isoformat(),
+        generated_at=ctx.clock(),
         decisions={name: str(record["decision"]) for name, record in decisions.items() if record},
         final_totals=final["totals"] if final else None,
         final_manifest_uri=final["final_manifest_uri"] if final else None,
