@@ -10,6 +10,7 @@ of each decision, every object labeled, and no object sent to workers twice.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -98,10 +99,27 @@ def test_an_unknown_decision_is_recorded_as_a_failure(
     assert [f.get("error") for f in failures] == ["GtChain.UnknownDecision"]
 
 
-def test_the_sweep_catches_what_no_event_started_once(faulted: FaultPlay, runner: Any) -> None:
+def _sweep_invocations(sandbox: Sandbox) -> list[str]:
+    """START lines of every sweep function's log: how many times a sweep ran, and when."""
+    logs = sandbox.client("logs")
+    lines = []
+    for group in logs.describe_log_groups()["logGroups"]:
+        if "SweepJobs" in group["logGroupName"]:
+            events = logs.filter_log_events(logGroupName=group["logGroupName"])["events"]
+            lines += [f"{e['timestamp']} {e['message'][:80]}" for e in events if "RequestId" in e["message"]]
+    return lines
+
+
+def test_the_sweep_catches_what_no_event_started_once(
+    faulted: FaultPlay, runner: Any, sandbox: Sandbox
+) -> None:
     first, second = faulted.sweeps
     swept = sorted(faulted.scenarios[name].root_job for name in SWEPT)
-    assert sorted(first["started"]) == swept, (first, {j: runner.executions_for(j) for j in swept})
+    assert sorted(first["started"]) == swept, json.dumps(
+        [first, {j: runner.executions_for(j) for j in swept}, _sweep_invocations(sandbox)],
+        indent=1,
+        default=str,
+    )
     assert second["started"] == []
     assert all(second["skipped"][job] == "decision already recorded" for job in swept)
     assert faulted.knobs[LOST_EVENT][0].fired >= 1

@@ -140,6 +140,22 @@ def test_put_events_to_sqs_with_input_transformer_and_iso_time(sandbox: Sandbox)
     assert body["time"].endswith("Z") and "T" in body["time"]
 
 
+def test_a_scheduled_rule_runs_on_its_schedule_not_on_events(sandbox: Sandbox) -> None:
+    # moto takes a rule without an event pattern as matching every event: the deployed hourly
+    # sweep then ran on every event the sandbox put (three sweeps racing in the fault e2e).
+    scheduled_url, scheduled_arn = _queue(sandbox)
+    events = sandbox.client("events")
+    scheduled = _unique("hourly")
+    events.put_rule(Name=scheduled, ScheduleExpression="rate(1 hour)")
+    events.put_targets(Rule=scheduled, Targets=[{"Id": "q", "Arn": scheduled_arn}])
+    matching_url, matching_arn = _queue(sandbox)
+    source = _unique("test.schedule")
+    _rule_with_target(sandbox, {"Arn": matching_arn}, source)
+    _put_event(sandbox, source, {"a": 1})
+    assert len(_receive(sandbox, matching_url)) == 1  # the event was delivered where it matches
+    assert _receive(sandbox, scheduled_url) == []
+
+
 def test_put_events_starts_a_named_execution_with_the_target_input(sandbox: Sandbox) -> None:
     state_machine = _pass_state_machine(sandbox)
     source = _unique("test.sfn")

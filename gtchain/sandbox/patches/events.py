@@ -225,6 +225,12 @@ def _send_to_dead_letter_queue(
 
 def _make_send_to_targets(moto_send_to_targets: Any) -> Any:
     def send_to_targets(self: Any, original_event: dict[str, Any], transform_input: bool = True) -> None:
+        # A rule with a schedule runs on its schedule only, never on events: "a rule can run in
+        # response to an event or at certain time intervals" (EventBridge user guide,
+        # eb-rules.html; eb-create-rule-schedule.html). moto's matcher takes a rule without an
+        # event pattern as matching every event, which ran the hourly sweep on every event put.
+        if getattr(self, "scheduled_expression", None):
+            return
         if not self.event_pattern.matches_event(original_event):
             return
         event = copy.deepcopy(dict(original_event))

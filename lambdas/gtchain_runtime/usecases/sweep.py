@@ -3,7 +3,8 @@
 It catches events that never arrived and executions that ended without a decision. Execution
 names are deterministic per job and attempt, so two sweeps at once collide on StartExecution
 instead of starting twins. An attempt whose execution ended without recording a failure (stopped
-by a person, timed out) holds its name for 90 days: the sweep moves on to the next attempt.
+by a person, timed out) holds its name for 90 days: the sweep moves on to the next attempt. One
+that succeeded decided the job, even if the decision was not there when this sweep looked.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ SWEEP_GRACE = timedelta(minutes=15)
 SWEEP_LOOKBACK = timedelta(days=7)
 # Statuses of an execution that still has the job (PENDING_REDRIVE: an operator redrove it).
 STILL_RUNNING = frozenset({"RUNNING", "PENDING_REDRIVE"})
+SUCCEEDED = "SUCCEEDED"
 
 
 def sweep_execution_name(job_name: str, attempt: int) -> str:
@@ -86,6 +88,10 @@ def _start_next_attempt(executions: Executions, summary: dict[str, Any], first_a
             return None
         if status in STILL_RUNNING:
             return f"execution {execution_name} already started ({status})"
+        if status == SUCCEEDED:
+            # It recorded the job's decision after this sweep looked (a concurrent sweep started
+            # it): another attempt would decide the job twice.
+            return f"execution {execution_name} already succeeded"
         ended.append(f"{execution_name} {status}")
     return (
         f"given up: {', '.join(ended)} ended without a decision "
