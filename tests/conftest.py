@@ -96,7 +96,11 @@ def project_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[ProjectAws]:
         sfn = boto3.client("stepfunctions", region_name=REGION)
         machine = sfn.create_state_machine(
             name="resume-labeling-job",
-            definition=json.dumps({"StartAt": "Wait", "States": {"Wait": {"Type": "Pass", "End": True}}}),
+            # Executions wait (in a daemon thread of moto's interpreter) until a test stops them:
+            # one that ended by itself would look like a run that decided the job.
+            definition=json.dumps(
+                {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 3600, "End": True}}}
+            ),
             roleArn="arn:aws:iam::123456789012:role/sfn",
         )
         monkeypatch.setenv("STATE_MACHINE_ARN", machine["stateMachineArn"])
