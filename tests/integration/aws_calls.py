@@ -12,6 +12,7 @@ synthesized role policies.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -273,3 +274,10 @@ def _stop_running_executions(state_machine_arn: str) -> None:
     for execution in stepfunctions.list_executions(stateMachineArn=state_machine_arn)["executions"]:
         if execution["status"] == "RUNNING":
             stepfunctions.stop_execution(executionArn=execution["executionArn"])
+    # moto's interpreter ends a stopped execution in its own thread; wait until it has.
+    for _ in range(200):
+        executions = stepfunctions.list_executions(stateMachineArn=state_machine_arn)["executions"]
+        if all(execution["status"] != "RUNNING" for execution in executions):
+            return
+        time.sleep(0.05)
+    raise AssertionError("a stopped execution is still RUNNING after 10 s")

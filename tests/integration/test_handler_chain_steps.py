@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -270,6 +271,15 @@ def test_a_sweep_execution_that_ended_without_a_decision_is_followed_by_the_next
         for execution in sfn.list_executions(stateMachineArn=machine)["executions"]:
             if execution["status"] == "RUNNING":
                 sfn.stop_execution(executionArn=execution["executionArn"], error="Operator", cause="stopped")
+        # moto's interpreter ends a stopped execution in its own thread: until it has, a start
+        # with the same name and input is answered with the running execution (idempotent).
+        for _ in range(200):
+            if all(
+                e["status"] != "RUNNING" for e in sfn.list_executions(stateMachineArn=machine)["executions"]
+            ):
+                return
+            time.sleep(0.05)
+        raise AssertionError("a stopped execution is still RUNNING after 10 s")
 
     names = []
     for _ in range(3):
