@@ -202,8 +202,13 @@ class ChainFunctions(Construct):
         topic.grant_publish(self.record_outcome)
 
         self._allow_list_jobs(self.sweep_jobs)
-        # GetItem of a job's decision; Query counts its failures.
-        self._allow_ledger(self.sweep_jobs, "ReadLedger", "dynamodb:GetItem", "dynamodb:Query")
+        # GetItem of a job's decision; Query counts its failures; a conditional PutItem records an
+        # execution that ended without a decision (stopped, timed out) as a failure, and the third
+        # one as the job's GIVE_UP decision, which it announces.
+        self._allow_ledger(
+            self.sweep_jobs, "SweepLedger", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"
+        )
+        topic.grant_publish(self.sweep_jobs)
         self._acknowledge_findings()
 
     def _function(
@@ -387,9 +392,10 @@ class ChainFunctions(Construct):
             if module == "sweep_jobs":
                 reason = f"sagemaker:ListLabelingJobs supports no resource-level permissions. {reason}"
             acknowledge(function.role or function, "AwsSolutions-IAM5[Resource::*]", reason)
-        acknowledge_wildcard_actions(
-            self.record_outcome.role or self.record_outcome,
-            ["kms:GenerateDataKey*"],
-            "topic.grant_publish on the KMS-encrypted topic: GenerateDataKey* covers the key's data-key "
-            "variants, scoped to the topic key only.",
-        )
+        for publisher in (self.record_outcome, self.sweep_jobs):
+            acknowledge_wildcard_actions(
+                publisher.role or publisher,
+                ["kms:GenerateDataKey*"],
+                "topic.grant_publish on the KMS-encrypted topic: GenerateDataKey* covers the key's data-key "
+                "variants, scoped to the topic key only.",
+            )

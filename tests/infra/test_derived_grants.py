@@ -26,7 +26,7 @@ from tests.integration.handler_env import ProjectAws
 _LOGS = "Lambda writes the function's logs to its own log group with the function's role."
 _XRAY = "Active tracing: the Lambda runtime sends trace segments with the function's role."
 _KMS = (
-    "SNS encrypts what record_outcome publishes with the topic's customer managed key, "
+    "SNS encrypts what record_outcome and sweep_jobs publish with the topic's customer managed key, "
     "using the publisher's permissions on that key."
 )
 _DLQ = "Lambda sends an asynchronous invocation that failed its retries to the dead-letter queue."
@@ -41,7 +41,7 @@ PLATFORM_GRANTS: dict[str, dict[str, str]] = {
     for module in HANDLER_MODULES
 }
 PLATFORM_GRANTS["record_outcome"] |= {"kms:Decrypt": _KMS, "kms:GenerateDataKey*": _KMS}
-PLATFORM_GRANTS["sweep_jobs"] |= {"sqs:SendMessage": _DLQ}
+PLATFORM_GRANTS["sweep_jobs"] |= {"sqs:SendMessage": _DLQ, "kms:Decrypt": _KMS, "kms:GenerateDataKey*": _KMS}
 
 
 def _as_list(value: Any) -> list[Any]:

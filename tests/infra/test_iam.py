@@ -255,12 +255,14 @@ def test_each_function_gets_only_its_services(synthesized: Synthesized) -> None:
     # Finalize describes the chain's earlier jobs for their output manifests.
     assert services("finalize_chain") == {"logs", "xray", "sagemaker", "s3"}
     assert services("record_outcome") == {"logs", "xray", "dynamodb", "sns", "kms"}
-    assert services("sweep_jobs") == {"logs", "xray", "sagemaker", "dynamodb", "states", "sqs"}
+    # The sweep records executions that ended without a decision as failures, and announces them.
+    assert services("sweep_jobs") == {"logs", "xray", "sagemaker", "dynamodb", "states", "sqs", "sns", "kms"}
     writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
     for module, statements in by_function.items():
         granted = {a for s in statements for a in _as_list(s["Action"])}
-        # Only Record writes decisions and failures; Create writes one thing, the child claim (PutItem).
-        expected = {"dynamodb:PutItem"} if module == "create_child" else set()
+        # Record writes decisions and failures, the sweep failures of executions that ended without
+        # a decision (PutItem); Create writes one thing, the child claim (PutItem).
+        expected = {"dynamodb:PutItem"} if module in ("create_child", "sweep_jobs") else set()
         if module == "record_outcome":
             # UpdateItem marks a decision's notification as published.
             expected = {"dynamodb:PutItem", "dynamodb:UpdateItem"}

@@ -288,11 +288,18 @@ def test_a_sweep_execution_that_ended_without_a_decision_is_followed_by_the_next
         names = sorted(e["name"] for e in sfn.list_executions(stateMachineArn=machine)["executions"])
     assert [name.rsplit("-", 1)[-1] for name in names] == ["1", "2", "3"]
 
-    # Three attempts ended without a decision: the sweep says so and starts nothing more.
+    # Each ended attempt was counted as a failed execution; the third gives the job up, recorded
+    # as its decision, and the sweep starts nothing more.
     last = sweep_jobs.handler({}, FakeContext())
     assert last["started"] == []
-    assert last["skipped"][ROOT].startswith("given up: ")
+    assert (
+        last["skipped"][ROOT]
+        == f"given up: {names[-1]} ABORTED ended without a decision (3 failed executions)"
+    )
     ended = {e["name"]: e["status"] for e in sfn.list_executions(stateMachineArn=machine)["executions"]}
-    assert set(ended.values()) == {"ABORTED"}
-    assert all(f"{name} {status}" in last["skipped"][ROOT] for name, status in ended.items())
-    assert len(sfn.list_executions(stateMachineArn=machine)["executions"]) == 3
+    assert set(ended.values()) == {"ABORTED"} and len(ended) == 3
+    assert ctx.ledger.failure_count(ROOT) == 3
+    decision = ctx.ledger.decision(ROOT)
+    assert decision is not None and decision["decision"] == "GIVE_UP"
+    assert "ExecutionAborted" in decision["reason"]
+    assert sweep_jobs.handler({}, FakeContext())["skipped"][ROOT] == "decision already recorded"

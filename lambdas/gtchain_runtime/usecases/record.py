@@ -17,7 +17,7 @@ from gtchain.runtime.domain import messages
 from gtchain.runtime.domain.cost import cost_lines
 from gtchain.runtime.domain.naming import job_name_from_arn
 from gtchain.runtime.domain.policy import Decision
-from gtchain.runtime.payloads import DecisionInput, FailureInput, RecordInput, RecordResult
+from gtchain.runtime.payloads import CaughtError, DecisionInput, FailureInput, RecordInput, RecordResult
 
 MAX_FAILED_ATTEMPTS = 3
 
@@ -114,6 +114,14 @@ def record_failure(ctx: ChainContext, state: FailureInput, execution: str) -> Re
         pending = _publish_pending(ctx, job_name, execution)
         if pending.decided_here:
             return RecordResult(recorded=False, notified=pending.published)
+    return _count_failure(ctx, job_name, root, execution, error)
+
+
+def _count_failure(
+    ctx: ChainContext, job_name: str, root: str, execution: str, error: CaughtError
+) -> RecordResult:
+    """One failure record per execution, announced once; the one that reaches MAX_FAILED_ATTEMPTS
+    records the job's GIVE_UP decision."""
     recorded = ctx.ledger.record_failure(job_name, root, execution, error.Error, error.Cause)
     if not recorded:
         return RecordResult(recorded=False, notified=False)
@@ -140,6 +148,24 @@ def record_failure(ctx: ChainContext, state: FailureInput, execution: str) -> Re
     )
     ctx.notifier.notify(message.subject, message.body)
     return RecordResult(recorded=True, notified=True, gave_up=gave_up)
+
+
+def record_ended_execution(ctx: ChainContext, job_name: str, execution: str, status: str) -> RecordResult:
+    """An execution found ended without a decision (stopped by a person, timed out, failed) counts
+    as one failed execution of the job, recorded and announced once; a FAILED one that already
+    recorded its own failure is not counted twice (one failure record per execution)."""
+    error = CaughtError(
+        Error=_ENDED_EVENTS.get(status, f"Execution{status.title()}"),
+        Cause=f"execution {execution} ended {status} before it recorded a decision",
+    )
+    # The sweep knows the job by its name only: it is its own chain root here, as for an
+    # execution that failed before its Inspect step.
+    return _count_failure(ctx, job_name, job_name, execution, error)
+
+
+# The history event that ends an execution in each closed status (Step Functions API reference,
+# HistoryEvent: ExecutionAborted, ExecutionTimedOut, ExecutionFailed).
+_ENDED_EVENTS = {"ABORTED": "ExecutionAborted", "TIMED_OUT": "ExecutionTimedOut", "FAILED": "ExecutionFailed"}
 
 
 def _job_of(state: FailureInput) -> tuple[str, str]:

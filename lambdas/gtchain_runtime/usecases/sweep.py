@@ -2,8 +2,10 @@
 
 It catches events that never arrived and executions that ended without a decision. Execution
 names are deterministic per job and attempt, so two sweeps at once collide on StartExecution
-instead of starting twins. An attempt whose execution ended without recording a failure (stopped
-by a person, timed out) holds its name for 90 days: the sweep moves on to the next attempt. One
+instead of starting twins. An attempt whose execution ended without a decision (stopped by a
+person, timed out, failed) holds its name for 90 days: the sweep records it as a failed execution
+(once per execution; a stopped or timed-out one recorded nothing itself) and moves on to the next
+attempt, so the third such execution gives the job up with a notification, as failures do. One
 that succeeded decided the job, even if the decision was not there when this sweep looked.
 """
 
@@ -18,7 +20,7 @@ from gtchain.runtime.context import ChainContext
 from gtchain.runtime.domain.labeling_jobs import EVENT_DETAIL_TYPE, SWEEP_SOURCE
 from gtchain.runtime.domain.naming import ownership_rule, owns_job_name
 from gtchain.runtime.payloads import SweepResult
-from gtchain.runtime.usecases.record import MAX_FAILED_ATTEMPTS
+from gtchain.runtime.usecases.record import MAX_FAILED_ATTEMPTS, record_ended_execution
 
 # Recent jobs are left to their own event-driven execution; older ones are out of reach.
 SWEEP_GRACE = timedelta(minutes=15)
@@ -66,7 +68,7 @@ def sweep_jobs(ctx: ChainContext) -> SweepResult:
         if attempts >= MAX_FAILED_ATTEMPTS:
             result.skipped[name] = f"{attempts} failed executions: given up"
             continue
-        refusal = _start_next_attempt(ctx.executions, summary, attempts + 1)
+        refusal = _start_next_attempt(ctx, ctx.executions, summary, attempts + 1)
         if refusal is None:
             result.started.append(name)
         else:
@@ -74,7 +76,9 @@ def sweep_jobs(ctx: ChainContext) -> SweepResult:
     return result
 
 
-def _start_next_attempt(executions: Executions, summary: dict[str, Any], first_attempt: int) -> str | None:
+def _start_next_attempt(
+    ctx: ChainContext, executions: Executions, summary: dict[str, Any], first_attempt: int
+) -> str | None:
     """Start the first attempt from ``first_attempt`` whose name is free; None when one started,
     else why not. Attempts beyond MAX_FAILED_ATTEMPTS are not made: failed or not, that many
     executions without a decision are enough."""
@@ -93,6 +97,8 @@ def _start_next_attempt(executions: Executions, summary: dict[str, Any], first_a
             # it): another attempt would decide the job twice.
             return f"execution {execution_name} already succeeded"
         ended.append(f"{execution_name} {status}")
+        if record_ended_execution(ctx, name, execution_name, status).gave_up:
+            return f"given up: {', '.join(ended)} ended without a decision ({attempt} failed executions)"
     return (
         f"given up: {', '.join(ended)} ended without a decision "
         f"and no attempt is left (at most {MAX_FAILED_ATTEMPTS})"
