@@ -10,12 +10,11 @@ from typing import Any
 
 import aws_cdk as cdk
 
+from gtchain.stacks.checkout import CHECKOUT_ROOT
 from gtchain.stacks.config import ProjectConfig, load_projects
 from gtchain.stacks.project_stack import GtChainProjectStack
 
-# The folder of this repository's cdk.json and app.py (stacks/ is a folder of the checkout; the
-# construct library, gtchain.cdk, never reads it).
-APP_ROOT = Path(__file__).resolve().parent.parent
+APP_ROOT = CHECKOUT_ROOT  # the folder of this repository's cdk.json and app.py
 PROJECTS_FILE_CONTEXT_KEY = "gtchain:projectsFile"
 DEFAULT_PROJECTS_FILE = "projects.json"
 # cdk-nag runs when it is installed (dev extras) unless this context flag is "false".

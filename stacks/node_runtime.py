@@ -17,7 +17,9 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-APP_ROOT = Path(__file__).resolve().parent.parent  # the folder of package.json and cdk.json
+from gtchain.stacks.checkout import CHECKOUT_ROOT
+
+APP_ROOT = CHECKOUT_ROOT
 NODE_BIN_DIR = APP_ROOT / "node_modules" / ".bin"
 PROJECT_NODE = NODE_BIN_DIR / "node"
 CDK_CLI_SCRIPT = APP_ROOT / "node_modules" / "aws-cdk" / "bin" / "cdk"

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from gtchain.sandbox.errors import SandboxError
+from gtchain.stacks.checkout import CHECKOUT_ROOT
 from gtchain.stacks.node_runtime import NodeRuntimeError, cdk_cli_command, node_environment
 
-# The checkout this module is part of (gtchain/sandbox/deploy.py): its app.py, cdk.json and CDK CLI.
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = CHECKOUT_ROOT  # the app the sandbox deploys: this checkout's app.py and cdk.json
 BOOTSTRAP_VERSION_PARAMETER = "/cdk-bootstrap/hnb659fds/version"
 _STDERR_TAIL_LINES = 25
 _CLI_TIMEOUT_SECONDS = 600

@@ -141,7 +141,7 @@ def test_an_execution_for_another_projects_job_is_ignored(
     wait_until(lambda: client.describe_execution(executionArn=arn)["status"] != "RUNNING", "the execution")
     assert client.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
     history = client.get_execution_history(executionArn=arn)["events"]
-    entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
+    entered = _entered_states(history)
     assert entered[-1] == "Ignore job"
     assert ledger_of(sandbox, deployed).chain_records("vineyards-flt-redriven") == []
 
@@ -154,7 +154,7 @@ def test_the_stopped_execution_says_who_stopped_it_and_the_sweep_resumed_the_job
     stopped = faulted.interrupted[STOPPED_EXECUTION]
     assert client.describe_execution(executionArn=stopped)["status"] == "ABORTED"
     history = client.get_execution_history(executionArn=stopped)["events"]
-    entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
+    entered = _entered_states(history)
     assert entered == ["Inspect job", "Is it ours?", "Plan chain"]  # stopped before it decided
     assert history[-1]["executionAbortedEventDetails"] == OPERATOR_STOP
     # Nothing of it reached the ledger: the sweep's execution made the one decision.
@@ -170,11 +170,15 @@ def test_the_timed_out_execution_ends_timed_out_and_the_sweep_resumed_the_job(
     timed_out = faulted.interrupted[TIMED_OUT_EXECUTION]
     assert client.describe_execution(executionArn=timed_out)["status"] == "TIMED_OUT"
     history = client.get_execution_history(executionArn=timed_out)["events"]
-    entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
+    entered = _entered_states(history)
     assert entered == ["Inspect job"]
     assert history[-1]["type"] == "ExecutionTimedOut"
     assert failure_records(ledger_of(sandbox, deployed), root) == []
     assert _executions_of_root(runner, root) == [("SUCCEEDED", True), ("TIMED_OUT", False)]
+
+
+def _entered_states(history: list[dict[str, Any]]) -> list[str]:
+    return [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
 
 
 def _executions_of_root(runner: Any, root: str) -> list[tuple[str, bool]]:

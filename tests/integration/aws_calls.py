@@ -12,7 +12,6 @@ synthesized role policies.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,14 +19,18 @@ from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any
 
-import boto3
 import pytest
 from boto3.s3.transfer import TransferConfig
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from gtchain.stacks.functions import HANDLER_SIZING
-from tests.integration.handler_env import REGION, FakeContext, ProjectAws, state_change_event
+from tests.integration.handler_env import (
+    FakeContext,
+    ProjectAws,
+    state_change_event,
+    stop_running_executions,
+)
 
 # Every deployed handler (the stack's list), so a new handler cannot escape the derivation.
 HANDLER_MODULES = tuple(HANDLER_SIZING)
@@ -264,20 +267,6 @@ def exercise_every_handler(project: ProjectAws, monkeypatch: pytest.MonkeyPatch)
         assert first["started"] == [SWEPT_ROOT], first
         executions.invoke(sweep_jobs, {})
         # A person stops the sweep's execution: the next sweep looks it up and starts attempt 2.
-        _stop_running_executions(chain_context().settings.state_machine_arn)
+        stop_running_executions(chain_context().settings.state_machine_arn)
         assert executions.invoke(sweep_jobs, {})["started"] == [SWEPT_ROOT]
     return recorder
-
-
-def _stop_running_executions(state_machine_arn: str) -> None:
-    stepfunctions = boto3.client("stepfunctions", region_name=REGION)
-    for execution in stepfunctions.list_executions(stateMachineArn=state_machine_arn)["executions"]:
-        if execution["status"] == "RUNNING":
-            stepfunctions.stop_execution(executionArn=execution["executionArn"])
-    # moto's interpreter ends a stopped execution in its own thread; wait until it has.
-    for _ in range(200):
-        executions = stepfunctions.list_executions(stateMachineArn=state_machine_arn)["executions"]
-        if all(execution["status"] != "RUNNING" for execution in executions):
-            return
-        time.sleep(0.05)
-    raise AssertionError("a stopped execution is still RUNNING after 10 s")

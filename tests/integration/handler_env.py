@@ -7,9 +7,12 @@ labeling-job emulation.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import boto3
 
 from gtchain.runtime.domain.service_model import input_shape, prune_to_shape
 
@@ -82,3 +85,21 @@ def state_change_event(job_arn: str, status: str, event_id: str = "event-1") -> 
         "resources": [job_arn],
         "detail": {"LabelingJobStatus": status},
     }
+
+
+def stop_running_executions(state_machine_arn: str) -> None:
+    """Stop the state machine's running executions as a person would, and wait until they ended:
+    moto's interpreter ends a stopped execution in its own thread, and until it has, a start with
+    the same name and input is answered with the running execution (idempotent)."""
+    stepfunctions = boto3.client("stepfunctions", region_name=REGION)
+    for execution in stepfunctions.list_executions(stateMachineArn=state_machine_arn)["executions"]:
+        if execution["status"] == "RUNNING":
+            stepfunctions.stop_execution(
+                executionArn=execution["executionArn"], error="Operator", cause="stopped"
+            )
+    for _ in range(200):
+        executions = stepfunctions.list_executions(stateMachineArn=state_machine_arn)["executions"]
+        if all(execution["status"] != "RUNNING" for execution in executions):
+            return
+        time.sleep(0.05)
+    raise AssertionError("a stopped execution is still RUNNING after 10 s")

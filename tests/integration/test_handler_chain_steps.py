@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +14,14 @@ from gtchain.runtime.domain.requests import build_child_request
 from gtchain.runtime.handlers import create_child, inspect_job, record_outcome, sweep_jobs
 from gtchain.runtime.handlers.observability import chain_context
 from gtchain.runtime.usecases.create import ChainConflictError
-from tests.integration.handler_env import BUCKET, REGION, FakeContext, ProjectAws, state_change_event
+from tests.integration.handler_env import (
+    BUCKET,
+    REGION,
+    FakeContext,
+    ProjectAws,
+    state_change_event,
+    stop_running_executions,
+)
 
 ROOT = "Streetscenes-Job1"
 
@@ -267,24 +273,10 @@ def test_a_sweep_execution_that_ended_without_a_decision_is_followed_by_the_next
     sfn = boto3.client("stepfunctions", region_name=REGION)
     machine = ctx.settings.state_machine_arn
 
-    def close_every_execution() -> None:
-        for execution in sfn.list_executions(stateMachineArn=machine)["executions"]:
-            if execution["status"] == "RUNNING":
-                sfn.stop_execution(executionArn=execution["executionArn"], error="Operator", cause="stopped")
-        # moto's interpreter ends a stopped execution in its own thread: until it has, a start
-        # with the same name and input is answered with the running execution (idempotent).
-        for _ in range(200):
-            if all(
-                e["status"] != "RUNNING" for e in sfn.list_executions(stateMachineArn=machine)["executions"]
-            ):
-                return
-            time.sleep(0.05)
-        raise AssertionError("a stopped execution is still RUNNING after 10 s")
-
     names = []
     for _ in range(3):
         assert sweep_jobs.handler({}, FakeContext())["started"] == [ROOT]
-        close_every_execution()
+        stop_running_executions(machine)
         names = sorted(e["name"] for e in sfn.list_executions(stateMachineArn=machine)["executions"])
     assert [name.rsplit("-", 1)[-1] for name in names] == ["1", "2", "3"]
 
