@@ -46,7 +46,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 typecheck: setup
-	$(BIN)/mypy app.py gtchain bench
+	$(BIN)/mypy app.py gtchain lambdas/gtchain_runtime stacks/gtchain_cdk bench
 
 bench: setup
 	$(BIN)/python bench/manifest_bench.py

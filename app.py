@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import sys
 
-from gtchain.stacks.node_runtime import use_project_node_for_jsii
+from gtchain_cdk.node_runtime import use_project_node_for_jsii
 
 use_project_node_for_jsii()  # before aws_cdk is imported: that starts the jsii runtime
 
-from gtchain.stacks.app_factory import (  # noqa: E402
+from gtchain_cdk.app_factory import (  # noqa: E402
     add_project_stacks,
     apply_nag_packs,
     create_app,
     load_app_projects,
     nag_requested,
 )
-from gtchain.stacks.bundling import LayerBundlingError  # noqa: E402
-from gtchain.stacks.config import ConfigError  # noqa: E402
+from gtchain_cdk.bundling import LayerBundlingError  # noqa: E402
+from gtchain_cdk.config import ConfigError  # noqa: E402
 
 
 def main() -> int:

@@ -31,7 +31,7 @@ sys.path[:0] = [str(BENCH_DIR), str(ROOT)]
 
 from manifest_gen import LABEL_ATTRIBUTE, generate  # noqa: E402
 
-from gtchain.runtime.domain.manifest import diff_manifests  # noqa: E402
+from gtchain_runtime.domain.manifest import diff_manifests  # noqa: E402
 
 TARGET_FLOOR_RATIO = 1.5
 TARGET_NAIVE_RATIO = 10.0

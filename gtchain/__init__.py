@@ -1,14 +1,11 @@
 """gtchain: resumes Amazon SageMaker Ground Truth labeling jobs hands-off.
 
-Every importable name of the distribution lives under this package:
+The distribution holds three packages, each a folder of the repository (docs/architecture.md,
+"Map"):
 
-- ``gtchain.cdk``: the construct library (``GtChainProject``) for your own CDK app;
-- ``gtchain.runtime``: the code the deployed Lambda functions run (shipped as their asset);
-- ``gtchain.stacks``: the constructs ``GtChainProject`` is composed of, and this repo's app;
-- ``gtchain.cli``: the ``gtchain`` operator command;
-- ``gtchain.sandbox``: the offline sandbox (the ``gtchain[sandbox]`` extra).
-
-This file is also the first file of every function's code asset: it imports nothing.
+- ``gtchain_runtime`` (``lambdas/gtchain_runtime/``): the code the deployed functions run;
+- ``gtchain_cdk`` (``stacks/gtchain_cdk/``): the constructs, re-exported by ``gtchain.cdk``;
+- ``gtchain`` (``gtchain/``): the ``gtchain`` operator command, the offline sandbox and the demo.
 """
 
 __version__ = "0.1.0"

@@ -17,8 +17,8 @@ one of ``projects.json`` (README, "Configuration"). The Lambda code and its depe
 come from this installed package: no checkout of the gtchain repository is needed.
 """
 
-from gtchain.stacks.chaining import GtChainProject
-from gtchain.stacks.config import (
+from gtchain_cdk.chaining import GtChainProject
+from gtchain_cdk.config import (
     ChainingPolicy,
     ConfigError,
     DebugOptions,
@@ -27,7 +27,7 @@ from gtchain.stacks.config import (
     load_projects,
     parse_projects,
 )
-from gtchain.stacks.nag import acknowledge
+from gtchain_cdk.nag import acknowledge
 
 __all__ = [
     "ChainingPolicy",

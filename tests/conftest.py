@@ -13,9 +13,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from gtchain.runtime.settings import get_settings
 from gtchain.sandbox import labeling
-from gtchain.stacks.node_runtime import use_project_node_for_jsii
+from gtchain_cdk.node_runtime import use_project_node_for_jsii
+from gtchain_runtime.settings import get_settings
 from tests.integration.handler_env import BUCKET, REGION, ROLE, TABLE, ProjectAws
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -105,7 +105,7 @@ def project_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[ProjectAws]:
         )
         monkeypatch.setenv("STATE_MACHINE_ARN", machine["stateMachineArn"])
 
-        from gtchain.runtime.handlers.observability import chain_context
+        from gtchain_runtime.handlers.observability import chain_context
 
         get_settings.cache_clear()
         chain_context.cache_clear()

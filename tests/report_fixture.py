@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gtchain.runtime.domain.cost import ChainCost, job_cost
-from gtchain.runtime.domain.report_page import ChainReportPage, chain_report_page
+from gtchain_runtime.domain.cost import ChainCost, job_cost
+from gtchain_runtime.domain.report_page import ChainReportPage, chain_report_page
 
 FIXTURES = Path(__file__).parent / "fixtures" / "describe"
 ROOT = "Streetscenes-Job1"

@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from gtchain.cli.errors import CliError
-from gtchain.runtime.context import ChainContext
-from gtchain.runtime.settings import RuntimeSettings, settings_from
+from gtchain_runtime.context import ChainContext
+from gtchain_runtime.settings import RuntimeSettings, settings_from
 
 STACK_HELP = "Deployed gtchain stack (GtChain-<project>) whose settings to use; or set GTCHAIN_STACK."
 
@@ -30,7 +30,7 @@ def settings_from_stack(stack_name: str, session: Any) -> RuntimeSettings:
         raise CliError(f"stack {stack_name}: its functions lack gtchain settings ({missing})") from None
 
 
-SWEEP_HANDLER = "gtchain.runtime.handlers.sweep_jobs.handler"
+SWEEP_HANDLER = "gtchain_runtime.handlers.sweep_jobs.handler"
 
 
 def stack_function_names(stack_name: str, session: Any) -> list[str]:

@@ -14,10 +14,10 @@ from rich.tree import Tree
 
 from gtchain.cli._context import STACK_HELP, aws_session, context_for, sweep_function_name
 from gtchain.cli.errors import CliError
-from gtchain.runtime.context import ChainContext
-from gtchain.runtime.domain.report_page import render_report_html
-from gtchain.runtime.usecases.chain import chain_cost, chain_of, decisions_of
-from gtchain.runtime.usecases.report import report_page_of
+from gtchain_runtime.context import ChainContext
+from gtchain_runtime.domain.report_page import render_report_html
+from gtchain_runtime.usecases.chain import chain_cost, chain_of, decisions_of
+from gtchain_runtime.usecases.report import report_page_of
 
 app = typer.Typer(help="Look at a chain of labeling jobs.", no_args_is_help=True)
 _out = Console(highlight=False, soft_wrap=True)

@@ -149,7 +149,7 @@ def _run(
     """Play the scenario; returns its result and the chain's report page, written under output_dir."""
     from gtchain.sandbox import Sandbox, SandboxError
     from gtchain.sandbox.scenarios import ScenarioRunner
-    from gtchain.stacks.config import ConfigError, load_projects
+    from gtchain_cdk.config import ConfigError, load_projects
 
     try:
         projects = {p.name: p for p in load_projects(projects_file)}

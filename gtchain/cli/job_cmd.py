@@ -13,15 +13,15 @@ from rich.table import Table
 
 from gtchain.cli._context import STACK_HELP, context_for
 from gtchain.cli.errors import CliError
-from gtchain.runtime.context import ChainContext
-from gtchain.runtime.domain.layout import jobs_output_path
-from gtchain.runtime.domain.lineage import LineageError, lineage_from_tags, tags_to_dict
-from gtchain.runtime.domain.naming import job_name_from_arn, ownership_rule, owns_job_name
-from gtchain.runtime.domain.requests import RequestBuildError, build_child_request
-from gtchain.runtime.payloads import ChainPlan
-from gtchain.runtime.usecases.inspect import inspect_job
-from gtchain.runtime.usecases.plan import plan_chain
-from gtchain.runtime.usecases.resume import resume_job
+from gtchain_runtime.context import ChainContext
+from gtchain_runtime.domain.layout import jobs_output_path
+from gtchain_runtime.domain.lineage import LineageError, lineage_from_tags, tags_to_dict
+from gtchain_runtime.domain.naming import job_name_from_arn, ownership_rule, owns_job_name
+from gtchain_runtime.domain.requests import RequestBuildError, build_child_request
+from gtchain_runtime.payloads import ChainPlan
+from gtchain_runtime.usecases.inspect import inspect_job
+from gtchain_runtime.usecases.plan import plan_chain
+from gtchain_runtime.usecases.resume import resume_job
 
 app = typer.Typer(help="Build, plan and resume one labeling job.", no_args_is_help=True)
 _out = Console(highlight=False, soft_wrap=True)

@@ -28,7 +28,7 @@ _stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 def _one_line(error: BaseException) -> str:
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from gtchain.runtime.adapters.errors import error_code
+    from gtchain_runtime.adapters.errors import error_code
 
     if isinstance(error, ClientError):
         message = error.response.get("Error", {}).get("Message", "")
@@ -46,14 +46,14 @@ def _problems_a_person_can_fix() -> tuple[type[BaseException], ...]:
     """
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from gtchain.runtime.adapters.s3_stream import S3LocationError
-    from gtchain.runtime.adapters.sagemaker import LabelingJobExistsError, LabelingJobNotFoundError
-    from gtchain.runtime.domain.lineage import LineageError
-    from gtchain.runtime.domain.manifest import ManifestError
-    from gtchain.runtime.domain.naming import InvalidJobNameError
-    from gtchain.runtime.domain.requests import RequestBuildError
-    from gtchain.runtime.usecases.create import ChainConflictError
-    from gtchain.stacks.config import ConfigError
+    from gtchain_cdk.config import ConfigError
+    from gtchain_runtime.adapters.s3_stream import S3LocationError
+    from gtchain_runtime.adapters.sagemaker import LabelingJobExistsError, LabelingJobNotFoundError
+    from gtchain_runtime.domain.lineage import LineageError
+    from gtchain_runtime.domain.manifest import ManifestError
+    from gtchain_runtime.domain.naming import InvalidJobNameError
+    from gtchain_runtime.domain.requests import RequestBuildError
+    from gtchain_runtime.usecases.create import ChainConflictError
 
     return (
         ClientError,

@@ -17,9 +17,9 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 
 from gtchain.cli.errors import CliError
-from gtchain.runtime.adapters.s3_stream import S3LocationError, open_destination, open_source
-from gtchain.runtime.domain.consolidate import consolidate_chain
-from gtchain.runtime.domain.manifest import (
+from gtchain_runtime.adapters.s3_stream import S3LocationError, open_destination, open_source
+from gtchain_runtime.domain.consolidate import consolidate_chain
+from gtchain_runtime.domain.manifest import (
     ManifestError,
     diff_manifests,
     manifest_stats,

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from gtchain.sandbox.errors import SandboxError
-from gtchain.stacks.checkout import CHECKOUT_ROOT
-from gtchain.stacks.node_runtime import NodeRuntimeError, cdk_cli_command, node_environment
+from gtchain_cdk.checkout import CHECKOUT_ROOT
+from gtchain_cdk.node_runtime import NodeRuntimeError, cdk_cli_command, node_environment
 
 REPO_ROOT = CHECKOUT_ROOT  # the app the sandbox deploys: this checkout's app.py and cdk.json
 BOOTSTRAP_VERSION_PARAMETER = "/cdk-bootstrap/hnb659fds/version"

@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gtchain.runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger
-from gtchain.runtime.domain.layout import FinalLocations
-from gtchain.runtime.domain.manifest import manifest_stats
 from gtchain.sandbox.errors import SandboxError
 from gtchain.sandbox.labeling.variants import GroundTruthVariants
 from gtchain.sandbox.labeling.workforce import JobBehaviour
+from gtchain_runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger
+from gtchain_runtime.domain.layout import FinalLocations
+from gtchain_runtime.domain.manifest import manifest_stats
 
 STREETSCENES_OBJECTS = 3547
 LABEL_CLASSES = ("vehicles", "traffic signals", "pedestrians")

@@ -14,12 +14,12 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from gtchain.runtime.adapters.executions import Executions
-from gtchain.runtime.adapters.ledger import Ledger
-from gtchain.runtime.adapters.notifier import Notifier
-from gtchain.runtime.adapters.s3_stream import BucketObjects
-from gtchain.runtime.adapters.sagemaker import LabelingJobs
-from gtchain.runtime.settings import RuntimeSettings
+from gtchain_runtime.adapters.executions import Executions
+from gtchain_runtime.adapters.ledger import Ledger
+from gtchain_runtime.adapters.notifier import Notifier
+from gtchain_runtime.adapters.s3_stream import BucketObjects
+from gtchain_runtime.adapters.sagemaker import LabelingJobs
+from gtchain_runtime.settings import RuntimeSettings
 
 # Pinned, not left to the botocore version: the standard mode retries throttling and 5xx answers
 # with exponential backoff and full jitter

@@ -14,9 +14,9 @@ from typing import Any, Literal, Self
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from gtchain.runtime.domain.lineage import Lineage
-from gtchain.runtime.domain.manifest import ManifestPlan
-from gtchain.runtime.domain.policy import Decision
+from gtchain_runtime.domain.lineage import Lineage
+from gtchain_runtime.domain.manifest import ManifestPlan
+from gtchain_runtime.domain.policy import Decision
 
 
 class _Payload(BaseModel):

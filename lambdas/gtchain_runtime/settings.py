@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gtchain.runtime.domain.lineage import LabelingMode
+from gtchain_runtime.domain.lineage import LabelingMode
 
 
 class RuntimeSettings(BaseModel):

@@ -29,7 +29,7 @@ from gtchain.sandbox.scenarios import (
     ScenarioRunner,
     guard_rail,
 )
-from gtchain.stacks.config import load_projects
+from gtchain_cdk.config import load_projects
 from tests.integration.handler_env import state_change_event
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

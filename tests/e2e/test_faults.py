@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from gtchain.runtime.adapters.ledger import Ledger
 from gtchain.sandbox import Sandbox
+from gtchain_runtime.adapters.ledger import Ledger
 from tests.e2e.fault_play import (
     ALL,
     AWS_FAULTS,

@@ -21,9 +21,9 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
-from gtchain.stacks.app_factory import add_project_stacks, create_app
-from gtchain.stacks.config import ProjectConfig, parse_projects
-from gtchain.stacks.project_stack import GtChainProjectStack
+from gtchain_cdk.app_factory import add_project_stacks, create_app
+from gtchain_cdk.config import ProjectConfig, parse_projects
+from gtchain_cdk.project_stack import GtChainProjectStack
 
 ACCOUNT = "123456789012"
 EXAMPLE_PROJECT: dict[str, Any] = {

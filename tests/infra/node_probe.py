@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gtchain.stacks.node_runtime import use_project_node_for_jsii
+from gtchain_cdk.node_runtime import use_project_node_for_jsii
 
 CDK_CLI_SCRIPT_SUFFIX = "aws-cdk/bin/cdk"
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from gtchain.stacks.bundling import build_layer_cache, layer_cache_key
+from gtchain_cdk.bundling import build_layer_cache, layer_cache_key
 from tests.infra.conftest import EXAMPLE_PROJECT, TEAM_PROJECT, write_projects_file
 
 APP = Path(__file__).resolve().parents[2] / "app.py"

@@ -11,7 +11,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 from gtchain.cdk import ConfigError, GtChainProject, ProjectConfig
-from gtchain.stacks.config import parse_projects
+from gtchain_cdk.config import parse_projects
 from tests.infra.conftest import EXAMPLE_PROJECT, PROJECTS_RAW, TEAM_PROJECT, resources_of
 from tests.infra.test_nag import nag_findings
 

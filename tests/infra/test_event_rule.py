@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match
 
-from gtchain.runtime.domain.naming import owns_job_name
+from gtchain_runtime.domain.naming import owns_job_name
 from tests.infra.conftest import ACCOUNT, JOB_RULE_NAMES, Synthesized, job_arn_join, resources_of
 
 
@@ -95,7 +95,7 @@ def test_event_pattern_follows_the_ownership_rule(
     synthesized: Synthesized, job_name: str, matches: bool
 ) -> None:
     """The deployed pattern, evaluated by moto's matcher (the one the sandbox delivers with),
-    agrees with gtchain.runtime.domain.naming.owns_job_name."""
+    agrees with gtchain_runtime.domain.naming.owns_job_name."""
     from moto.events.models import EventPattern
 
     job_rule, _ = _rules(synthesized.templates["streetscenes"])
@@ -125,7 +125,7 @@ def test_hourly_sweep_invokes_the_sweep_function(synthesized: Synthesized) -> No
     (target,) = sweep_rule["Targets"]
     function_id = target["Arn"]["Fn::GetAtt"][0]
     assert template["Resources"][function_id]["Properties"]["Handler"] == (
-        "gtchain.runtime.handlers.sweep_jobs.handler"
+        "gtchain_runtime.handlers.sweep_jobs.handler"
     )
     assert "DeadLetterConfig" in target and "RetryPolicy" in target
     synthesized.template("streetscenes").has_resource_properties(

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from gtchain.stacks.config import parse_projects
-from gtchain.stacks.functions import workforce_condition
+from gtchain_cdk.config import parse_projects
+from gtchain_cdk.functions import workforce_condition
 from tests.infra.conftest import (
     EXAMPLE_PROJECT,
     TEAM_PROJECT,

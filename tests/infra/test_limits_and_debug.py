@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from gtchain.stacks.config import parse_projects
-from gtchain.stacks.state_machine import LAMBDA_THROTTLED, THROTTLE_RETRY_ATTEMPTS
+from gtchain_cdk.config import parse_projects
+from gtchain_cdk.state_machine import LAMBDA_THROTTLED, THROTTLE_RETRY_ATTEMPTS
 from tests.infra.conftest import EXAMPLE_PROJECT, Synthesized, only_resource, resources_of, synthesize
 
 PROJECTS = ["streetscenes", "pedestrians"]
@@ -86,7 +86,7 @@ def test_debug_switches_turn_on_responses_and_execution_data(debugging: Synthesi
 
 @pytest.mark.parametrize("limit", [0, 101])
 def test_manifest_concurrency_is_bounded(limit: int) -> None:
-    from gtchain.stacks.config import ConfigError
+    from gtchain_cdk.config import ConfigError
 
     with pytest.raises(ConfigError, match=r"limits\.manifest_concurrency"):
         parse_projects({"projects": [{**EXAMPLE_PROJECT, "limits": {"manifest_concurrency": limit}}]})

@@ -13,7 +13,7 @@ import cdk_nag
 import pytest
 from constructs import IConstruct
 
-from gtchain.stacks.config import parse_projects
+from gtchain_cdk.config import parse_projects
 from tests.infra.conftest import PROJECTS_RAW, Synthesized, synthesize
 
 FINDING_ID = re.compile(r"^(AwsSolutions|Serverless)-[A-Za-z0-9]+(\[(Resource|Action)::.+\])?$")
@@ -71,7 +71,7 @@ def unacknowledged(
 ) -> tuple[list[Finding], list[RecordedAcknowledgment]]:
     """The same app synthesized with every acknowledgment recorded but not applied."""
     _RecordingValidations.recorded = []
-    with mock.patch("gtchain.stacks.nag.Validations", _RecordingValidations):
+    with mock.patch("gtchain_cdk.nag.Validations", _RecordingValidations):
         result = synthesize(Path(tmp_path_factory.mktemp("nag-raw")), parse_projects(PROJECTS_RAW))
     return nag_findings(result.app), list(_RecordingValidations.recorded)
 

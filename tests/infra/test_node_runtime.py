@@ -13,7 +13,7 @@ from pathlib import Path
 
 import aws_cdk  # noqa: F401 - starts this test process's jsii runtime, as the infra tier's synths do
 
-from gtchain.stacks.node_runtime import (
+from gtchain_cdk.node_runtime import (
     APP_ROOT,
     PINNED_NODE_PACKAGE,
     cdk_cli_command,

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-import gtchain.stacks.config
-from gtchain.runtime.domain.naming import owns_job_name
-from gtchain.stacks.config import ConfigError, parse_projects
+import gtchain_cdk.config
+from gtchain_cdk.config import ConfigError, parse_projects
+from gtchain_runtime.domain.naming import owns_job_name
 from tests.infra.conftest import EXAMPLE_PROJECT, TEAM_PROJECT
 
 
@@ -16,7 +16,7 @@ def test_the_stack_uses_the_runtimes_ownership_rule() -> None:
     # The rule's cases are in tests/unit/test_ownership.py; the config, the event rule and IAM
     # import this one function.
 
-    assert gtchain.stacks.config.owns_job_name is owns_job_name
+    assert gtchain_cdk.config.owns_job_name is owns_job_name
 
 
 def test_a_prefix_ending_in_a_hyphen_is_still_accepted() -> None:

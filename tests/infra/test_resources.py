@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match
 
-from gtchain.runtime.settings import RuntimeSettings, settings_from
+from gtchain_runtime.settings import RuntimeSettings, settings_from
 from tests.infra.conftest import JOB_RULE_NAMES, Synthesized, only_resource, resources_of
 
 # Changing one of these replaces a stateful resource on the next deploy: labels and the
@@ -53,7 +53,7 @@ def test_no_custom_resources_and_no_foreign_lambdas(synthesized: Synthesized, pr
     assert "AWS::DynamoDB::GlobalTable" not in types  # TableV2 does not deploy offline
     functions = resources_of(template, "AWS::Lambda::Function")
     handlers = {f["Properties"]["Handler"] for f in functions.values()}
-    assert handlers == {f"gtchain.runtime.handlers.{m}.handler" for m in HANDLER_MODULES}
+    assert handlers == {f"gtchain_runtime.handlers.{m}.handler" for m in HANDLER_MODULES}
 
 
 @pytest.mark.parametrize("project", PROJECTS)

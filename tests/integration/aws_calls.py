@@ -24,7 +24,7 @@ from boto3.s3.transfer import TransferConfig
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from gtchain.stacks.functions import HANDLER_SIZING
+from gtchain_cdk.functions import HANDLER_SIZING
 from tests.integration.handler_env import (
     FakeContext,
     ProjectAws,
@@ -173,7 +173,7 @@ class Executions:
             return handler_module.handler(event, FakeContext())
 
     def run(self, event: dict[str, Any]) -> dict[str, Any]:
-        from gtchain.runtime.handlers import (
+        from gtchain_runtime.handlers import (
             create_child,
             finalize_chain,
             inspect_job,
@@ -212,10 +212,10 @@ def _event(describe: dict[str, Any], event_id: str) -> dict[str, Any]:
 
 def exercise_every_handler(project: ProjectAws, monkeypatch: pytest.MonkeyPatch) -> CallRecorder:
     """A full chain, a duplicate event, a give-up, failed executions and sweeps, recorded."""
-    from gtchain.runtime.adapters import s3_stream
-    from gtchain.runtime.handlers import sweep_jobs
-    from gtchain.runtime.handlers.observability import chain_context
     from gtchain.sandbox.labeling import workforce
+    from gtchain_runtime.adapters import s3_stream
+    from gtchain_runtime.handlers import sweep_jobs
+    from gtchain_runtime.handlers.observability import chain_context
 
     monkeypatch.setattr(s3_stream, "TRANSFER_CONFIG", MULTIPART_EVERYTHING)
     with recording_calls(monkeypatch) as recorder:

@@ -14,7 +14,7 @@ from typing import Any
 
 import boto3
 
-from gtchain.runtime.domain.service_model import input_shape, prune_to_shape
+from gtchain_runtime.domain.service_model import input_shape, prune_to_shape
 
 REGION = "us-east-1"
 BUCKET = "gtchain-streetscenes-data"

@@ -8,12 +8,12 @@ from typing import Any
 import boto3
 import pytest
 
-from gtchain.runtime.domain.layout import ChildLocations, jobs_output_path
-from gtchain.runtime.domain.lineage import Lineage
-from gtchain.runtime.domain.requests import build_child_request
-from gtchain.runtime.handlers import create_child, inspect_job, record_outcome, sweep_jobs
-from gtchain.runtime.handlers.observability import chain_context
-from gtchain.runtime.usecases.create import ChainConflictError
+from gtchain_runtime.domain.layout import ChildLocations, jobs_output_path
+from gtchain_runtime.domain.lineage import Lineage
+from gtchain_runtime.domain.requests import build_child_request
+from gtchain_runtime.handlers import create_child, inspect_job, record_outcome, sweep_jobs
+from gtchain_runtime.handlers.observability import chain_context
+from gtchain_runtime.usecases.create import ChainConflictError
 from tests.integration.handler_env import (
     BUCKET,
     REGION,

@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gtchain.runtime.handlers import (
+from gtchain_runtime.handlers import (
     create_child,
     finalize_chain,
     inspect_job,
     plan_chain,
     record_outcome,
 )
-from gtchain.runtime.handlers.observability import chain_context
-from gtchain.runtime.usecases.inspect import inspect_job as inspect_service
-from gtchain.runtime.usecases.plan import plan_chain as plan_service
+from gtchain_runtime.handlers.observability import chain_context
+from gtchain_runtime.usecases.inspect import inspect_job as inspect_service
+from gtchain_runtime.usecases.plan import plan_chain as plan_service
 from tests.integration.handler_env import BUCKET, FakeContext, ProjectAws, state_change_event
 
 ROOT = "Streetscenes-Job1"

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from gtchain.cli import job_cmd, main
-from gtchain.runtime.handlers.observability import chain_context
-from gtchain.runtime.settings import get_settings
+from gtchain_runtime.handlers.observability import chain_context
+from gtchain_runtime.settings import get_settings
 from tests.integration.handler_env import BUCKET, ROLE, ProjectAws, state_change_event
 from tests.integration.test_handler_full_chain import execute, run_until_finished, s3_text
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse
 
-from gtchain.runtime.handlers import create_child, record_outcome
-from gtchain.runtime.handlers.observability import chain_context
+from gtchain_runtime.handlers import create_child, record_outcome
+from gtchain_runtime.handlers.observability import chain_context
 from tests.integration.handler_env import FakeContext, ProjectAws
 from tests.integration.test_handler_chain_steps import chain_plan_for, inspected_state
 

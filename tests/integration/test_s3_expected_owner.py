@@ -12,10 +12,10 @@ import pytest
 from boto3.s3.transfer import TransferConfig
 from moto import mock_aws
 
-from gtchain.runtime.adapters import s3_stream
-from gtchain.runtime.adapters.s3_stream import BucketObjects
-from gtchain.runtime.context import ChainContext
-from gtchain.runtime.settings import settings_from
+from gtchain_runtime.adapters import s3_stream
+from gtchain_runtime.adapters.s3_stream import BucketObjects
+from gtchain_runtime.context import ChainContext
+from gtchain_runtime.settings import settings_from
 
 BUCKET = "gtchain-owner-test"
 OWNER = "123456789012"

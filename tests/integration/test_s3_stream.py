@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from gtchain.cli.errors import CliError
 from gtchain.cli.manifest_cmd import app
-from gtchain.runtime.adapters import s3_stream
-from gtchain.runtime.adapters.s3_stream import S3LocationError, open_source, parse_s3_uri, upload_file
+from gtchain_runtime.adapters import s3_stream
+from gtchain_runtime.adapters.s3_stream import S3LocationError, open_source, parse_s3_uri, upload_file
 
 BUCKET = "gtchain-test-bucket"
 

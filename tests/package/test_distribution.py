@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from gtchain.stacks.node_runtime import cdk_cli_command, node_environment
+from gtchain_cdk.node_runtime import cdk_cli_command, node_environment
 from tests.infra.conftest import write_projects_file
 from tests.infra.test_app import run_app
 
@@ -71,8 +71,8 @@ def _package_folders() -> set[str]:
     """Every package of the repository, by the name it is imported as."""
     roots = {
         "gtchain": REPO / "gtchain",
-        "gtchain.stacks": REPO / "stacks",
-        "gtchain.runtime": REPO / "lambdas" / "gtchain_runtime",
+        "gtchain_cdk": REPO / "stacks" / "gtchain_cdk",
+        "gtchain_runtime": REPO / "lambdas" / "gtchain_runtime",
     }
     names = set()
     for name, root in roots.items():
@@ -83,17 +83,18 @@ def _package_folders() -> set[str]:
     return names
 
 
-def test_every_importable_name_lives_under_gtchain(wheel: Path) -> None:
+def test_the_wheel_ships_the_three_source_roots_packages(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
     top_level = {name.split("/", 1)[0] for name in names}
-    assert top_level == {"gtchain", f"{wheel.name.split('-')[0]}-{wheel.name.split('-')[1]}.dist-info"}
+    dist_info = f"{wheel.name.split('-')[0]}-{wheel.name.split('-')[1]}.dist-info"
+    assert top_level == {"gtchain", "gtchain_cdk", "gtchain_runtime", dist_info}
     shipped_packages = {
         name.removesuffix("/__init__.py").replace("/", ".") for name in names if name.endswith("/__init__.py")
     }
-    assert shipped_packages == _package_folders(), "pyproject's [tool.setuptools] packages is out of date"
+    assert shipped_packages == _package_folders(), "a package folder is missing from the wheel"
     # What the code reads at run time travels with it.
-    assert "gtchain/runtime/requirements.txt" in names
+    assert "gtchain_runtime/requirements.txt" in names
     assert "gtchain/sandbox/labeling/failure_reasons.jsonl" in names
 
 

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from gtchain.runtime.domain.failures import classify_failure
 from gtchain.sandbox.labeling import JobBehaviour, workforce
 from gtchain.sandbox.labeling.automation import (
     AUTOMATION_WORDINGS,
@@ -18,6 +17,7 @@ from gtchain.sandbox.labeling.automation import (
     sample_failure_reason,
 )
 from gtchain.sandbox.labeling.variants import GroundTruthVariants
+from gtchain_runtime.domain.failures import classify_failure
 from tests.sandbox.test_labeling_support import (
     ALGORITHM_ARN,
     create_job,

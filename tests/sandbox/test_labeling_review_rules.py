@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from gtchain.runtime.domain.failures import classify_failure
-from gtchain.runtime.domain.lineage import Lineage
-from gtchain.runtime.domain.manifest import diff_manifests
-from gtchain.runtime.domain.requests import build_child_request
 from gtchain.sandbox.labeling import JobBehaviour, workforce
 from gtchain.sandbox.labeling.automation import AUTOMATION_WORDINGS, unsupported_automation_reason
 from gtchain.sandbox.labeling.variants import GroundTruthVariants
+from gtchain_runtime.domain.failures import classify_failure
+from gtchain_runtime.domain.lineage import Lineage
+from gtchain_runtime.domain.manifest import diff_manifests
+from gtchain_runtime.domain.requests import build_child_request
 from tests.sandbox.test_labeling_support import (
     BUCKET,
     create_job,

@@ -11,8 +11,6 @@ from typing import Any
 
 import pytest
 
-from gtchain.runtime.adapters.s3_stream import BucketObjects
-from gtchain.runtime.usecases.evidence import open_evidence
 from gtchain.sandbox.labeling import JobBehaviour, workforce
 from gtchain.sandbox.labeling.variants import (
     ENV_VARIABLE,
@@ -20,6 +18,8 @@ from gtchain.sandbox.labeling.variants import (
     every_variant,
     failure_reason_corpus,
 )
+from gtchain_runtime.adapters.s3_stream import BucketObjects
+from gtchain_runtime.usecases.evidence import open_evidence
 from tests.sandbox.test_labeling_support import (
     BUCKET,
     create_job,

@@ -108,7 +108,7 @@ def test_errors_have_lambdas_shape(sandbox: Sandbox, make_function: Callable[...
 
 
 def test_missing_handler_is_an_import_error(sandbox: Sandbox, make_function: Callable[..., str]) -> None:
-    arn = make_function(PROBE_FILES, "gtchain.runtime.handlers.nowhere.handler", {"GREETING": "hi"})
+    arn = make_function(PROBE_FILES, "gtchain_runtime.handlers.nowhere.handler", {"GREETING": "hi"})
     error, payload = invoke(sandbox, arn, {})
     assert error == "Unhandled"
     assert payload["errorType"] == "Runtime.ImportModuleError"

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gtchain.runtime.domain.budget import check_budget, human_labels_spent
-from gtchain.runtime.domain.policy import Decision, decide
+from gtchain_runtime.domain.budget import check_budget, human_labels_spent
+from gtchain_runtime.domain.policy import Decision, decide
 from tests.unit.test_policy import BASE as POLICY_BASE
 
 

@@ -94,10 +94,10 @@ def test_lambda_cdk_and_cli_code_import_nothing_of_the_sandbox() -> None:
         WITHOUT_SANDBOX
         + """
 import importlib, json, pkgutil
-import gtchain.runtime, gtchain.stacks
+import gtchain_runtime, gtchain_cdk
 
 modules = []
-for package in (gtchain.runtime, gtchain.stacks):
+for package in (gtchain_runtime, gtchain_cdk):
     for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
         importlib.import_module(info.name)
         modules.append(info.name)
@@ -112,6 +112,6 @@ print(json.dumps({"modules": modules, "loaded": loaded}))
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert "gtchain.runtime.handlers.plan_chain" in report["modules"]
-    assert "gtchain.stacks.config" in report["modules"]
+    assert "gtchain_runtime.handlers.plan_chain" in report["modules"]
+    assert "gtchain_cdk.config" in report["modules"]
     assert report["loaded"] == []

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from gtchain.runtime.domain.consolidate import consolidate_chain
-from gtchain.runtime.domain.manifest import ManifestError
+from gtchain_runtime.domain.consolidate import consolidate_chain
+from gtchain_runtime.domain.manifest import ManifestError
 
 A = "animal"
 AM = f"{A}-metadata"

@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gtchain.runtime.domain.cost import ChainCost, JobCost, cost_lines, job_cost, price_per_object, usd
+from gtchain_runtime.domain.cost import ChainCost, JobCost, cost_lines, job_cost, price_per_object, usd
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "describe"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 DOMAIN = Path(__file__).resolve().parents[2] / "lambdas" / "gtchain_runtime" / "domain"
-DOMAIN_PACKAGE = "gtchain.runtime.domain"
-FORBIDDEN = ("boto3", "aws_lambda_powertools", "gtchain.runtime.adapters", "gtchain.runtime.handlers")
+DOMAIN_PACKAGE = "gtchain_runtime.domain"
+FORBIDDEN = ("boto3", "aws_lambda_powertools", "gtchain_runtime.adapters", "gtchain_runtime.handlers")
 # The one domain module that may import botocore: it reads the SageMaker service model shipped
 # inside botocore (no AWS call); see its docstring.
 BOTOCORE_MODULE = "service_model.py"
@@ -30,7 +30,7 @@ def imports(tree: ast.Module, package: str) -> Iterator[tuple[ast.Import | ast.I
             if node.level:  # relative: resolved against the module's package
                 parts = package.split(".")
                 module = ".".join([*parts[: len(parts) - node.level + 1], *filter(None, [module])])
-            # `from gtchain.runtime import adapters` imports gtchain.runtime.adapters
+            # `from gtchain_runtime import adapters` imports gtchain_runtime.adapters
             yield node, [f"{module}.{alias.name}" for alias in node.names]
 
 
@@ -81,9 +81,9 @@ def fake_domain(tmp_path: Path) -> Path:
         ("import os, boto3\n", ":1: import os, boto3 (imports boto3: not in the domain)"),
         ("\n\ndef f():\n    from boto3.session import Session\n", ":4: from boto3.session import Session"),
         ("from aws_lambda_powertools import Logger\n", "(imports aws_lambda_powertools.Logger"),
-        ("from gtchain.runtime.adapters.sagemaker import LabelingJobs\n", "gtchain.runtime.adapters."),
-        ("from gtchain.runtime import handlers\n", "(imports gtchain.runtime.handlers:"),
-        ("from ...adapters import s3_stream\n", "(imports gtchain.runtime.adapters.s3_stream:"),
+        ("from gtchain_runtime.adapters.sagemaker import LabelingJobs\n", "gtchain_runtime.adapters."),
+        ("from gtchain_runtime import handlers\n", "(imports gtchain_runtime.handlers:"),
+        ("from ...adapters import s3_stream\n", "(imports gtchain_runtime.adapters.s3_stream:"),
         ("from botocore.model import Shape\n", "(botocore: only domain/service_model.py reads its model)"),
     ],
 )

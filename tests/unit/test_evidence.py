@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gtchain.runtime.domain import evidence as ev
-from gtchain.runtime.domain.manifest import diff_manifests
+from gtchain_runtime.domain import evidence as ev
+from gtchain_runtime.domain.manifest import diff_manifests
 
 A = "label"
 JOB = "s3://b/jobs/job-1/"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gtchain.runtime.adapters.executions import execution_arn
+from gtchain_runtime.adapters.executions import execution_arn
 
 
 def test_the_execution_arn_names_the_state_machine_and_the_execution() -> None:

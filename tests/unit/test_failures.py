@@ -13,20 +13,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gtchain.runtime.domain.failures import (
-    NO_REASON,
-    RULES,
-    UNKNOWN_REASON,
-    classify_failure,
-    read_failure,
-)
-from gtchain.runtime.domain.policy import Decision, decide
 from gtchain.sandbox.labeling.automation import (
     AUTOMATION_WORDINGS,
     below_minimum_reason,
     sample_failure_reason,
 )
 from gtchain.sandbox.labeling.variants import FAILURE_REASONS_CORPUS
+from gtchain_runtime.domain.failures import (
+    NO_REASON,
+    RULES,
+    UNKNOWN_REASON,
+    classify_failure,
+    read_failure,
+)
+from gtchain_runtime.domain.policy import Decision, decide
 from tests.unit.test_policy import BASE
 
 CORPUS_FILE = FAILURE_REASONS_CORPUS

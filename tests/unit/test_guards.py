@@ -13,7 +13,7 @@ from typing import Any
 import botocore.session
 import pytest
 
-from gtchain.runtime.domain.guards import (
+from gtchain_runtime.domain.guards import (
     BUILT_IN_LAMBDA_ACCOUNTS,
     ProjectIdentity,
     WorkforceType,
@@ -22,7 +22,7 @@ from gtchain.runtime.domain.guards import (
     task_price_usd,
     workforce_type,
 )
-from gtchain.runtime.domain.policy import Decision, decide
+from gtchain_runtime.domain.policy import Decision, decide
 from tests.unit.test_policy import BASE as POLICY_BASE
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "describe"
@@ -157,8 +157,8 @@ def test_identity_blockers_are_decided_once_as_a_give_up() -> None:
 
 
 def test_the_child_request_carries_the_projects_identity_and_the_chains_caps() -> None:
-    from gtchain.runtime.domain.lineage import Lineage
-    from gtchain.runtime.domain.requests import build_child_request
+    from gtchain_runtime.domain.lineage import Lineage
+    from gtchain_runtime.domain.requests import build_child_request
 
     parent = describe()
     parent["StoppingConditions"] = {

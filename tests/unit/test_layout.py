@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from gtchain.runtime.domain.layout import (
+from gtchain_runtime.domain.layout import (
     ChildLocations,
     FinalLocations,
     input_manifest_uri,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from gtchain.runtime.domain.lineage import (
+from gtchain_runtime.domain.lineage import (
     LineageError,
     inheritable_tags,
     labeling_mode_override,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gtchain.runtime.domain.manifest import (
+from gtchain_runtime.domain.manifest import (
     ManifestError,
     ManifestPlan,
     diff_manifests,

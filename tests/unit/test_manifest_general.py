@@ -13,8 +13,8 @@ from typing import Any, BinaryIO
 
 import pytest
 
-from gtchain.runtime.domain.manifest import ManifestPlan, diff_manifests, general
-from gtchain.runtime.domain.manifest.keys import BLOCK_LINES, KeyTable
+from gtchain_runtime.domain.manifest import ManifestPlan, diff_manifests, general
+from gtchain_runtime.domain.manifest.keys import BLOCK_LINES, KeyTable
 from tests.unit.test_manifest import AM, A, line, reference_plan
 
 BLOCK = BLOCK_LINES

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gtchain.runtime.domain.manifest import lines
-from gtchain.runtime.domain.manifest.keys import identity_reader, ref_hashes
-from gtchain.runtime.domain.manifest.lines import label_view_decoder, reject_reason
-from gtchain.runtime.domain.manifest.status import classify, view_status
+from gtchain_runtime.domain.manifest import lines
+from gtchain_runtime.domain.manifest.keys import identity_reader, ref_hashes
+from gtchain_runtime.domain.manifest.lines import label_view_decoder, reject_reason
+from gtchain_runtime.domain.manifest.status import classify, view_status
 
 A = "animal"
 AM = f"{A}-metadata"

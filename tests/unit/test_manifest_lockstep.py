@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gtchain.runtime.domain.manifest import diff_manifests, general, keys, lockstep
+from gtchain_runtime.domain.manifest import diff_manifests, general, keys, lockstep
 from tests.unit.test_manifest import AM, A, check_against_reference, decoder, line, run  # noqa: F401
 
 _label = st.one_of(st.none(), st.integers(0, 3), st.just({"annotations": [{"left": 1}]}))

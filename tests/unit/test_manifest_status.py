@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from hypothesis import assume, given
 
-from gtchain.runtime.domain.manifest.lockstep import plan_in_lockstep
-from gtchain.runtime.domain.manifest.status import (
+from gtchain_runtime.domain.manifest.lockstep import plan_in_lockstep
+from gtchain_runtime.domain.manifest.status import (
     FAILED,
     HUMAN,
     LABELED_STATUSES,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gtchain.runtime.domain.naming import (
+from gtchain_runtime.domain.naming import (
     MAX_JOB_NAME_LENGTH,
     InvalidJobNameError,
     chain_job_names,

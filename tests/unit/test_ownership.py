@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gtchain.runtime.domain.lineage import Lineage, unrecorded_lineage
-from gtchain.runtime.domain.naming import ownership_rule, owns_job_name
+from gtchain_runtime.domain.lineage import Lineage, unrecorded_lineage
+from gtchain_runtime.domain.naming import ownership_rule, owns_job_name
 
 
 @pytest.mark.parametrize(

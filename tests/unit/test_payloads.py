@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from gtchain.runtime.payloads import (
+from gtchain_runtime.payloads import (
     ChainPlan,
     CreateInput,
     DecisionInput,

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from gtchain.runtime.domain.policy import Decision, PolicyInput, classify_failure, decide
+from gtchain_runtime.domain.policy import Decision, PolicyInput, classify_failure, decide
 
 BASE = PolicyInput(
     job_name="Streetscenes-Job1",

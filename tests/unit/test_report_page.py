@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from gtchain.runtime.domain.report_page import (
+from gtchain_runtime.domain.report_page import (
     CATEGORIES,
     ReportPageError,
     chain_report_page,

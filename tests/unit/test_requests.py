@@ -8,15 +8,15 @@ from typing import Any
 import pytest
 from botocore.validate import ParamValidator
 
-from gtchain.runtime.domain.lineage import Lineage, lineage_from_tags
-from gtchain.runtime.domain.requests import (
+from gtchain.sandbox.labeling.validation import constraint_violations
+from gtchain_runtime.domain.lineage import Lineage, lineage_from_tags
+from gtchain_runtime.domain.requests import (
     AUTOMATED_LABELING_MIN_OBJECTS,
     ChildRequest,
     RequestBuildError,
     build_child_request,
 )
-from gtchain.runtime.domain.service_model import input_shape, validate_against_model
-from gtchain.sandbox.labeling.validation import constraint_violations
+from gtchain_runtime.domain.service_model import input_shape, validate_against_model
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "describe"
 ALL_FIXTURES = sorted(p.stem for p in FIXTURES.glob("*.json"))

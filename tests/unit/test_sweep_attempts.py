@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from gtchain.runtime.adapters.executions import STARTED
-from gtchain.runtime.usecases.sweep import _start_next_attempt, sweep_execution_name
+from gtchain_runtime.adapters.executions import STARTED
+from gtchain_runtime.usecases.sweep import _start_next_attempt, sweep_execution_name
 
 JOB = "Streetscenes-Job1"
 SUMMARY = {

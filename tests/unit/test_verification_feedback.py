@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import io
 
-from gtchain.runtime.domain.consolidate import consolidate_chain
-from gtchain.runtime.domain.manifest import diff_manifests
+from gtchain_runtime.domain.consolidate import consolidate_chain
+from gtchain_runtime.domain.manifest import diff_manifests
 
 ATTRIBUTE = "verify-bounding-box"
 # The page's example line, on one line as an output manifest holds it.

@@ -17,8 +17,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from gtchain.runtime.domain.manifest.lines import MAX_LINE_CHARS
-from gtchain.runtime.domain.manifest.status import LABELED_STATUSES, classify
+from gtchain_runtime.domain.manifest.lines import MAX_LINE_CHARS
+from gtchain_runtime.domain.manifest.status import LABELED_STATUSES, classify
 
 MAX_OBJECTS_PER_JOB = 100_000
 MAX_SEMANTIC_SEGMENTATION_OBJECTS = 20_000

@@ -5,7 +5,7 @@ Real SageMaker checks every constraint of its service model on the server and an
 ``ParamValidator`` checks types, required members and minimums, but skips patterns,
 maximums and enums, so the constraints are read from the loaded service model by walking
 the input shape (nothing is hand-listed here; the walk is
-``gtchain.runtime.domain.service_model.model_violations``, shared with the request builder)
+``gtchain_runtime.domain.service_model.model_violations``, shared with the request builder)
 and reported in AWS's wording.
 """
 
@@ -19,13 +19,13 @@ import regex
 from botocore.model import Shape
 from moto.sagemaker.exceptions import ValidationError
 
-from gtchain.runtime.domain.service_model import (
+from gtchain.sandbox.labeling.labels import built_in_task_type
+from gtchain_runtime.domain.service_model import (
     Violation,
     model_violations,
     param_validator_problems,
 )
-from gtchain.runtime.domain.service_model import operation as operation_model
-from gtchain.sandbox.labeling.labels import built_in_task_type
+from gtchain_runtime.domain.service_model import operation as operation_model
 
 __all__ = ["constraint_violations", "operation_model", "validate_create_semantics", "validate_request"]
 

@@ -34,7 +34,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from gtchain.runtime.adapters.errors import error_code
+from gtchain_runtime.adapters.errors import error_code
 
 # The AWS SDK (Java v2) service class names Step Functions uses as error prefixes.
 _SERVICE_ERROR_PREFIXES = {
@@ -76,7 +76,7 @@ def aws_sdk_error_name(service: str, error: Exception) -> str:
 def to_states_json(value: Any) -> Any:
     """Replace datetimes (anywhere in a boto3 response) with ISO-8601 UTC text, as Step Functions does.
 
-    Not ``gtchain.runtime.adapters.sagemaker.json_safe``: that one writes gtchain's own payloads
+    Not ``gtchain_runtime.adapters.sagemaker.json_safe``: that one writes gtchain's own payloads
     (``datetime.isoformat()``, e.g. ``2024-05-01T00:00:00+00:00``), while an ``aws-sdk:*`` task
     result must read as AWS writes it (milliseconds and ``Z``: ``2024-05-01T00:00:00.000Z``).
     """

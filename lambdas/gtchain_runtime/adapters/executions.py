@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from gtchain.runtime.adapters.errors import error_code
+from gtchain_runtime.adapters.errors import error_code
 
 STARTED = "STARTED"
 

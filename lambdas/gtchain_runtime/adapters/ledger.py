@@ -14,7 +14,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from gtchain.runtime.adapters.errors import error_code
+from gtchain_runtime.adapters.errors import error_code
 
 DECISION_RECORD = "decision"
 # Written under the parent before CreateLabelingJob: the child it names is gtchain's, even while

@@ -18,7 +18,7 @@ import boto3
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 
-from gtchain.runtime.adapters.errors import error_code
+from gtchain_runtime.adapters.errors import error_code
 
 _CHUNK_BYTES = 1024 * 1024
 # Parts of 16 MiB from 64 MiB on: few requests for big manifests, one PUT for small ones.

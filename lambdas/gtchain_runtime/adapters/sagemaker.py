@@ -8,8 +8,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from gtchain.runtime.adapters.errors import error_code
-from gtchain.runtime.domain.labeling_jobs import FINISHED_STATUSES
+from gtchain_runtime.adapters.errors import error_code
+from gtchain_runtime.domain.labeling_jobs import FINISHED_STATUSES
 
 
 class LabelingJobNotFoundError(LookupError):

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from gtchain.runtime.domain.manifest.lines import (
+from gtchain_runtime.domain.manifest.lines import (
     MAX_LINE_CHARS,
     ManifestError,
     dumps_line,
@@ -28,7 +28,7 @@ from gtchain.runtime.domain.manifest.lines import (
     validate_label_attribute,
     without_label,
 )
-from gtchain.runtime.domain.manifest.status import (
+from gtchain_runtime.domain.manifest.status import (
     LABELED_STATUSES,
     UNLABELED,
     LabelTotals,

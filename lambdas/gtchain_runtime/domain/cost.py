@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from gtchain.runtime.domain.guards import WorkforceType, task_price_usd, workforce_type
+from gtchain_runtime.domain.guards import WorkforceType, task_price_usd, workforce_type
 
 CENT = Decimal("0.01")
 

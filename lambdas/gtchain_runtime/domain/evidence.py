@@ -45,7 +45,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from gtchain.runtime.domain.manifest.lines import dumps_line, object_key, parse_slow, strip_bom
+from gtchain_runtime.domain.manifest.lines import dumps_line, object_key, parse_slow, strip_bom
 
 FINAL = "final"
 INTERMEDIATE = "intermediate"

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, cast, get_args
 
-from gtchain.runtime.domain.naming import child_job_name
+from gtchain_runtime.domain.naming import child_job_name
 
 ROOT_TAG = "gtchain:root"
 PARENT_TAG = "gtchain:parent"

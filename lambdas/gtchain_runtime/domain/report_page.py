@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from gtchain.runtime.domain.layout import input_manifest_uri, output_manifest_uri
+from gtchain_runtime.domain.layout import input_manifest_uri, output_manifest_uri
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from gtchain.runtime.domain.lineage import LabelingMode, Lineage, inheritable_tags
-from gtchain.runtime.domain.service_model import input_shape, prune_to_shape, validate_against_model
+from gtchain_runtime.domain.lineage import LabelingMode, Lineage, inheritable_tags
+from gtchain_runtime.domain.service_model import input_shape, prune_to_shape, validate_against_model
 
 CREATE_OPERATION = "CreateLabelingJob"
 MAX_TAGS = 50

@@ -7,10 +7,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from gtchain.runtime import metric_names
-from gtchain.runtime.handlers.observability import MetricUnit, chain_context, logger, metrics, step_handler
-from gtchain.runtime.payloads import CreateInput
-from gtchain.runtime.usecases.create import create_child
+from gtchain_runtime import metric_names
+from gtchain_runtime.handlers.observability import MetricUnit, chain_context, logger, metrics, step_handler
+from gtchain_runtime.payloads import CreateInput
+from gtchain_runtime.usecases.create import create_child
 
 
 @step_handler

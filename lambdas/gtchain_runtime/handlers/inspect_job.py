@@ -7,10 +7,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from gtchain.runtime.domain.naming import job_name_from_arn
-from gtchain.runtime.handlers.observability import chain_context, logger, step_handler
-from gtchain.runtime.payloads import LabelingJobStateChange
-from gtchain.runtime.usecases.inspect import inspect_job
+from gtchain_runtime.domain.naming import job_name_from_arn
+from gtchain_runtime.handlers.observability import chain_context, logger, step_handler
+from gtchain_runtime.payloads import LabelingJobStateChange
+from gtchain_runtime.usecases.inspect import inspect_job
 
 
 @step_handler

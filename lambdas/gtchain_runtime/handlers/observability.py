@@ -14,9 +14,9 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from gtchain.runtime import metric_names
-from gtchain.runtime.context import ChainContext
-from gtchain.runtime.settings import get_settings
+from gtchain_runtime import metric_names
+from gtchain_runtime.context import ChainContext
+from gtchain_runtime.settings import get_settings
 
 # The stack sets both variables; the defaults are the same names, for local runs and tests.
 SERVICE_NAME = os.environ.get("POWERTOOLS_SERVICE_NAME", "gtchain")

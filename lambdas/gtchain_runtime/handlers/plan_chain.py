@@ -7,9 +7,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from gtchain.runtime.handlers.observability import chain_context, logger, step_handler
-from gtchain.runtime.payloads import PlanInput
-from gtchain.runtime.usecases.plan import plan_chain
+from gtchain_runtime.handlers.observability import chain_context, logger, step_handler
+from gtchain_runtime.payloads import PlanInput
+from gtchain_runtime.usecases.plan import plan_chain
 
 
 @step_handler

@@ -6,8 +6,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from gtchain.runtime.handlers.observability import chain_context, logger, step_handler
-from gtchain.runtime.usecases.sweep import sweep_jobs
+from gtchain_runtime.handlers.observability import chain_context, logger, step_handler
+from gtchain_runtime.usecases.sweep import sweep_jobs
 
 
 @step_handler

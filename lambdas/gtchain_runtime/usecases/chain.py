@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from gtchain.runtime.context import ChainContext
-from gtchain.runtime.domain.cost import ChainCost, job_cost
-from gtchain.runtime.domain.lineage import lineage_from_tags, tags_to_dict
-from gtchain.runtime.domain.naming import chain_job_names
+from gtchain_runtime.context import ChainContext
+from gtchain_runtime.domain.cost import ChainCost, job_cost
+from gtchain_runtime.domain.lineage import lineage_from_tags, tags_to_dict
+from gtchain_runtime.domain.naming import chain_job_names
 
 
 def chain_of(ctx: ChainContext, any_job: str) -> list[dict[str, Any]]:

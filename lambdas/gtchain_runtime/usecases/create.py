@@ -6,10 +6,10 @@ is accepted only when its lineage tag names this parent.
 
 from __future__ import annotations
 
-from gtchain.runtime.adapters.sagemaker import LabelingJobExistsError
-from gtchain.runtime.context import ChainContext
-from gtchain.runtime.domain.lineage import PARENT_TAG, tags_to_dict
-from gtchain.runtime.payloads import ChildResult, CreateInput
+from gtchain_runtime.adapters.sagemaker import LabelingJobExistsError
+from gtchain_runtime.context import ChainContext
+from gtchain_runtime.domain.lineage import PARENT_TAG, tags_to_dict
+from gtchain_runtime.payloads import ChildResult, CreateInput
 
 
 class ChainConflictError(RuntimeError):

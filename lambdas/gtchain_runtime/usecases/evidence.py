@@ -14,8 +14,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any, BinaryIO, cast
 
-from gtchain.runtime.adapters.s3_stream import BucketObjects
-from gtchain.runtime.domain.evidence import (
+from gtchain_runtime.adapters.s3_stream import BucketObjects
+from gtchain_runtime.domain.evidence import (
     CONSOLIDATED,
     CONSOLIDATED_FOLDER,
     FINAL,
@@ -33,7 +33,7 @@ from gtchain.runtime.domain.evidence import (
     read_batch_file,
     request_objects,
 )
-from gtchain.runtime.domain.layout import output_manifest_uri
+from gtchain_runtime.domain.layout import output_manifest_uri
 
 
 @dataclass

@@ -6,14 +6,14 @@ import tempfile
 from contextlib import ExitStack
 from typing import Any, BinaryIO, cast
 
-from gtchain.runtime.context import ChainContext
-from gtchain.runtime.domain.consolidate import consolidate_chain
-from gtchain.runtime.domain.cost import ChainCost, job_cost
-from gtchain.runtime.domain.layout import FinalLocations, input_manifest_uri, output_manifest_uri
-from gtchain.runtime.domain.report_page import chain_report_page, render_report_html
-from gtchain.runtime.payloads import FinalizeInput, FinalResult
-from gtchain.runtime.usecases.chain import chain_up_to
-from gtchain.runtime.usecases.evidence import open_evidence
+from gtchain_runtime.context import ChainContext
+from gtchain_runtime.domain.consolidate import consolidate_chain
+from gtchain_runtime.domain.cost import ChainCost, job_cost
+from gtchain_runtime.domain.layout import FinalLocations, input_manifest_uri, output_manifest_uri
+from gtchain_runtime.domain.report_page import chain_report_page, render_report_html
+from gtchain_runtime.payloads import FinalizeInput, FinalResult
+from gtchain_runtime.usecases.chain import chain_up_to
+from gtchain_runtime.usecases.evidence import open_evidence
 
 HTML_CONTENT_TYPE = "text/html; charset=utf-8"
 

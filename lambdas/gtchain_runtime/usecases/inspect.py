@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 
-from gtchain.runtime.context import ChainContext
-from gtchain.runtime.domain.labeling_jobs import FINISHED_STATUSES
-from gtchain.runtime.domain.lineage import lineage_from_tags, tags_to_dict, unrecorded_lineage
-from gtchain.runtime.domain.naming import job_name_from_arn, ownership_rule, owns_job_name
-from gtchain.runtime.payloads import Inspection
+from gtchain_runtime.context import ChainContext
+from gtchain_runtime.domain.labeling_jobs import FINISHED_STATUSES
+from gtchain_runtime.domain.lineage import lineage_from_tags, tags_to_dict, unrecorded_lineage
+from gtchain_runtime.domain.naming import job_name_from_arn, ownership_rule, owns_job_name
+from gtchain_runtime.payloads import Inspection
 
 _log = logging.getLogger(__name__)
 

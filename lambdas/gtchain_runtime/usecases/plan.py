@@ -13,18 +13,18 @@ import tempfile
 from contextlib import ExitStack
 from typing import Any, BinaryIO, cast
 
-from gtchain.runtime.context import ChainContext
-from gtchain.runtime.domain.budget import BudgetCheck, check_budget, human_labels_spent
-from gtchain.runtime.domain.evidence import FINAL
-from gtchain.runtime.domain.guards import IdentityCheck, ProjectIdentity, check_identity
-from gtchain.runtime.domain.layout import ChildLocations, input_manifest_uri, jobs_output_path
-from gtchain.runtime.domain.lineage import Lineage, LineageError, labeling_mode_override, resume_opted_out
-from gtchain.runtime.domain.manifest import diff_manifests
-from gtchain.runtime.domain.policy import Decision, PolicyInput, decide
-from gtchain.runtime.domain.requests import ChildRequest, RequestBuildError, build_child_request
-from gtchain.runtime.payloads import ChainPlan, Inspection, PlanCounts, PlanEvidence
-from gtchain.runtime.usecases.chain import chain_cost, chain_up_to
-from gtchain.runtime.usecases.evidence import open_evidence
+from gtchain_runtime.context import ChainContext
+from gtchain_runtime.domain.budget import BudgetCheck, check_budget, human_labels_spent
+from gtchain_runtime.domain.evidence import FINAL
+from gtchain_runtime.domain.guards import IdentityCheck, ProjectIdentity, check_identity
+from gtchain_runtime.domain.layout import ChildLocations, input_manifest_uri, jobs_output_path
+from gtchain_runtime.domain.lineage import Lineage, LineageError, labeling_mode_override, resume_opted_out
+from gtchain_runtime.domain.manifest import diff_manifests
+from gtchain_runtime.domain.policy import Decision, PolicyInput, decide
+from gtchain_runtime.domain.requests import ChildRequest, RequestBuildError, build_child_request
+from gtchain_runtime.payloads import ChainPlan, Inspection, PlanCounts, PlanEvidence
+from gtchain_runtime.usecases.chain import chain_cost, chain_up_to
+from gtchain_runtime.usecases.evidence import open_evidence
 
 
 def plan_chain(ctx: ChainContext, inspection: Inspection, *, dry_run: bool = False) -> ChainPlan:

@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from gtchain.runtime.context import ChainContext
-from gtchain.runtime.domain import messages
-from gtchain.runtime.domain.cost import cost_lines
-from gtchain.runtime.domain.naming import job_name_from_arn
-from gtchain.runtime.domain.policy import Decision
-from gtchain.runtime.payloads import CaughtError, DecisionInput, FailureInput, RecordInput, RecordResult
+from gtchain_runtime.context import ChainContext
+from gtchain_runtime.domain import messages
+from gtchain_runtime.domain.cost import cost_lines
+from gtchain_runtime.domain.naming import job_name_from_arn
+from gtchain_runtime.domain.policy import Decision
+from gtchain_runtime.payloads import CaughtError, DecisionInput, FailureInput, RecordInput, RecordResult
 
 MAX_FAILED_ATTEMPTS = 3
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gtchain.runtime.context import ChainContext
-from gtchain.runtime.domain.layout import FinalLocations
-from gtchain.runtime.domain.report_page import ChainReportPage, chain_report_page
-from gtchain.runtime.usecases.chain import chain_cost, chain_of, decisions_of
+from gtchain_runtime.context import ChainContext
+from gtchain_runtime.domain.layout import FinalLocations
+from gtchain_runtime.domain.report_page import ChainReportPage, chain_report_page
+from gtchain_runtime.usecases.chain import chain_cost, chain_of, decisions_of
 
 
 def report_page_of(ctx: ChainContext, any_job: str) -> ChainReportPage:

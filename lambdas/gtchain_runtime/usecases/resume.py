@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from gtchain.runtime.context import ChainContext
-from gtchain.runtime.domain.policy import Decision
-from gtchain.runtime.payloads import (
+from gtchain_runtime.context import ChainContext
+from gtchain_runtime.domain.policy import Decision
+from gtchain_runtime.payloads import (
     CaughtError,
     CreateInput,
     DecisionInput,
@@ -12,11 +12,11 @@ from gtchain.runtime.payloads import (
     FinalizeInput,
     ResumeOutcome,
 )
-from gtchain.runtime.usecases.create import create_child
-from gtchain.runtime.usecases.finalize import finalize_chain
-from gtchain.runtime.usecases.inspect import inspect_job
-from gtchain.runtime.usecases.plan import plan_chain
-from gtchain.runtime.usecases.record import record_decision, record_failure
+from gtchain_runtime.usecases.create import create_child
+from gtchain_runtime.usecases.finalize import finalize_chain
+from gtchain_runtime.usecases.inspect import inspect_job
+from gtchain_runtime.usecases.plan import plan_chain
+from gtchain_runtime.usecases.record import record_decision, record_failure
 
 
 def resume_job(ctx: ChainContext, job_name: str, execution: str) -> ResumeOutcome:

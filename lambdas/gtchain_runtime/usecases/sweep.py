@@ -15,12 +15,12 @@ import hashlib
 from datetime import timedelta
 from typing import Any
 
-from gtchain.runtime.adapters.executions import STARTED, Executions
-from gtchain.runtime.context import ChainContext
-from gtchain.runtime.domain.labeling_jobs import EVENT_DETAIL_TYPE, SWEEP_SOURCE
-from gtchain.runtime.domain.naming import ownership_rule, owns_job_name
-from gtchain.runtime.payloads import SweepResult
-from gtchain.runtime.usecases.record import MAX_FAILED_ATTEMPTS, record_ended_execution
+from gtchain_runtime.adapters.executions import STARTED, Executions
+from gtchain_runtime.context import ChainContext
+from gtchain_runtime.domain.labeling_jobs import EVENT_DETAIL_TYPE, SWEEP_SOURCE
+from gtchain_runtime.domain.naming import ownership_rule, owns_job_name
+from gtchain_runtime.payloads import SweepResult
+from gtchain_runtime.usecases.record import MAX_FAILED_ATTEMPTS, record_ended_execution
 
 # Recent jobs are left to their own event-driven execution; older ones are out of reach.
 SWEEP_GRACE = timedelta(minutes=15)

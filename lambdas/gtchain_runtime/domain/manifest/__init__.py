@@ -27,10 +27,10 @@ readers, the key table), ``status`` (the label status rule, tallies), ``lines`` 
 writing one line), ``plan`` (the counts and merged lines both paths share), ``stats``.
 """
 
-from gtchain.runtime.domain.manifest.diff import diff_manifests
-from gtchain.runtime.domain.manifest.lines import ManifestError, validate_label_attribute
-from gtchain.runtime.domain.manifest.plan import ManifestPlan
-from gtchain.runtime.domain.manifest.stats import ManifestStats, manifest_stats
+from gtchain_runtime.domain.manifest.diff import diff_manifests
+from gtchain_runtime.domain.manifest.lines import ManifestError, validate_label_attribute
+from gtchain_runtime.domain.manifest.plan import ManifestPlan
+from gtchain_runtime.domain.manifest.stats import ManifestStats, manifest_stats
 
 __all__ = [
     "ManifestError",

@@ -7,11 +7,11 @@ from __future__ import annotations
 import secrets
 from typing import BinaryIO
 
-from gtchain.runtime.domain.manifest.general import Planner
-from gtchain.runtime.domain.manifest.keys import KeyHashCollisionError
-from gtchain.runtime.domain.manifest.lines import validate_label_attribute
-from gtchain.runtime.domain.manifest.lockstep import plan_in_lockstep
-from gtchain.runtime.domain.manifest.plan import ManifestPlan, ProgressCallback
+from gtchain_runtime.domain.manifest.general import Planner
+from gtchain_runtime.domain.manifest.keys import KeyHashCollisionError
+from gtchain_runtime.domain.manifest.lines import validate_label_attribute
+from gtchain_runtime.domain.manifest.lockstep import plan_in_lockstep
+from gtchain_runtime.domain.manifest.plan import ManifestPlan, ProgressCallback
 
 
 def diff_manifests(

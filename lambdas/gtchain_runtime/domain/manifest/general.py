@@ -18,7 +18,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, BinaryIO
 
-from gtchain.runtime.domain.manifest.keys import (
+from gtchain_runtime.domain.manifest.keys import (
     BLOCK_LINES,
     KeyHashCollisionError,
     KeyTable,
@@ -26,8 +26,8 @@ from gtchain.runtime.domain.manifest.keys import (
     identity_reader,
     read_slow_line,
 )
-from gtchain.runtime.domain.manifest.lines import ManifestError, dumps_line, strip_bom, without_label
-from gtchain.runtime.domain.manifest.plan import (
+from gtchain_runtime.domain.manifest.lines import ManifestError, dumps_line, strip_bom, without_label
+from gtchain_runtime.domain.manifest.plan import (
     FLUSH_LINES,
     PROGRESS_EVERY,
     ManifestPlan,
@@ -36,7 +36,7 @@ from gtchain.runtime.domain.manifest.plan import (
     merged_line,
     parse_known_good,
 )
-from gtchain.runtime.domain.manifest.status import LABELED_STATUSES, UNLABELED, new_tally
+from gtchain_runtime.domain.manifest.status import LABELED_STATUSES, UNLABELED, new_tally
 
 # An output line's flags byte (OutputLines.flags): its status, and two bits.
 _STATUS_MASK = 0b111

@@ -13,14 +13,14 @@ from array import array
 from collections.abc import Callable
 from typing import Any
 
-from gtchain.runtime.domain.manifest.lines import (
+from gtchain_runtime.domain.manifest.lines import (
     MAX_LINE_CHARS,
     json_loader,
     label_view_decoder,
     parse_slow,
     strip_bom,
 )
-from gtchain.runtime.domain.manifest.status import classify, view_status
+from gtchain_runtime.domain.manifest.status import classify, view_status
 
 # The key table's size grows by this many objects at a time (a power of two).
 BLOCK_LINES = 4096

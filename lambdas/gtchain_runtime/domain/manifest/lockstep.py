@@ -15,8 +15,8 @@ from itertools import islice
 from operator import attrgetter
 from typing import Any, BinaryIO
 
-from gtchain.runtime.domain.manifest.lines import NULL_LABEL, UNSET, label_view_decoder, parse_record
-from gtchain.runtime.domain.manifest.plan import (
+from gtchain_runtime.domain.manifest.lines import NULL_LABEL, UNSET, label_view_decoder, parse_record
+from gtchain_runtime.domain.manifest.plan import (
     FAST_PATH_MAX_BYTES,
     FLUSH_LINES,
     PROGRESS_EVERY,
@@ -24,7 +24,7 @@ from gtchain.runtime.domain.manifest.plan import (
     ProgressCallback,
     merged_line,
 )
-from gtchain.runtime.domain.manifest.status import (
+from gtchain_runtime.domain.manifest.status import (
     FAILED,
     HUMAN,
     LABELED_STATUSES,

@@ -7,14 +7,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from gtchain.runtime.domain.manifest.lines import (
+from gtchain_runtime.domain.manifest.lines import (
     MAX_LINE_CHARS,
     dumps_line,
     parse_record,
     strip_bom,
     without_label,
 )
-from gtchain.runtime.domain.manifest.status import FAILED, LABELED_STATUSES, UNLABELED, tally_totals
+from gtchain_runtime.domain.manifest.status import FAILED, LABELED_STATUSES, UNLABELED, tally_totals
 
 ProgressCallback = Callable[[int], None]
 

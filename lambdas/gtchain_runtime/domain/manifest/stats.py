@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import BinaryIO
 
-from gtchain.runtime.domain.manifest.keys import identity_reader, read_slow_line
-from gtchain.runtime.domain.manifest.lines import validate_label_attribute
-from gtchain.runtime.domain.manifest.status import new_tally, tally_totals
+from gtchain_runtime.domain.manifest.keys import identity_reader, read_slow_line
+from gtchain_runtime.domain.manifest.lines import validate_label_attribute
+from gtchain_runtime.domain.manifest.status import new_tally, tally_totals
 
 
 @dataclass(frozen=True)

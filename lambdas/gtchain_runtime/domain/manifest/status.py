@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from gtchain.runtime.domain.manifest.lines import NULL_LABEL, UNSET
+from gtchain_runtime.domain.manifest.lines import NULL_LABEL, UNSET
 
 # Status codes of a line for the label attribute A (small ints: stored in compact arrays).
 UNLABELED = 0  # A absent, no A-metadata: sent to workers as is

@@ -9,5 +9,5 @@ from __future__ import annotations
 
 from pathlib import Path
 
-# stacks/ is a folder of the checkout (gtchain/stacks is a symlink to it, resolved here).
-CHECKOUT_ROOT = Path(__file__).resolve().parent.parent
+# This file is stacks/gtchain_cdk/checkout.py in the checkout.
+CHECKOUT_ROOT = Path(__file__).resolve().parents[2]

@@ -7,8 +7,8 @@ from typing import Any
 from aws_cdk import CfnOutput, Environment, Stack
 from constructs import Construct
 
-from gtchain.stacks.chaining import GtChainProject
-from gtchain.stacks.config import ProjectConfig
+from gtchain_cdk.chaining import GtChainProject
+from gtchain_cdk.config import ProjectConfig
 
 
 class GtChainProjectStack(Stack):

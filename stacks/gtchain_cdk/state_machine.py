@@ -9,8 +9,8 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-from gtchain.stacks.functions import LOG_RETENTION, ChainFunctions
-from gtchain.stacks.nag import acknowledge, acknowledge_wildcard_resources
+from gtchain_cdk.functions import LOG_RETENTION, ChainFunctions
+from gtchain_cdk.nag import acknowledge, acknowledge_wildcard_resources
 
 # Transient Lambda service errors worth retrying; handler errors are not retried here.
 LAMBDA_TRANSIENT_ERRORS = [

@@ -10,9 +10,9 @@ from typing import Any
 
 import aws_cdk as cdk
 
-from gtchain.stacks.checkout import CHECKOUT_ROOT
-from gtchain.stacks.config import ProjectConfig, load_projects
-from gtchain.stacks.project_stack import GtChainProjectStack
+from gtchain_cdk.checkout import CHECKOUT_ROOT
+from gtchain_cdk.config import ProjectConfig, load_projects
+from gtchain_cdk.project_stack import GtChainProjectStack
 
 APP_ROOT = CHECKOUT_ROOT  # the folder of this repository's cdk.json and app.py
 PROJECTS_FILE_CONTEXT_KEY = "gtchain:projectsFile"

@@ -17,8 +17,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from gtchain.runtime.domain.lineage import LabelingMode
-from gtchain.runtime.domain.naming import owns_job_name
+from gtchain_runtime.domain.lineage import LabelingMode
+from gtchain_runtime.domain.naming import owns_job_name
 
 # Ground Truth job names: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}. The prefix leaves room for
 # the "-chain-<n>" suffix that chained jobs get.

@@ -1,7 +1,9 @@
 """Lambda code and dependency layer, bundled locally: no Docker, ever.
 
-Both come from the installed ``gtchain.runtime`` package, so a CDK app that installed the
-gtchain wheel deploys the same code as a checkout of this repository.
+Both come from the installed ``gtchain_runtime`` package, so a CDK app that installed the
+gtchain wheel deploys the same code as a checkout of this repository. The code asset holds
+``gtchain_runtime/...`` exactly as ``lambdas/gtchain_runtime/...`` is in git: a handler string
+is the path of its file under ``lambdas/``.
 
 The layer is built by ``pip install --platform manylinux2014_aarch64 --only-binary=:all:``
 (wheels only, so nothing is compiled for the wrong CPU) into a per-user cache
@@ -27,12 +29,10 @@ from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-import gtchain
-import gtchain.runtime
+import gtchain_runtime
 
 # The package the functions run, wherever it is installed (a checkout or site-packages).
-RUNTIME_PACKAGE_DIR = Path(gtchain.runtime.__file__).resolve().parent
-NAMESPACE_INIT = Path(gtchain.__file__).resolve()
+RUNTIME_PACKAGE_DIR = Path(gtchain_runtime.__file__).resolve().parent
 REQUIREMENTS_FILE = RUNTIME_PACKAGE_DIR / "requirements.txt"
 
 # One place for the runtime: the Lambda runtime and the wheels pip selects must agree.
@@ -133,11 +133,11 @@ class CachedPipLayerBundling:
 
 
 def dependencies_layer(scope: Construct, construct_id: str) -> lambda_.LayerVersion:
-    """The third-party dependencies of gtchain.runtime's requirements.txt as an arm64 layer."""
+    """The third-party dependencies of gtchain_runtime's requirements.txt as an arm64 layer."""
     return lambda_.LayerVersion(
         scope,
         construct_id,
-        description="gtchain runtime dependencies (gtchain.runtime requirements.txt, arm64 wheels)",
+        description="gtchain runtime dependencies (gtchain_runtime requirements.txt, arm64 wheels)",
         compatible_runtimes=[LAMBDA_RUNTIME],
         compatible_architectures=[LAMBDA_ARCHITECTURE],
         code=lambda_.Code.from_asset(
@@ -157,11 +157,11 @@ def dependencies_layer(scope: Construct, construct_id: str) -> lambda_.LayerVers
 
 def _shipped_files() -> list[tuple[Path, str]]:
     """(source, path in the zip) of every file the functions run, in a stable order."""
-    files = [(NAMESPACE_INIT, "gtchain/__init__.py")]
+    files: list[tuple[Path, str]] = []
     for source in sorted(RUNTIME_PACKAGE_DIR.rglob("*")):
         relative = source.relative_to(RUNTIME_PACKAGE_DIR)
         if source.is_file() and not _never_shipped(relative):
-            files.append((source, f"gtchain/runtime/{relative.as_posix()}"))
+            files.append((source, f"{RUNTIME_PACKAGE_DIR.name}/{relative.as_posix()}"))
     return files
 
 
@@ -185,8 +185,8 @@ def function_code_hash() -> str:
 
 @jsii.implements(ILocalBundling)
 class RuntimePackageBundling:
-    """Lays out the code asset as ``gtchain/__init__.py`` + ``gtchain/runtime/...``: the names
-    the handlers import in Lambda, whether gtchain comes from a checkout or a wheel."""
+    """Copies the runtime package into the code asset under its own name, leaving out caches
+    and the layer's requirements: the same files whether it comes from a checkout or a wheel."""
 
     def try_bundle(self, output_dir: str, *args: Any, **kwargs: Any) -> bool:
         for source, destination in _shipped_files():
@@ -197,7 +197,7 @@ class RuntimePackageBundling:
 
 
 def function_code() -> lambda_.Code:
-    """The gtchain.runtime package (handlers, domain, adapters, settings)."""
+    """The gtchain_runtime package (handlers, domain, adapters, settings)."""
     return lambda_.Code.from_asset(
         str(RUNTIME_PACKAGE_DIR),
         asset_hash_type=AssetHashType.CUSTOM,

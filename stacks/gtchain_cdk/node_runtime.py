@@ -17,7 +17,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from gtchain.stacks.checkout import CHECKOUT_ROOT
+from gtchain_cdk.checkout import CHECKOUT_ROOT
 
 APP_ROOT = CHECKOUT_ROOT
 NODE_BIN_DIR = APP_ROOT / "node_modules" / ".bin"

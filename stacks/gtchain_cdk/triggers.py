@@ -11,9 +11,9 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from gtchain.runtime.domain.labeling_jobs import EVENT_DETAIL_TYPE, EVENT_SOURCE, FINISHED_STATUSES
-from gtchain.stacks.arns import owned_job_arns
-from gtchain.stacks.nag import acknowledge
+from gtchain_cdk.arns import owned_job_arns
+from gtchain_cdk.nag import acknowledge
+from gtchain_runtime.domain.labeling_jobs import EVENT_DETAIL_TYPE, EVENT_SOURCE, FINISHED_STATUSES
 
 SWEEP_INTERVAL = Duration.hours(1)
 
@@ -80,7 +80,7 @@ class Triggers(Construct):
             resource_name=rule_name,
             arn_format=ArnFormat.SLASH_RESOURCE_NAME,
         )
-        # The project's jobs (gtchain.runtime.domain.naming.owns_job_name): ".../labeling-job/<prefix>-..." or
+        # The project's jobs (gtchain_runtime.domain.naming.owns_job_name): ".../labeling-job/<prefix>-..." or
         # exactly ".../labeling-job/<prefix>". SageMaker lower-cases names in ARNs; matching while
         # ignoring case keeps the rule right if an event ever carries the name as created.
         # Operators: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html

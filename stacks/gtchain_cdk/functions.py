@@ -14,17 +14,17 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from gtchain.stacks.arns import owned_job_arns
-from gtchain.stacks.bundling import (
+from gtchain_cdk.arns import owned_job_arns
+from gtchain_cdk.bundling import (
     LAMBDA_ARCHITECTURE,
     LAMBDA_PYTHON_VERSION,
     LAMBDA_RUNTIME,
     dependencies_layer,
     function_code,
 )
-from gtchain.stacks.config import ProjectConfig
-from gtchain.stacks.nag import acknowledge, acknowledge_wildcard_actions, acknowledge_wildcard_resources
-from gtchain.stacks.storage import CHAINS_PREFIX, LAYOUT_PREFIXES
+from gtchain_cdk.config import ProjectConfig
+from gtchain_cdk.nag import acknowledge, acknowledge_wildcard_actions, acknowledge_wildcard_resources
+from gtchain_cdk.storage import CHAINS_PREFIX, LAYOUT_PREFIXES
 
 POWERTOOLS_SERVICE_NAME = "gtchain"
 POWERTOOLS_METRICS_NAMESPACE = "GtChain"
@@ -65,7 +65,7 @@ _XRAY_REASON = (
 
 
 def handler_string(module: str) -> str:
-    return f"gtchain.runtime.handlers.{module}.handler"
+    return f"gtchain_runtime.handlers.{module}.handler"
 
 
 def _unset_if_none(value: object) -> str:
@@ -145,7 +145,7 @@ class ChainFunctions(Construct):
         self._bucket = bucket
         self._table = table
         owned_jobs = owned_job_arns(self, config.job_name_prefix)
-        # labeling-job/<prefix>-* and labeling-job/<prefix> (gtchain.runtime.domain.naming.owns_job_name).
+        # labeling-job/<prefix>-* and labeling-job/<prefix> (gtchain_runtime.domain.naming.owns_job_name).
         self._job_arns = owned_jobs.iam_resources
         self._job_arn_wildcards = [arn for arn in owned_jobs.iam_resources if arn.endswith("*")]
         # One code asset and one layer, shared by all functions.

@@ -10,7 +10,7 @@ from constructs import Construct
 
 @dataclass(frozen=True)
 class OwnedJobArns:
-    """The labeling-job ARNs of a project, in the two shapes ``gtchain.runtime.domain.naming.owns_job_name``
+    """The labeling-job ARNs of a project, in the two shapes ``gtchain_runtime.domain.naming.owns_job_name``
     accepts.
 
     SageMaker is seen to lower-case job names inside ARNs (Streetscenes-Job1 ->

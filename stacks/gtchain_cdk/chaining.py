@@ -11,15 +11,15 @@ from typing import Any
 from aws_cdk import Tags
 from constructs import Construct
 
-from gtchain.stacks.config import ProjectConfig, project_config
-from gtchain.stacks.functions import ChainFunctions
-from gtchain.stacks.ledger import Ledger
-from gtchain.stacks.monitoring import Monitoring
-from gtchain.stacks.nag import acknowledge_wildcard_resources
-from gtchain.stacks.notifications import Notifications
-from gtchain.stacks.state_machine import ResumeStateMachine
-from gtchain.stacks.storage import ProjectStorage
-from gtchain.stacks.triggers import DeadLetterQueue, Triggers
+from gtchain_cdk.config import ProjectConfig, project_config
+from gtchain_cdk.functions import ChainFunctions
+from gtchain_cdk.ledger import Ledger
+from gtchain_cdk.monitoring import Monitoring
+from gtchain_cdk.nag import acknowledge_wildcard_resources
+from gtchain_cdk.notifications import Notifications
+from gtchain_cdk.state_machine import ResumeStateMachine
+from gtchain_cdk.storage import ProjectStorage
+from gtchain_cdk.triggers import DeadLetterQueue, Triggers
 
 
 class GtChainProject(Construct):
