@@ -26,9 +26,9 @@ from typing import Any
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY_ROOT))
 
+from gtchain.demo.scenarios import Scenario, ScenarioRunner  # noqa: E402
 from gtchain.sandbox import Sandbox  # noqa: E402
-from gtchain.sandbox.labeling.workforce import JobBehaviour  # noqa: E402
-from gtchain.sandbox.scenarios import Scenario, ScenarioRunner  # noqa: E402
+from gtchain.sandbox.groundtruth.workforce.driver import JobBehaviour  # noqa: E402
 from gtchain_cdk.config import load_projects  # noqa: E402
 from gtchain_runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger  # noqa: E402
 

@@ -5,7 +5,7 @@ One :class:`Faults` per process (``faults()``, ``Sandbox.faults``). Every knob r
 
 - ``inject(service, operation, error, count=|rate=, match=, status=)``: answer a request with
   the service's own error shape before moto sees it (the same WSGI dispatcher the IAM guard
-  wraps, :mod:`gtchain.sandbox.patches.faults`). Only calls signed by a role session (the
+  wraps, :mod:`gtchain.sandbox.http.faults`). Only calls signed by a role session (the
   deployed Lambdas, the Step Functions executor) are faulted: the tests, the CDK CLI and the
   operator CLI are not. ``match`` (case-insensitive) must occur in the request's path, query
   or body, e.g. a job name, to aim at one job while others run. ``service`` is the signing
@@ -27,7 +27,7 @@ One :class:`Faults` per process (``faults()``, ``Sandbox.faults``). Every knob r
   released it runs on, as an invocation Step Functions no longer waits for does in Lambda.
 - ``time_out_executions(job, after_seconds, count=1)``: executions about the job end with
   ``ExecutionTimedOut`` after ``after_seconds`` instead of their definition's ``TimeoutSeconds``
-  (see :mod:`gtchain.sandbox.patches.stepfunctions`): the sandbox's clock runs fast for them, so
+  (see :mod:`gtchain.sandbox.stepfunctions.patches`): the sandbox's clock runs fast for them, so
   the deployed two-hour limit can pass during a test. A definition without ``TimeoutSeconds``
   never times out, knob or not.
 - ``age_job(name, by)``: shift a labeling job's CreationTime and LastModifiedTime back, so
@@ -176,7 +176,7 @@ class Faults:
         return self._add(Fault("lose-events", job=job))
 
     def age_job(self, name: str, by: timedelta) -> None:
-        from gtchain.sandbox.labeling import models
+        from gtchain.sandbox.groundtruth.lifecycle import models
 
         for job in models.all_jobs():
             if job.name.lower() == name.lower():

@@ -19,11 +19,12 @@ from typing import Any
 import boto3
 
 from gtchain.sandbox import iam
+from gtchain.sandbox.awslambda import runtime as lambda_runtime
 from gtchain.sandbox.deploy import REPO_ROOT, CdkDeployer, DeployTimings
 from gtchain.sandbox.errors import SandboxError
 from gtchain.sandbox.faults import Faults, faults
-from gtchain.sandbox.labeling import Workforce, workforce
-from gtchain.sandbox.patches import apply_all, lambda_runtime
+from gtchain.sandbox.groundtruth import Workforce, workforce
+from gtchain.sandbox.install import apply_all
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"

@@ -17,11 +17,7 @@ from typing import Any
 
 import pytest
 
-from gtchain.sandbox import Sandbox
-from gtchain.sandbox.errors import SandboxError
-from gtchain.sandbox.labeling.variants import every_variant
-from gtchain.sandbox.labeling.workforce import JobBehaviour
-from gtchain.sandbox.scenarios import (
+from gtchain.demo.scenarios import (
     IGNORED,
     SCENARIOS,
     Scenario,
@@ -29,6 +25,10 @@ from gtchain.sandbox.scenarios import (
     ScenarioRunner,
     guard_rail,
 )
+from gtchain.sandbox import Sandbox
+from gtchain.sandbox.errors import SandboxError
+from gtchain.sandbox.groundtruth.variants import every_variant
+from gtchain.sandbox.groundtruth.workforce.driver import JobBehaviour
 from gtchain_cdk.config import load_projects
 from tests.integration.handler_env import state_change_event
 

@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 
-from gtchain.sandbox import Sandbox
-from gtchain.sandbox.scenarios import (
+from gtchain.demo.scenarios import (
     IGNORED,
     OTHER_TEAM_ROLE,
     PRIVATE_WORKTEAM,
@@ -23,6 +22,7 @@ from gtchain.sandbox.scenarios import (
     ScenarioResult,
     ScenarioRunner,
 )
+from gtchain.sandbox import Sandbox
 from tests.e2e.conftest import e2e_scenarios
 from tests.e2e.test_scenarios import decisions_by_job, notifications
 from tests.integration.handler_env import state_change_event

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
+from gtchain.demo.scenarios import Scenario, ScenarioRunner
 from gtchain.sandbox import Sandbox
-from gtchain.sandbox.labeling.workforce import JobBehaviour
-from gtchain.sandbox.scenarios import Scenario, ScenarioRunner
+from gtchain.sandbox.groundtruth.workforce.driver import JobBehaviour
 
 pytestmark = pytest.mark.e2e
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from gtchain.demo.scenarios import ScenarioResult, ScenarioRunner
 from gtchain.sandbox import Sandbox
-from gtchain.sandbox.labeling.variants import failure_reason_corpus
-from gtchain.sandbox.scenarios import ScenarioResult, ScenarioRunner
+from gtchain.sandbox.groundtruth.variants import failure_reason_corpus
 from tests.e2e.conftest import CORPUS_RETRYABLE_REASON, VARIANT_OBJECTS, variant_scenarios
 
 pytestmark = pytest.mark.e2e

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from gtchain.sandbox.labeling import JobBehaviour, workforce
-from gtchain.sandbox.labeling.variants import (
+from gtchain.sandbox.groundtruth import JobBehaviour, workforce
+from gtchain.sandbox.groundtruth.variants import (
     ENV_VARIABLE,
     GroundTruthVariants,
     every_variant,

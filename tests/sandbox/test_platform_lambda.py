@@ -6,7 +6,8 @@ import uuid
 from collections.abc import Callable
 
 from gtchain.sandbox import Sandbox
-from gtchain.sandbox.patches import apply_all, lambda_runtime
+from gtchain.sandbox.awslambda import runtime as lambda_runtime
+from gtchain.sandbox.install import apply_all
 from tests.sandbox.conftest import invoke, zip_files
 
 # Mechanics of the platform with policy-less test roles: IAM enforcement has its own tests

@@ -1,6 +1,6 @@
 """IAM enforcement in the sandbox: the switch, the role's policies, and the HTTP check.
 
-Where it hooks in (installed by :mod:`gtchain.sandbox.patches.iam`):
+Where it hooks in (installed by :mod:`gtchain.sandbox.iam.patches`):
 - every HTTP request to the sandbox server passes :func:`check_wsgi_request` before moto
   sees it. A request signed with a role session's access key
   (:mod:`gtchain.sandbox.iam.credentials`) is parsed into (service, operation, params),

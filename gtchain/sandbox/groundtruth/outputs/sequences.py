@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from gtchain.sandbox.labeling.manifest import ManifestError
+from gtchain.sandbox.groundtruth.outputs.manifest import ManifestError
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from gtchain.sandbox.labeling.labels import built_in_task_type
+from gtchain.sandbox.groundtruth.outputs.labels import built_in_task_type
 
 REVIEW_PREFIXES = ("adjustment", "verification")
 JOB_REFERENCE_PREFIX = "labeling-job/"

@@ -51,8 +51,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from gtchain.sandbox.labeling.manifest import ManifestError
-from gtchain.sandbox.labeling.sequences import Frame
+from gtchain.sandbox.groundtruth.outputs.manifest import ManifestError
+from gtchain.sandbox.groundtruth.outputs.sequences import Frame
 
 GENERIC_CLASSES = ("category-1", "category-2", "category-3")
 

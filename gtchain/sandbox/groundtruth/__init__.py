@@ -14,10 +14,10 @@ from typing import Any
 from moto.sagemaker.models import SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
 
-from gtchain.sandbox.labeling import models
-from gtchain.sandbox.labeling.responses import RESPONSE_METHODS
-from gtchain.sandbox.labeling.validation import validate_request
-from gtchain.sandbox.labeling.workforce import (
+from gtchain.sandbox.groundtruth.lifecycle import models
+from gtchain.sandbox.groundtruth.lifecycle.responses import RESPONSE_METHODS
+from gtchain.sandbox.groundtruth.validation.requests import validate_request
+from gtchain.sandbox.groundtruth.workforce.driver import (
     EVENT_DETAIL_TYPE,
     EVENT_SOURCE,
     JobBehaviour,

@@ -67,7 +67,7 @@ def _make_put_events(original: Any) -> Any:
 def install() -> None:
     from moto.events.models import EventsBackend
 
-    from gtchain.sandbox.patches import lambda_runtime
+    from gtchain.sandbox.awslambda import runtime as lambda_runtime
 
     faults().killer = lambda_runtime.POOL.kill_busy
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication

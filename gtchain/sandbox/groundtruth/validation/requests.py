@@ -19,7 +19,7 @@ import regex
 from botocore.model import Shape
 from moto.sagemaker.exceptions import ValidationError
 
-from gtchain.sandbox.labeling.labels import built_in_task_type
+from gtchain.sandbox.groundtruth.outputs.labels import built_in_task_type
 from gtchain_runtime.domain.service_model import (
     Violation,
     model_violations,

@@ -58,7 +58,7 @@ Knobs (default first):
   fails before any work is sent, with a ``ClientError`` FailureReason (wording:
   ``automation_failure_wording``).
 * ``failure_reason``: the FailureReason of a job the workforce fails, as the index of a text
-  of the runtime's corpus ``gtchain/sandbox/labeling/failure_reasons.jsonl`` (each with its source; entries
+  of the runtime's corpus ``gtchain/sandbox/groundtruth/failure_reasons.jsonl`` (each with its source; entries
   are only appended, so an index keeps its text);
   None keeps the job's ``JobBehaviour.failure_reason``. AWS does not publish its texts.
 """
@@ -75,7 +75,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from gtchain.sandbox.labeling.automation import AUTOMATION_WORDINGS
+from gtchain.sandbox.groundtruth.validation.automation import AUTOMATION_WORDINGS
 
 ENV_VARIABLE = "GTCHAIN_GT_VARIANTS"
 FAILURE_REASONS_CORPUS = Path(__file__).with_name("failure_reasons.jsonl")

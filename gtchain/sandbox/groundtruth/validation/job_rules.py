@@ -8,10 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from gtchain.sandbox.labeling.automation import below_minimum_reason, unsupported_automation_reason
-from gtchain.sandbox.labeling.labels import built_in_task_type
-from gtchain.sandbox.labeling.review import RequestOfJob, reused_attribute_reason
-from gtchain.sandbox.labeling.variants import GroundTruthVariants
+from gtchain.sandbox.groundtruth.outputs.labels import built_in_task_type
+from gtchain.sandbox.groundtruth.validation.automation import (
+    below_minimum_reason,
+    unsupported_automation_reason,
+)
+from gtchain.sandbox.groundtruth.validation.review import RequestOfJob, reused_attribute_reason
+from gtchain.sandbox.groundtruth.variants import GroundTruthVariants
 
 
 def automation_problem(request: Mapping[str, Any], variants: GroundTruthVariants) -> str | None:

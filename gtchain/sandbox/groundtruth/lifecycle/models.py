@@ -22,10 +22,10 @@ from moto.sagemaker.exceptions import ResourceInUseException, ResourceNotFound, 
 from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
 from moto.utilities.utils import get_partition
 
-from gtchain.sandbox.labeling.variants import REGISTRY
+from gtchain.sandbox.groundtruth.variants import REGISTRY
 
 if TYPE_CHECKING:
-    from gtchain.sandbox.labeling.workforce import JobRun
+    from gtchain.sandbox.groundtruth.workforce.driver import JobRun
 
 STATE_LOCK = threading.RLock()
 

@@ -45,7 +45,7 @@ from typing import IO, Any
 
 from gtchain.sandbox.iam.credentials import credentials_for
 
-WORKER_SCRIPT = Path(__file__).with_name("lambda_worker.py")
+WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 SANDBOX_ACCOUNT_ID = "123456789012"
 CODE_CACHE_ROOT = Path(tempfile.gettempdir()) / "gtchain-sandbox" / "lambda-code"
 _MAX_STDERR_TAIL = 2000

@@ -53,30 +53,30 @@ from typing import Any
 from moto.events.models import events_backends
 from moto.utilities.utils import get_partition
 
-from gtchain.sandbox.labeling import models
-from gtchain.sandbox.labeling.automation import (
-    AUTOMATION_MIN_OBJECTS,
-    sample_fails,
-    sample_failure_reason,
-)
-from gtchain.sandbox.labeling.job_rules import automation_problem, input_manifest_problem
-from gtchain.sandbox.labeling.labels import (
+from gtchain.sandbox.groundtruth.lifecycle import models
+from gtchain.sandbox.groundtruth.outputs.labels import (
     GENERIC_CLASSES,
     LabelMaker,
     infer_task_type,
     is_adjustment,
     parse_label_categories,
 )
-from gtchain.sandbox.labeling.manifest import ManifestError, is_labeled, serialize_manifest
-from gtchain.sandbox.labeling.output_writer import (
+from gtchain.sandbox.groundtruth.outputs.manifest import ManifestError, is_labeled, serialize_manifest
+from gtchain.sandbox.groundtruth.outputs.sequences import Frame
+from gtchain.sandbox.groundtruth.outputs.writer import (
     OutputWriter,
     S3Location,
     S3Store,
     read_input_manifest,
     read_sequences,
 )
-from gtchain.sandbox.labeling.sequences import Frame
-from gtchain.sandbox.labeling.variants import REGISTRY, GroundTruthVariants, latest_match
+from gtchain.sandbox.groundtruth.validation.automation import (
+    AUTOMATION_MIN_OBJECTS,
+    sample_fails,
+    sample_failure_reason,
+)
+from gtchain.sandbox.groundtruth.validation.job_rules import automation_problem, input_manifest_problem
+from gtchain.sandbox.groundtruth.variants import REGISTRY, GroundTruthVariants, latest_match
 
 LOGGER = logging.getLogger(__name__)
 

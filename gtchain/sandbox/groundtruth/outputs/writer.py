@@ -57,8 +57,13 @@ from moto.s3.exceptions import MissingBucket
 from moto.s3.models import S3Backend, s3_backends
 from moto.utilities.utils import get_partition
 
-from gtchain.sandbox.labeling.labels import SEQUENCE_TASKS, LabelFile, built_in_task_type, infer_task_type
-from gtchain.sandbox.labeling.manifest import (
+from gtchain.sandbox.groundtruth.outputs.labels import (
+    SEQUENCE_TASKS,
+    LabelFile,
+    built_in_task_type,
+    infer_task_type,
+)
+from gtchain.sandbox.groundtruth.outputs.manifest import (
     MAX_OBJECTS_PER_JOB,
     MAX_SEMANTIC_SEGMENTATION_OBJECTS,
     ManifestError,
@@ -66,8 +71,8 @@ from gtchain.sandbox.labeling.manifest import (
     parse_manifest,
     serialize_manifest,
 )
-from gtchain.sandbox.labeling.sequences import Frame, parse_sequence
-from gtchain.sandbox.labeling.validation import SEMANTIC_SEGMENTATION_TASK_TYPES
+from gtchain.sandbox.groundtruth.outputs.sequences import Frame, parse_sequence
+from gtchain.sandbox.groundtruth.validation.requests import SEMANTIC_SEGMENTATION_TASK_TYPES
 
 _S3_URI = re.compile(r"s3://(?P<bucket>[^/]+)/?(?P<key>.*)")
 

@@ -15,13 +15,13 @@ from moto.core.responses import ActionResult, EmptyResult
 from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.responses import SageMakerResponse
 
-from gtchain.sandbox.labeling import models
-from gtchain.sandbox.labeling.job_rules import automation_problem, input_manifest_problem
-from gtchain.sandbox.labeling.manifest import ManifestError
-from gtchain.sandbox.labeling.output_writer import S3Store, read_input_manifest, read_sequences
-from gtchain.sandbox.labeling.validation import validate_create_semantics, validate_request
-from gtchain.sandbox.labeling.variants import REGISTRY
-from gtchain.sandbox.labeling.workforce import workforce
+from gtchain.sandbox.groundtruth.lifecycle import models
+from gtchain.sandbox.groundtruth.outputs.manifest import ManifestError
+from gtchain.sandbox.groundtruth.outputs.writer import S3Store, read_input_manifest, read_sequences
+from gtchain.sandbox.groundtruth.validation.job_rules import automation_problem, input_manifest_problem
+from gtchain.sandbox.groundtruth.validation.requests import validate_create_semantics, validate_request
+from gtchain.sandbox.groundtruth.variants import REGISTRY
+from gtchain.sandbox.groundtruth.workforce.driver import workforce
 
 
 def _request(response: SageMakerResponse, operation_name: str) -> dict[str, Any]:
