@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPOSITORY_ROOT))
 
 from gtchain.demo.scenarios import Scenario, ScenarioRunner  # noqa: E402
 from gtchain.sandbox import Sandbox  # noqa: E402
-from gtchain.sandbox.groundtruth.workforce.driver import JobBehaviour  # noqa: E402
+from gtchain.sandbox.groundtruth import JobBehaviour  # noqa: E402
 from gtchain_cdk.config import load_projects  # noqa: E402
 from gtchain_runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger  # noqa: E402
 

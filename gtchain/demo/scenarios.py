@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from gtchain.sandbox.errors import SandboxError
+from gtchain.sandbox.groundtruth import JobBehaviour
 from gtchain.sandbox.groundtruth.variants import GroundTruthVariants
-from gtchain.sandbox.groundtruth.workforce.driver import JobBehaviour
 from gtchain_runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger
 from gtchain_runtime.domain.layout import FinalLocations
 from gtchain_runtime.domain.manifest import manifest_stats

@@ -27,8 +27,8 @@ from gtchain.demo.scenarios import (
 )
 from gtchain.sandbox import Sandbox
 from gtchain.sandbox.errors import SandboxError
+from gtchain.sandbox.groundtruth import JobBehaviour
 from gtchain.sandbox.groundtruth.variants import every_variant
-from gtchain.sandbox.groundtruth.workforce.driver import JobBehaviour
 from gtchain_cdk.config import load_projects
 from tests.integration.handler_env import state_change_event
 

@@ -23,7 +23,7 @@ from gtchain.cli.main import _cli
 from gtchain.demo.scenarios import FINAL_DECISIONS, Scenario, ScenarioResult, ScenarioRunner
 from gtchain.sandbox import Sandbox
 from gtchain.sandbox.faults import Fault
-from gtchain.sandbox.groundtruth.workforce.driver import EVENT_DETAIL_TYPE, EVENT_SOURCE, JobBehaviour
+from gtchain.sandbox.groundtruth import EVENT_DETAIL_TYPE, EVENT_SOURCE, JobBehaviour
 from gtchain_runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger
 from tests.integration.handler_env import state_change_event
 

@@ -19,7 +19,7 @@ import pytest
 
 from gtchain.demo.scenarios import Scenario, ScenarioRunner
 from gtchain.sandbox import Sandbox
-from gtchain.sandbox.groundtruth.workforce.driver import JobBehaviour
+from gtchain.sandbox.groundtruth import JobBehaviour
 
 pytestmark = pytest.mark.e2e
 

@@ -15,16 +15,11 @@ from moto.sagemaker.models import SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
 
 from gtchain.sandbox.groundtruth.lifecycle import models
+from gtchain.sandbox.groundtruth.lifecycle.events import EVENT_DETAIL_TYPE, EVENT_SOURCE
 from gtchain.sandbox.groundtruth.lifecycle.responses import RESPONSE_METHODS
 from gtchain.sandbox.groundtruth.validation.requests import validate_request
-from gtchain.sandbox.groundtruth.workforce.driver import (
-    EVENT_DETAIL_TYPE,
-    EVENT_SOURCE,
-    JobBehaviour,
-    JobSnapshot,
-    Workforce,
-    workforce,
-)
+from gtchain.sandbox.groundtruth.workforce.behaviour import JobBehaviour
+from gtchain.sandbox.groundtruth.workforce.driver import JobSnapshot, Workforce, workforce
 
 __all__ = [
     "EVENT_DETAIL_TYPE",

@@ -25,7 +25,7 @@ from moto.utilities.utils import get_partition
 from gtchain.sandbox.groundtruth.variants import REGISTRY
 
 if TYPE_CHECKING:
-    from gtchain.sandbox.groundtruth.workforce.driver import JobRun
+    from gtchain.sandbox.groundtruth.workforce.run import JobRun
 
 STATE_LOCK = threading.RLock()
 
