@@ -147,7 +147,8 @@ def _run(
     scenario: Any, console: Console, *, output_dir: Path, projects_file: Path, project: str, timeout: float
 ) -> tuple[Any, Path]:
     """Play the scenario; returns its result and the chain's report page, written under output_dir."""
-    from gtchain.demo.scenarios import ScenarioRunner
+    from gtchain.checkout_app import checkout_app
+    from gtchain.demo.runner import ScenarioRunner
     from gtchain.sandbox import Sandbox, SandboxError
     from gtchain_cdk.config import ConfigError, load_projects
 
@@ -165,7 +166,7 @@ def _run(
             console.print(
                 f"deploying {config.stack_name} with the AWS CDK CLI (cdk bootstrap + cdk deploy)..."
             )
-            outputs = sandbox.deploy(projects_file=projects_file, stacks=[config.stack_name])[
+            outputs = sandbox.deploy(checkout_app(), projects_file=projects_file, stacks=[config.stack_name])[
                 config.stack_name
             ]
             timings = sandbox.timings

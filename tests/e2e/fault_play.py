@@ -20,7 +20,8 @@ from typing import Any
 from typer.testing import CliRunner
 
 from gtchain.cli.main import _cli
-from gtchain.demo.scenarios import FINAL_DECISIONS, Scenario, ScenarioResult, ScenarioRunner
+from gtchain.demo.runner import ScenarioResult, ScenarioRunner
+from gtchain.demo.scenarios import FINAL_DECISIONS, Scenario
 from gtchain.sandbox import Sandbox
 from gtchain.sandbox.faults import Fault
 from gtchain.sandbox.groundtruth import EVENT_DETAIL_TYPE, EVENT_SOURCE, JobBehaviour

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from gtchain.demo.scenarios import Scenario, ScenarioRunner
+from gtchain.demo.runner import ScenarioRunner
+from gtchain.demo.scenarios import Scenario
 from gtchain.sandbox import Sandbox
 from gtchain.sandbox.groundtruth import JobBehaviour
 

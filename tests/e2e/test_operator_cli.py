@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gtchain.cli.main import _cli
-from gtchain.demo.scenarios import ScenarioResult, ScenarioRunner
+from gtchain.demo.runner import ScenarioResult, ScenarioRunner
 from gtchain.sandbox import Sandbox
 
 pytestmark = pytest.mark.e2e

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from gtchain.demo.scenarios import ScenarioResult
+from gtchain.demo.runner import ScenarioResult
 from gtchain.sandbox import Sandbox
 from tests.e2e.fault_play import FaultPlay
 

@@ -1,5 +1,5 @@
 """Ground Truth's output files as documented, and each undocumented behaviour's variants
-(gtchain/sandbox/labeling/variants.py), read back the way the runtime reads them."""
+(gtchain/sandbox/groundtruth/variants.py), read back the way the runtime reads them."""
 
 from __future__ import annotations
 

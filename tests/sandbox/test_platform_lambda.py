@@ -108,6 +108,21 @@ def test_errors_have_lambdas_shape(sandbox: Sandbox, make_function: Callable[...
     assert isinstance(payload["stackTrace"], list)
 
 
+def test_a_traceback_names_the_handler_file_by_its_repository_path(
+    sandbox: Sandbox, make_function: Callable[..., str]
+) -> None:
+    # The asset is lambdas/ as in git: its files are unpacked in a folder named lambdas.
+    arn = make_function(PROBE_FILES, PROBE_HANDLER, {"GREETING": "hi"})
+    error, payload = invoke(sandbox, arn, {"fail": True})
+    assert error == "Unhandled"
+    handler_frames = [frame for frame in payload["stackTrace"] if "probe.py" in frame]
+    assert handler_frames, payload["stackTrace"]
+    assert all("/lambdas/probe_code/handlers/probe.py" in frame for frame in handler_frames)
+    error, result = invoke(sandbox, arn, {})
+    assert error is None
+    assert result["module_file"].endswith("/lambdas/probe_code/handlers/probe.py")
+
+
 def test_missing_handler_is_an_import_error(sandbox: Sandbox, make_function: Callable[..., str]) -> None:
     arn = make_function(PROBE_FILES, "gtchain_runtime.handlers.nowhere.handler", {"GREETING": "hi"})
     error, payload = invoke(sandbox, arn, {})

@@ -18,6 +18,13 @@ third-party packages come first on ``sys.path``; the layer contents come after t
 a package the host lacks is taken from the layer). The function code itself always comes
 from the deployed asset: the worker starts with ``python -S`` so the editable install of
 this repository cannot shadow it.
+
+The task root: Lambda unpacks a function's code in ``/var/task`` (``LAMBDA_TASK_ROOT``,
+https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
+The sandbox unpacks it in a folder named :data:`TASK_ROOT_FOLDER` (``lambdas``) inside the
+per-sha cache directory, so a traceback from a handler names its file as it is in the
+repository (``.../lambdas/gtchain_runtime/handlers/<x>.py``, the asset being ``lambdas/`` as in
+git).
 """
 
 from __future__ import annotations
@@ -44,10 +51,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from gtchain.sandbox.iam.credentials import credentials_for
+from gtchain.sandbox.patching import PatchSet
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 SANDBOX_ACCOUNT_ID = "123456789012"
 CODE_CACHE_ROOT = Path(tempfile.gettempdir()) / "gtchain-sandbox" / "lambda-code"
+TASK_ROOT_FOLDER = "lambdas"
 _MAX_STDERR_TAIL = 2000
 INIT_PHASE_LIMIT_SECONDS = 10.0
 
@@ -67,26 +76,26 @@ def _sandbox_endpoint() -> str:
     return f"http://localhost:{settings.moto_server_port()}"
 
 
-def _unzip_once(code: bytes, sha: str, kind: str) -> Path:
-    """Unzip ``code`` into ``CODE_CACHE_ROOT/<kind>/<name from sha>`` unless already there
-    (atomic rename, so parallel test processes can share the cache)."""
+def _unzip_once(code: bytes, sha: str, kind: str, folder: str = "") -> Path:
+    """Unzip ``code`` into ``CODE_CACHE_ROOT/<kind>/<name from sha>/<folder>`` unless already
+    there (atomic rename, so parallel test processes can share the cache); returns that folder."""
     # Lambda's CodeSha256 is base64 ("/" and "+" included): hash it into a directory name.
     directory_name = hashlib.sha256(sha.encode()).hexdigest()[:40]
     target = CODE_CACHE_ROOT / kind / directory_name
     if target.is_dir():
-        return target
+        return target / folder
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory_name[:12]}-", dir=target.parent))
     try:
         with zipfile.ZipFile(io.BytesIO(code)) as archive:
-            archive.extractall(staging)
+            archive.extractall(staging / folder)
         staging.rename(target)
     except OSError:
         # Another process won the race: its copy is identical.
         shutil.rmtree(staging, ignore_errors=True)
         if not target.is_dir():
             raise
-    return target
+    return target / folder
 
 
 def _host_site_packages() -> list[str]:
@@ -126,7 +135,7 @@ class _Worker:
     """One warm execution environment: a subprocess that handles one invocation at a time."""
 
     def __init__(self, function: Any) -> None:
-        code_dir = _unzip_once(function.code_bytes, function.code_sha_256, "functions")
+        code_dir = _unzip_once(function.code_bytes, function.code_sha_256, "task-roots", TASK_ROOT_FOLDER)
         sys_path = [str(code_dir), *_host_site_packages(), *_layer_paths(function)]
         self.function_name: str = function.function_name
         self.event: Any = None  # the event of the invocation running now
@@ -396,8 +405,15 @@ def _mark_unhandled(original_invoke: Any) -> Any:
     return invoke
 
 
-def install() -> None:
+def register(patches: PatchSet) -> None:
     from moto.awslambda.models import LambdaFunction
 
-    LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
-    LambdaFunction.invoke = _mark_unhandled(LambdaFunction.invoke)  # type: ignore[method-assign]
+    from gtchain.sandbox.faults import faults
+
+    patches.replace(LambdaFunction, "_invoke_lambda", _invoke_lambda)
+    patches.wrap(LambdaFunction, "invoke", _mark_unhandled)
+    # The crash knob kills the worker running the invocation it waits for.
+    patches.replace(faults(), "killer", POOL.kill_busy)
+
+
+PATCHES = PatchSet("awslambda", register)

@@ -1,6 +1,6 @@
 """A warm Lambda execution environment: one long-lived process per function + code sha.
 
-Run as ``python -S lambda_worker.py`` (``-S``: no site hooks) by
+Run as ``python -S worker.py`` (``-S``: no site hooks) by
 :mod:`gtchain.sandbox.awslambda.runtime`. Only the standard library is imported here;
 ``sys.path`` is set from the parent's instructions so the function's handler is imported from
 the *deployed asset* directory, then the host's site-packages (standing in for the layer,

@@ -30,6 +30,8 @@ from moto.cloudformation.exceptions import CloudFormationError
 from moto.core.common_models import CloudFormationModel
 from moto.moto_api._internal import mock_random as random
 
+from gtchain.sandbox.patching import PatchSet
+
 
 class ChangeSetNotFoundError(CloudFormationError):
     """AWS's error for an unknown change set (the CLI matches on this code)."""
@@ -402,29 +404,32 @@ def _with_kms_tag_shape(moto_method: Any) -> Any:
     return classmethod(hook)
 
 
-def install() -> None:
+def register(patches: PatchSet) -> None:
     from moto.awslambda.models import LambdaFunction, LayerVersion, Permission
     from moto.cloudformation import parsing
     from moto.cloudformation.models import CloudFormationBackend, Stack
     from moto.kms.models import Key
 
-    CloudFormationBackend.describe_change_set = _describe_change_set  # type: ignore[method-assign]
-    CloudFormationBackend.delete_change_set = _delete_change_set  # type: ignore[method-assign]
-    CloudFormationBackend.execute_change_set = _make_execute_change_set(  # type: ignore[method-assign]
-        CloudFormationBackend.execute_change_set
+    patches.replace(CloudFormationBackend, "describe_change_set", _describe_change_set)
+    patches.replace(CloudFormationBackend, "delete_change_set", _delete_change_set)
+    patches.wrap(CloudFormationBackend, "execute_change_set", _make_execute_change_set)
+    patches.replace(Stack, "stack_parameters", property(_stack_parameters))
+    patches.wrap(
+        LambdaFunction, "create_from_cloudformation_json", lambda original: _with_function_layers(original, 1)
     )
-    Stack.stack_parameters = property(_stack_parameters)  # type: ignore[method-assign,assignment]
-    for hook_name, template_position in (
-        ("create_from_cloudformation_json", 1),
-        ("update_from_cloudformation_json", 2),
-    ):
-        hook = _with_function_layers(getattr(LambdaFunction, hook_name), template_position)
-        setattr(LambdaFunction, hook_name, hook)
-    Key.create_from_cloudformation_json = _with_kms_tag_shape(  # type: ignore[method-assign]
-        Key.create_from_cloudformation_json
+    patches.wrap(
+        LambdaFunction, "update_from_cloudformation_json", lambda original: _with_function_layers(original, 2)
     )
-    Permission.physical_resource_id = property(_permission_physical_resource_id)  # type: ignore[attr-defined]
-    LayerVersion.physical_resource_id = property(_layer_physical_resource_id)  # type: ignore[attr-defined]
-    # The model map is cached from CloudFormationModel.__subclasses__(): rebuild it with ours.
-    parsing.get_model_map.cache_clear()
-    parsing.get_name_type_map.cache_clear()
+    patches.wrap(Key, "create_from_cloudformation_json", _with_kms_tag_shape)
+    patches.replace(Permission, "physical_resource_id", property(_permission_physical_resource_id))
+    patches.replace(LayerVersion, "physical_resource_id", property(_layer_physical_resource_id))
+
+    def rebuild_model_maps() -> None:
+        # The model map is cached from CloudFormationModel.__subclasses__(): rebuild it with ours.
+        parsing.get_model_map.cache_clear()
+        parsing.get_name_type_map.cache_clear()
+
+    patches.after_change(rebuild_model_maps)
+
+
+PATCHES = PatchSet("cloudformation", register)

@@ -26,6 +26,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from gtchain.sandbox.patching import PatchSet
+
 logger = logging.getLogger(__name__)
 
 _RESERVED_PLACEHOLDERS = ("aws.events.event.json", "aws.events.event", "aws.events.rule-arn")
@@ -280,9 +282,27 @@ def _test_event_pattern(self: Any) -> str:
     return json.dumps({"Result": pattern.matches_event(event)})  # type: ignore[arg-type]
 
 
-def install() -> None:
-    from moto.events.models import Rule
+def _losing_events(original: Any) -> Any:
+    """PutEvents that drops the entries of jobs whose events a ``lose_events`` knob loses."""
+
+    def put_events(self: Any, events: list[dict[str, Any]]) -> Any:
+        from gtchain.sandbox.faults import faults
+
+        kept = [entry for entry in events if not faults().event_lost(entry)]
+        if not kept:
+            return [{"EventId": "gtchain-sandbox-lost-event"} for _ in events]
+        return original(self, kept)
+
+    return put_events
+
+
+def register(patches: PatchSet) -> None:
+    from moto.events.models import EventsBackend, Rule
     from moto.events.responses import EventsHandler
 
-    Rule.send_to_targets = _make_send_to_targets(Rule.send_to_targets)  # type: ignore[method-assign]
-    EventsHandler.test_event_pattern = _test_event_pattern  # type: ignore[method-assign,assignment]
+    patches.wrap(Rule, "send_to_targets", _make_send_to_targets)
+    patches.replace(EventsHandler, "test_event_pattern", _test_event_pattern)
+    patches.wrap(EventsBackend, "put_events", _losing_events)
+
+
+PATCHES = PatchSet("eventbridge", register)

@@ -2,12 +2,14 @@
 
 ``install()`` adds CreateLabelingJob, DescribeLabelingJob, StopLabelingJob and
 ListLabelingJobs to moto's SageMaker, and labeling-job ARNs to its ListTags / AddTags /
-DeleteTags. ``workforce()`` is the simulated workforce that advances the jobs.
+DeleteTags (``PATCHES.undo()`` takes them away). ``workforce()`` is the simulated workforce that
+advances the jobs. Submodules: ``lifecycle`` (the jobs, the API, the state-change event),
+``workforce``, ``outputs`` (what a job reads and writes in S3), ``validation`` (what Ground Truth
+refuses), ``variants`` (where AWS's documentation leaves a choice open), ``faults``.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -20,10 +22,12 @@ from gtchain.sandbox.groundtruth.lifecycle.responses import RESPONSE_METHODS
 from gtchain.sandbox.groundtruth.validation.requests import validate_request
 from gtchain.sandbox.groundtruth.workforce.behaviour import JobBehaviour
 from gtchain.sandbox.groundtruth.workforce.driver import JobSnapshot, Workforce, workforce
+from gtchain.sandbox.patching import PatchSet
 
 __all__ = [
     "EVENT_DETAIL_TYPE",
     "EVENT_SOURCE",
+    "PATCHES",
     "JobBehaviour",
     "JobSnapshot",
     "Workforce",
@@ -31,8 +35,6 @@ __all__ = [
     "workforce",
 ]
 
-_INSTALLED_MARKER = "_gtchain_labeling_installed"
-_install_lock = threading.Lock()
 _LABELING_JOB_RESOURCE = ":labeling-job/"
 
 
@@ -74,27 +76,35 @@ def _validated(operation_name: str, original: Callable[..., Any]) -> Callable[..
     return respond
 
 
+def _validating(operation_name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return lambda original: _validated(operation_name, original)
+
+
+def register(patches: PatchSet) -> None:
+    """Teach moto's SageMaker labeling jobs."""
+    backend_functions: dict[str, Callable[..., Any]] = {
+        "create_labeling_job": models.create_labeling_job,
+        "describe_labeling_job": models.describe_labeling_job,
+        "stop_labeling_job": models.stop_labeling_job,
+        "list_labeling_jobs": models.list_labeling_jobs,
+    }
+    for name, function in backend_functions.items():
+        patches.replace(SageMakerModelBackend, name, function)
+    patches.wrap(SageMakerModelBackend, "_get_resource_from_arn", _with_labeling_jobs)
+    patches.wrap(SageMakerModelBackend, "add_tags", _upserting_add_tags)
+    for name, method in RESPONSE_METHODS.items():
+        patches.replace(SageMakerResponse, name, method)
+    for name, operation in (
+        ("list_tags", "ListTags"),
+        ("add_tags", "AddTags"),
+        ("delete_tags", "DeleteTags"),
+    ):
+        patches.wrap(SageMakerResponse, name, _validating(operation))
+
+
+PATCHES = PatchSet("groundtruth", register)
+
+
 def install() -> None:
     """Teach moto's SageMaker labeling jobs. Idempotent; call before the first request."""
-    with _install_lock:
-        if getattr(SageMakerModelBackend, _INSTALLED_MARKER, False):
-            return
-        backend_functions: dict[str, Callable[..., Any]] = {
-            "create_labeling_job": models.create_labeling_job,
-            "describe_labeling_job": models.describe_labeling_job,
-            "stop_labeling_job": models.stop_labeling_job,
-            "list_labeling_jobs": models.list_labeling_jobs,
-            "_get_resource_from_arn": _with_labeling_jobs(SageMakerModelBackend._get_resource_from_arn),
-            "add_tags": _upserting_add_tags(SageMakerModelBackend.add_tags),
-        }
-        for name, function in backend_functions.items():
-            setattr(SageMakerModelBackend, name, function)
-        for name, method in RESPONSE_METHODS.items():
-            setattr(SageMakerResponse, name, method)
-        for name, operation in (
-            ("list_tags", "ListTags"),
-            ("add_tags", "AddTags"),
-            ("delete_tags", "DeleteTags"),
-        ):
-            setattr(SageMakerResponse, name, _validated(operation, getattr(SageMakerResponse, name)))
-        setattr(SageMakerModelBackend, _INSTALLED_MARKER, True)
+    PATCHES.install()

@@ -1,78 +1,130 @@
-"""Fault injection hooks (the knobs: :mod:`gtchain.sandbox.faults`).
+"""Fault knob of the HTTP layer: answer a role session's request with an AWS error.
 
-- the server's WSGI dispatcher (``DomainDispatcherApplication.__call__``, outside the IAM
-  guard): a role session's request that an ``inject`` knob matches is answered with the
-  service's error shape and never reaches moto; after a successful one, a ``crash`` knob
-  for that session (session name = the Lambda function's name) kills the invoking worker;
-- EventBridge's ``PutEvents`` backend: entries of jobs whose events are lost are dropped;
-- the Lambda runtime (:mod:`.lambda_runtime`) registers its worker killer and lets the
-  ``corrupt_result`` knob rewrite results.
+``inject(service, operation, error, count=|rate=, match=, status=)`` answers a request with
+the service's own error shape before moto sees it (the WSGI dispatcher the IAM guard wraps,
+:mod:`.fault_guard`). Only calls signed by a role session (the deployed Lambdas, the Step
+Functions executor) are faulted: the tests, the CDK CLI and the operator CLI are not.
+``match`` (case-insensitive) must occur in the request's path, query or body, e.g. a job name,
+to aim at one job while others run. ``service`` is the signing name (``sagemaker``, ``s3``,
+``dynamodb``, ``sns``, ``lambda``, ``states``); ``operation`` the API name (S3: ``GetObject``,
+``PutObject``, ``HeadObject``, ...). The HTTP status comes from the error code
+(:data:`ERROR_STATUS`) unless given. Error shapes per protocol: each service's API reference,
+"Common Errors" (S3: ErrorResponses; SNS: CommonErrors; Lambda and the JSON services: the
+``x-amzn-ErrorType`` / ``__type`` members botocore's parsers read).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from xml.sax.saxutils import escape
 
-from gtchain.sandbox.faults import faults
-from gtchain.sandbox.iam.credentials import session_for
-from gtchain.sandbox.iam.enforcement import _credential_scope, _path, _read_body, parse_call
+from gtchain.sandbox.fault_book import Fault, FaultBook
 
-
-def _request_text(environ: dict[str, Any]) -> str:
-    body = _read_body(environ)
-    return f"{_path(environ)}?{environ.get('QUERY_STRING', '')}\n{body.decode('utf-8', 'replace')}"
-
-
-def fault_guard(app_call: Any) -> Any:
-    def faulted_call(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
-        scope = _credential_scope(environ)
-        session = session_for(scope[0]) if scope else None
-        if scope is None or session is None:
-            return app_call(self, environ, start_response)
-        service = scope[2]
-        text = _request_text(environ)
-        call = parse_call(environ, service)
-        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
-        answer = faults().request_error(service, call.operation, text, call.protocol, method)
-        if answer is not None:
-            status, headers, body = answer
-            start_response(status, [*headers, ("Content-Length", str(len(body)))])
-            return [body]
-        seen: list[str] = []
-
-        def recording_start_response(status: str, headers: Any, *args: Any) -> Any:
-            seen.append(status)
-            return start_response(status, headers, *args)
-
-        result = app_call(self, environ, recording_start_response)
-        if seen and seen[0][:1] == "2":  # done in moto; the caller has not read the answer yet
-            faults().crash_on_success(session.session_name, service, call.operation, text)
-        return result
-
-    faulted_call._gtchain_faulted = True  # type: ignore[attr-defined]
-    return faulted_call
+# The HTTP status AWS answers each error code with (SNS Throttled: its model says 429).
+ERROR_STATUS: dict[str, int] = {
+    "ThrottlingException": 400,
+    "Throttling": 400,
+    "ProvisionedThroughputExceededException": 400,
+    "RequestLimitExceeded": 400,
+    "Throttled": 429,
+    "TooManyRequestsException": 429,
+    "SlowDown": 503,
+    "InternalFailure": 500,
+    "InternalError": 500,
+    "InternalServerError": 500,
+    "InternalServerException": 500,
+    "ServiceUnavailable": 503,
+    "ServiceUnavailableException": 503,
+}
+_REASONS = {
+    400: "Bad Request",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+_JSON_1_0 = {"dynamodb", "states"}
 
 
-def _make_put_events(original: Any) -> Any:
-    def put_events(self: Any, events: list[dict[str, Any]]) -> Any:
-        kept = [entry for entry in events if not faults().event_lost(entry)]
-        if not kept:
-            return [{"EventId": "gtchain-sandbox-lost-event"} for _ in events]
-        return original(self, kept)
+class RequestFaults(FaultBook):
+    def inject(
+        self,
+        service: str,
+        operation: str,
+        error: str,
+        *,
+        count: int | None = None,
+        rate: float | None = None,
+        match: str = "",
+        status: int | None = None,
+    ) -> Fault:
+        if (count is None) == (rate is None):
+            raise ValueError("give exactly one of count= or rate=")
+        if rate is not None and not 0.0 < rate <= 1.0:
+            raise ValueError(f"rate must be in (0, 1], got {rate}")
+        if count is not None and count < 1:
+            raise ValueError(f"count must be at least 1, got {count}")
+        resolved = status or ERROR_STATUS.get(error)
+        if resolved is None:
+            raise ValueError(f"no known HTTP status for {error}: pass status=")
+        fault = Fault("error", service.lower(), operation, error, resolved, count, rate, match=match.lower())
+        return self._add(fault)
 
-    put_events._gtchain_faulted = True  # type: ignore[attr-defined]
-    return put_events
+    def request_error(
+        self, service: str, operation: str, text: str, protocol: str, method: str
+    ) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        """The error answer for a role session's request, or None to let it through."""
+        lowered = text.lower()
+        fault = self._take(
+            "error",
+            lambda f: (
+                f.service == service.lower()
+                and f.operation.lower() == operation.lower()
+                and (not f.match or f.match in lowered)
+            ),
+        )
+        return None if fault is None else error_answer(fault, protocol, method)
 
 
-def install() -> None:
-    from moto.events.models import EventsBackend
-
-    from gtchain.sandbox.awslambda import runtime as lambda_runtime
-
-    faults().killer = lambda_runtime.POOL.kill_busy
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
-
-    if not hasattr(DomainDispatcherApplication.__call__, "_gtchain_faulted"):
-        DomainDispatcherApplication.__call__ = fault_guard(DomainDispatcherApplication.__call__)  # type: ignore[method-assign]
-    if not hasattr(EventsBackend.put_events, "_gtchain_faulted"):
-        EventsBackend.put_events = _make_put_events(EventsBackend.put_events)  # type: ignore[method-assign]
+def error_answer(fault: Fault, protocol: str, method: str) -> tuple[str, list[tuple[str, str]], bytes]:
+    """(status line, headers, body) of ``fault.error`` in the shape of the service's protocol."""
+    status = f"{fault.status} {_REASONS.get(fault.status, 'Error')}"
+    message = {
+        "SlowDown": "Please reduce your request rate.",
+        "Throttled": "Rate exceeded",
+        "ThrottlingException": "Rate exceeded",
+        "ProvisionedThroughputExceededException": "The level of configured provisioned throughput for "
+        "the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.",
+    }.get(fault.error, "We encountered an internal error. Please try again.")
+    request_id = "gtchain-sandbox-fault"
+    if protocol == "rest-xml":  # S3
+        headers = [("Content-Type", "application/xml"), ("x-amz-request-id", request_id)]
+        if method == "HEAD":
+            return status, headers, b""
+        xml = (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{fault.error}</Code>'
+            f"<Message>{escape(message)}</Message><RequestId>{request_id}</RequestId></Error>"
+        )
+        return status, headers, xml.encode()
+    if protocol == "query":  # SNS
+        kind = "Receiver" if fault.status >= 500 else "Sender"
+        xml = (
+            '<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">'
+            f"<Error><Type>{kind}</Type><Code>{fault.error}</Code><Message>{escape(message)}</Message>"
+            f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        )
+        return status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], xml.encode()
+    if protocol == "rest-json":  # Lambda
+        headers = [
+            ("Content-Type", "application/json"),
+            ("x-amzn-ErrorType", fault.error),
+            ("x-amzn-RequestId", request_id),
+        ]
+        return status, headers, json.dumps({"Type": "Service", "message": message}).encode()
+    error_type = fault.error
+    if fault.service == "dynamodb":
+        error_type = f"com.amazonaws.dynamodb.v20120810#{fault.error}"
+    content_type = (
+        "application/x-amz-json-1.0" if fault.service in _JSON_1_0 else "application/x-amz-json-1.1"
+    )
+    body = json.dumps({"__type": error_type, "message": message}).encode()
+    return status, [("Content-Type", content_type), ("x-amzn-RequestId", request_id)], body

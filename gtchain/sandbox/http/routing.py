@@ -12,6 +12,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from gtchain.sandbox.patching import PatchSet
+
 _lock = threading.Lock()
 
 
@@ -20,12 +22,13 @@ def _make_get_router(original: Any) -> Any:
         with _lock:
             return original(self, protocol)
 
-    _get_router._gtchain_locked = True  # type: ignore[attr-defined]
     return _get_router
 
 
-def install() -> None:
+def register(patches: PatchSet) -> None:
     from moto.core.routing import ServiceOperationRouter
 
-    if not hasattr(ServiceOperationRouter._get_router, "_gtchain_locked"):
-        ServiceOperationRouter._get_router = _make_get_router(ServiceOperationRouter._get_router)  # type: ignore[method-assign]
+    patches.wrap(ServiceOperationRouter, "_get_router", _make_get_router)
+
+
+PATCHES = PatchSet("http.routing", register)

@@ -17,9 +17,9 @@ Hooks:
   its Lambda and service-integration calls with the fixed key ``ak``) signs with the
   credentials of the execution's role (``StateCredentials.role_arn``: the state machine's
   ``RoleArn``, or a task's ``Credentials``), so those calls are checked like any other;
-- the Lambda runtime (:mod:`.lambda_runtime`) gives each worker its role's credentials;
-- EventBridge -> Step Functions (:mod:`.events`) authorizes ``states:StartExecution`` for
-  the target's ``RoleArn`` in-process.
+- the Lambda runtime (:mod:`gtchain.sandbox.awslambda.runtime`) gives each worker its role's credentials;
+- EventBridge -> Step Functions (:mod:`gtchain.sandbox.eventbridge.patches`) authorizes
+  ``states:StartExecution`` for the target's ``RoleArn`` in-process.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from typing import Any
 
 from gtchain.sandbox.iam.credentials import credentials_for
 from gtchain.sandbox.iam.enforcement import wsgi_guard
+from gtchain.sandbox.patching import PatchSet
 
 STATES_SESSION_NAME = "gtchain-sandbox-states"
 _ASL_PACKAGE = "moto.stepfunctions.parser.asl"
@@ -55,18 +56,15 @@ def _make_boto_client_for(original: Any) -> Any:
         )
 
     boto_client_for.__doc__ = "moto's boto_client_for, signed with the execution role's credentials."
-    boto_client_for._gtchain_original = original  # type: ignore[attr-defined]
     return boto_client_for
 
 
-def _patch_step_functions_clients() -> None:
+def _register_step_functions_clients(patches: PatchSet) -> None:
     from moto.stepfunctions.parser.asl.utils import boto_client
 
     original = boto_client.boto_client_for
-    if hasattr(original, "_gtchain_original"):
-        return
     replacement = _make_boto_client_for(original)
-    boto_client.boto_client_for = replacement
+    patches.replace(boto_client, "boto_client_for", replacement)
     # Modules imported the function by name: replace it in each of them.
     package = importlib.import_module(_ASL_PACKAGE)
     for module_info in pkgutil.walk_packages(package.__path__, prefix=f"{_ASL_PACKAGE}."):
@@ -74,15 +72,15 @@ def _patch_step_functions_clients() -> None:
             module = importlib.import_module(module_info.name)
         except Exception:  # an optional integration that does not import here
             continue
-        if getattr(module, "boto_client_for", None) is original:
-            module.boto_client_for = replacement  # type: ignore[attr-defined]
+        if module is not boto_client and getattr(module, "boto_client_for", None) is original:
+            patches.replace(module, "boto_client_for", replacement)
 
 
-def install() -> None:
+def register(patches: PatchSet) -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
-    if not hasattr(DomainDispatcherApplication.__call__, "_gtchain_guarded"):
-        guarded = wsgi_guard(DomainDispatcherApplication.__call__)
-        guarded._gtchain_guarded = True  # type: ignore[attr-defined]
-        DomainDispatcherApplication.__call__ = guarded  # type: ignore[method-assign]
-    _patch_step_functions_clients()
+    patches.wrap(DomainDispatcherApplication, "__call__", wsgi_guard)
+    _register_step_functions_clients(patches)
+
+
+PATCHES = PatchSet("iam", register)

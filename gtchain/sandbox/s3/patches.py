@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from gtchain.sandbox.patching import PatchSet
+
 
 def _denies_only_insecure_transport(statement: dict[str, Any]) -> bool:
     condition = statement.get("Condition") or {}
@@ -45,7 +47,10 @@ def _get_permission(self: Any, action: str, resource: str) -> Any:
     return IAMPolicy(json.dumps(policy)).is_action_permitted(action, resource)
 
 
-def install() -> None:
+def register(patches: PatchSet) -> None:
     from moto.s3.models import FakeBucket
 
-    FakeBucket.get_permission = _get_permission  # type: ignore[method-assign]
+    patches.replace(FakeBucket, "get_permission", _get_permission)
+
+
+PATCHES = PatchSet("s3", register)

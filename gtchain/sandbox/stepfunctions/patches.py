@@ -34,7 +34,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from gtchain_runtime.adapters.errors import error_code
+from gtchain.sandbox.patching import PatchSet
 
 # The AWS SDK (Java v2) service class names Step Functions uses as error prefixes.
 _SERVICE_ERROR_PREFIXES = {
@@ -67,7 +67,8 @@ def aws_sdk_error_name(service: str, error: Exception) -> str:
     """The error name a ``Catch`` sees for an aws-sdk task failure, e.g. ``S3.NoSuchKeyException``."""
     name = type(error).__name__
     if name == "ClientError" and isinstance(error, ClientError):  # not modelled: use the error code
-        name = error_code(error) or service_error_prefix(service)
+        # botocore's error handling guide: the service's code is ``response["Error"]["Code"]``.
+        name = str(error.response.get("Error", {}).get("Code", "")) or service_error_prefix(service)
     if not name.endswith("Exception"):
         name += "Exception"
     return f"{service_error_prefix(service)}.{name}"
@@ -76,9 +77,8 @@ def aws_sdk_error_name(service: str, error: Exception) -> str:
 def to_states_json(value: Any) -> Any:
     """Replace datetimes (anywhere in a boto3 response) with ISO-8601 UTC text, as Step Functions does.
 
-    Not ``gtchain_runtime.adapters.sagemaker.json_safe``: that one writes gtchain's own payloads
-    (``datetime.isoformat()``, e.g. ``2024-05-01T00:00:00+00:00``), while an ``aws-sdk:*`` task
-    result must read as AWS writes it (milliseconds and ``Z``: ``2024-05-01T00:00:00.000Z``).
+    An ``aws-sdk:*`` task result must read as AWS writes it (milliseconds and ``Z``:
+    ``2024-05-01T00:00:00.000Z``), not as gtchain writes its own payloads.
     """
     if isinstance(value, datetime):
         stamp = value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -222,7 +222,7 @@ def _normalise_exception_name(norm_service_name: str, ex: Exception) -> str:
     return aws_sdk_error_name(norm_service_name, ex)
 
 
-def install() -> None:
+def register(patches: PatchSet) -> None:
     from moto.stepfunctions.models import StateMachine, StepFunctionBackend
     from moto.stepfunctions.parser.asl.component.program.program import Program
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
@@ -231,18 +231,25 @@ def install() -> None:
     from moto.stepfunctions.parser.models import StepFunctionsParserBackend
     from moto.stepfunctions.responses import StepFunctionResponse
 
-    StateMachine.create_from_cloudformation_json = classmethod(_create_from_cloudformation_json)  # type: ignore[method-assign,assignment]
-    StateMachine.delete_from_cloudformation_json = classmethod(_delete_from_cloudformation_json)  # type: ignore[method-assign,assignment]
-    StateMachine.update_from_cloudformation_json = classmethod(_update_from_cloudformation_json)  # type: ignore[method-assign,assignment]
-    StepFunctionsParserBackend.start_execution = _make_start_execution(  # type: ignore[method-assign]
-        StepFunctionsParserBackend.start_execution
+    patches.replace(
+        StateMachine, "create_from_cloudformation_json", classmethod(_create_from_cloudformation_json)
     )
-    StepFunctionResponse.stop_execution = _stop_execution_response  # type: ignore[method-assign]
-    StepFunctionBackend.stop_execution = _backend_stop_execution  # type: ignore[method-assign]
-    StateMachine.stop_execution = _state_machine_stop_execution  # type: ignore[method-assign]
-    Program.eval = _make_program_eval(Program.eval)  # type: ignore[method-assign]
+    patches.replace(
+        StateMachine, "delete_from_cloudformation_json", classmethod(_delete_from_cloudformation_json)
+    )
+    patches.replace(
+        StateMachine, "update_from_cloudformation_json", classmethod(_update_from_cloudformation_json)
+    )
+    patches.wrap(StepFunctionsParserBackend, "start_execution", _make_start_execution)
+    patches.replace(StepFunctionResponse, "stop_execution", _stop_execution_response)
+    patches.replace(StepFunctionBackend, "stop_execution", _backend_stop_execution)
+    patches.replace(StateMachine, "stop_execution", _state_machine_stop_execution)
+    patches.wrap(Program, "eval", _make_program_eval)
     task_class = aws_sdk.StateTaskServiceAwsSdk
-    task_class._eval_service_task = _make_eval_service_task(task_class._eval_service_task)  # type: ignore[method-assign]
+    patches.wrap(task_class, "_eval_service_task", _make_eval_service_task)
     # The error name is built from the lower-case api name; keep moto's lookup, fix the casing.
-    task_class._normalise_service_error_name = staticmethod(service_error_prefix)  # type: ignore[method-assign,assignment]
-    task_class._normalise_exception_name = staticmethod(_normalise_exception_name)  # type: ignore[method-assign]
+    patches.replace(task_class, "_normalise_service_error_name", staticmethod(service_error_prefix))
+    patches.replace(task_class, "_normalise_exception_name", staticmethod(_normalise_exception_name))
+
+
+PATCHES = PatchSet("stepfunctions", register)

@@ -9,6 +9,14 @@ semantic segmentation labeling jobs have a quota of 20,000 items. For all other 
 types, the dataset size quota is 100,000 items." An attribute's size is the length of its value
 as JSON (the page does not say how it is measured). Whether CreateLabelingJob refuses a bad
 manifest or the job fails on it is a variant (variants.py, manifest_errors).
+
+Which objects a job sends to workers: a chained job "uses the output manifest of the previous
+job" and workers only get the objects that have no label yet under the job's attribute
+(https://docs.aws.amazon.com/sagemaker/latest/dg/sms-reusing-data.html, "Chaining labeling
+jobs"); an object whose labeling failed carries a ``failure-reason`` in its ``<attribute>-metadata``
+instead of a label (https://docs.aws.amazon.com/sagemaker/latest/dg/sms-data-output.html). The
+emulator reads these pages with its own code (:func:`is_labeled`); the runtime has its own
+reading of the same pages, and the two meet only through the files in S3.
 """
 
 from __future__ import annotations
@@ -17,9 +25,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from gtchain_runtime.domain.manifest.lines import MAX_LINE_CHARS
-from gtchain_runtime.domain.manifest.status import LABELED_STATUSES, classify
-
+MAX_LINE_CHARS = 100_000  # "Each JSON object in the manifest file can be no larger than 100,000 characters"
 MAX_OBJECTS_PER_JOB = 100_000
 MAX_SEMANTIC_SEGMENTATION_OBJECTS = 20_000
 MAX_ATTRIBUTE_CHARS = 20_000
@@ -41,7 +47,9 @@ class ManifestObject:
 
 def is_labeled(record: dict[str, Any], attribute: str) -> bool:
     """Labeled = the attribute is present and non-null, and its metadata has no failure-reason."""
-    return classify(record, attribute, f"{attribute}-metadata") in LABELED_STATUSES
+    metadata = record.get(f"{attribute}-metadata")
+    failed = isinstance(metadata, dict) and "failure-reason" in metadata
+    return record.get(attribute) is not None and not failed
 
 
 def parse_manifest(text: str, uri: str, max_objects: int = MAX_OBJECTS_PER_JOB) -> list[ManifestObject]:  # noqa: C901 - one check per documented manifest rule, in the page's order

@@ -17,7 +17,7 @@ https://docs.aws.amazon.com/sagemaker/latest/dg/sms-automated-labeling.html:
 * "When Ground Truth starts an automated data labeling job, it selects a random sample of input
   data objects and sends them to human workers. If more than 10% of these data objects fail, the
   labeling job will fail." The sample is the objects humans label before machine labels start
-  (workforce.py plans it); the job fails once the sample is done.
+  (workforce/run.py plans it); the job fails once the sample is done.
 
 The page gives no FailureReason text, so the wording is the automation_failure_wording variant
 (variants.py): ``names-the-rule`` quotes the page's numbers, ``paraphrased`` says the same in

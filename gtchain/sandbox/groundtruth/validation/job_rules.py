@@ -1,6 +1,6 @@
 """The documented rules a labeling job's request must meet beyond its shapes, in one place for
 both moments they may be enforced: CreateLabelingJob (responses.py) and the job's start
-(workforce.py). Which moment applies is a variant (variants.py), as the pages state the rules
+(workforce/preparation.py). Which moment applies is a variant (variants.py), as the pages state the rules
 but not when the service checks them. Each rule's page is quoted in its module."""
 
 from __future__ import annotations

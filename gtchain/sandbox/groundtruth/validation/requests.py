@@ -4,28 +4,25 @@ Real SageMaker checks every constraint of its service model on the server and an
 ``ValidationException`` with one message per violated constraint. botocore's
 ``ParamValidator`` checks types, required members and minimums, but skips patterns,
 maximums and enums, so the constraints are read from the loaded service model by walking
-the input shape (nothing is hand-listed here; the walk is
-``gtchain_runtime.domain.service_model.model_violations``, shared with the request builder)
-and reported in AWS's wording.
+the input shape (nothing is hand-listed here; the walk is :mod:`.service_model`) and reported
+in AWS's wording.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from functools import cache
 from typing import Any
 
-import regex
 from botocore.model import Shape
 from moto.sagemaker.exceptions import ValidationError
 
 from gtchain.sandbox.groundtruth.outputs.labels import built_in_task_type
-from gtchain_runtime.domain.service_model import (
+from gtchain.sandbox.groundtruth.validation.service_model import (
     Violation,
-    model_violations,
+    operation_model,
     param_validator_problems,
+    violations,
 )
-from gtchain_runtime.domain.service_model import operation as operation_model
 
 __all__ = ["constraint_violations", "operation_model", "validate_create_semantics", "validate_request"]
 
@@ -55,13 +52,6 @@ REF_TASK_TYPES = frozenset(
 SEMANTIC_SEGMENTATION_TASK_TYPES = frozenset(
     {"semanticsegmentation", "adjustmentsemanticsegmentation", "verificationsemanticsegmentation"}
 )
-
-
-@cache
-def _compiled_pattern(pattern: str) -> regex.Pattern[str]:
-    # The model's patterns are Java regular expressions (\p{L} and friends); the `regex`
-    # module reads that dialect, `re` does not.
-    return regex.compile(pattern)
 
 
 def _field_path(violation: Violation) -> str:
@@ -101,7 +91,7 @@ def constraint_violations(shape: Shape, value: Any) -> Iterator[str]:
 
     Values of an unexpected type are left to botocore's ParamValidator.
     """
-    for violation in model_violations(shape, value, compile_pattern=_compiled_pattern):
+    for violation in violations(shape, value):
         shown = "null" if violation.value is None else f"'{_render(violation.value)}'"
         where = _field_path(violation)
         yield f"Value {shown} at '{where}' failed to satisfy constraint: Member {_constraint(violation)}"
