@@ -15,7 +15,7 @@ from gtchain_runtime.domain.report_page import (
     render_report_html,
     s3_console_url,
 )
-from tests.report_fixture import FINAL_MANIFEST, chain_cost_dict, chain_describes, finished_page
+from tests.support.report import FINAL_MANIFEST, chain_cost_dict, chain_describes, finished_page
 
 NOW = datetime(2026, 12, 3, 15, 58, 43, 963398, tzinfo=UTC)
 

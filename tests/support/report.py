@@ -7,20 +7,19 @@ from __future__ import annotations
 import copy
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from gtchain_runtime.domain.cost import ChainCost, job_cost
 from gtchain_runtime.domain.report_page import ChainReportPage, chain_report_page
+from tests.support.paths import DESCRIBE_FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "describe"
 ROOT = "Streetscenes-Job1"
 BUCKET = "gtchain-streetscenes-data"
 FINAL_MANIFEST = f"s3://{BUCKET}/chains/{ROOT}/final/output.manifest"
 
 
 def _job(name: str, status: str, counters: dict[str, int], input_uri: str) -> dict[str, Any]:
-    describe = copy.deepcopy(json.loads((FIXTURES / "image_classification_non_al.json").read_text()))
+    describe = copy.deepcopy(json.loads((DESCRIBE_FIXTURES / "image_classification_non_al.json").read_text()))
     describe["LabelingJobName"] = name
     describe["LabelingJobArn"] = f"arn:aws:sagemaker:us-east-1:123456789012:labeling-job/{name.lower()}"
     describe["LabelingJobStatus"] = status

@@ -25,7 +25,7 @@ from gtchain.sandbox.faults import Fault
 from gtchain.sandbox.labeling.workforce import EVENT_DETAIL_TYPE, EVENT_SOURCE, JobBehaviour
 from gtchain.sandbox.scenarios import FINAL_DECISIONS, Scenario, ScenarioResult, ScenarioRunner
 from gtchain_runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger
-from tests.integration.handler_env import state_change_event
+from tests.support.handler_env import state_change_event
 
 OBJECTS, STOP_AFTER = 200, 80
 # Older than the sweep's grace period (SWEEP_GRACE, 15 minutes).

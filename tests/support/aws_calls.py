@@ -25,10 +25,11 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from gtchain_cdk.functions import HANDLER_SIZING
-from tests.integration.handler_env import (
+from tests.support.handler_env import (
     FakeContext,
     ProjectAws,
     state_change_event,
+    state_machine_arn_of_the_project,
     stop_running_executions,
 )
 
@@ -267,6 +268,6 @@ def exercise_every_handler(project: ProjectAws, monkeypatch: pytest.MonkeyPatch)
         assert first["started"] == [SWEPT_ROOT], first
         executions.invoke(sweep_jobs, {})
         # A person stops the sweep's execution: the next sweep looks it up and starts attempt 2.
-        stop_running_executions(chain_context().settings.state_machine_arn)
+        stop_running_executions(state_machine_arn_of_the_project())
         assert executions.invoke(sweep_jobs, {})["started"] == [SWEPT_ROOT]
     return recorder
