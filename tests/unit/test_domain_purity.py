@@ -16,7 +16,7 @@ DOMAIN = Path(__file__).resolve().parents[2] / "lambdas" / "gtchain_runtime" / "
 DOMAIN_PACKAGE = "gtchain_runtime.domain"
 FORBIDDEN = ("boto3", "aws_lambda_powertools", "gtchain_runtime.adapters", "gtchain_runtime.handlers")
 # The one domain module that may import botocore: it reads the SageMaker service model shipped
-# inside botocore (no AWS call); see its docstring.
+# inside botocore (no AWS call).
 BOTOCORE_MODULE = "service_model.py"
 
 
@@ -58,11 +58,6 @@ def offences(domain: Path) -> list[str]:
 def test_the_domain_imports_no_aws_sdk_lambda_tooling_or_edges() -> None:
     assert list(DOMAIN.rglob("*.py")), f"no domain modules under {DOMAIN}"
     assert offences(DOMAIN) == []
-
-
-def test_service_model_says_why_it_reads_botocore() -> None:
-    docstring = ast.get_docstring(ast.parse((DOMAIN / BOTOCORE_MODULE).read_text(encoding="utf-8"))) or ""
-    assert "botocore" in docstring and "never calls AWS" in docstring
 
 
 @pytest.fixture
