@@ -30,7 +30,8 @@ from gtchain.sandbox import Sandbox  # noqa: E402
 from gtchain.sandbox.labeling.workforce import JobBehaviour  # noqa: E402
 from gtchain.sandbox.scenarios import Scenario, ScenarioRunner  # noqa: E402
 from gtchain_cdk.config import load_projects  # noqa: E402
-from gtchain_runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger  # noqa: E402
+from gtchain_runtime.adapters.ledger import Ledger  # noqa: E402
+from gtchain_runtime.adapters.ledger_schema import DECISION_RECORD, FAILURE_RECORD_PREFIX  # noqa: E402
 
 PROJECTS_FILE = REPOSITORY_ROOT / "projects.json"
 

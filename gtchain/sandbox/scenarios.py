@@ -35,7 +35,8 @@ from typing import Any
 from gtchain.sandbox.errors import SandboxError
 from gtchain.sandbox.labeling.variants import GroundTruthVariants
 from gtchain.sandbox.labeling.workforce import JobBehaviour
-from gtchain_runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger
+from gtchain_runtime.adapters.ledger import Ledger
+from gtchain_runtime.adapters.ledger_schema import DECISION_RECORD, FAILURE_RECORD_PREFIX
 from gtchain_runtime.domain.layout import FinalLocations
 from gtchain_runtime.domain.manifest import manifest_stats
 

@@ -24,7 +24,8 @@ from gtchain.sandbox import Sandbox
 from gtchain.sandbox.faults import Fault
 from gtchain.sandbox.labeling.workforce import EVENT_DETAIL_TYPE, EVENT_SOURCE, JobBehaviour
 from gtchain.sandbox.scenarios import FINAL_DECISIONS, Scenario, ScenarioResult, ScenarioRunner
-from gtchain_runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger
+from gtchain_runtime.adapters.ledger import Ledger
+from gtchain_runtime.adapters.ledger_schema import DECISION_RECORD, FAILURE_RECORD_PREFIX
 from tests.integration.handler_env import state_change_event
 
 OBJECTS, STOP_AFTER = 200, 80
