@@ -16,12 +16,10 @@ from typing import Any
 
 import pytest
 
+from gtchain.checkout_app import checkout_app
+from gtchain.demo.runner import ScenarioResult, ScenarioRunner
 from gtchain.sandbox import Sandbox
 from gtchain.sandbox.errors import SandboxError
-from gtchain.sandbox.scenarios import (
-    ScenarioResult,
-    ScenarioRunner,
-)
 from gtchain_cdk.config import load_projects
 from tests.support.e2e_scenarios import (
     RACE,
@@ -42,7 +40,9 @@ def sandbox() -> Iterator[Sandbox]:
 @pytest.fixture(scope="session")
 def deployed(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     project = load_projects(PROJECTS_FILE)[0]
-    outputs = sandbox.deploy(projects_file=PROJECTS_FILE, stacks=[project.stack_name])[project.stack_name]
+    outputs = sandbox.deploy(checkout_app(), projects_file=PROJECTS_FILE, stacks=[project.stack_name])[
+        project.stack_name
+    ]
     return {"project": project, "outputs": outputs}
 
 

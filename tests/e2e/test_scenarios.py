@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from gtchain.sandbox.scenarios import THIRD_PARTY_ATTRIBUTE, ScenarioResult
+from gtchain.demo.runner import ScenarioResult
+from gtchain.demo.scenarios import THIRD_PARTY_ATTRIBUTE
 from tests.support.deployed_reads import decisions_by_job, manifest_records, notifications
 from tests.support.e2e_scenarios import e2e_scenarios
 

@@ -31,8 +31,8 @@ def test_inspect_root_job_of_the_project(project_aws: ProjectAws) -> None:
         0,
     )
     assert inspection["status"] == "Stopped"
-    assert "ResponseMetadata" not in inspection["describe"]
-    assert isinstance(inspection["describe"]["CreationTime"], str)
+    assert "ResponseMetadata" not in inspection["job"]
+    assert isinstance(inspection["job"]["CreationTime"], str)
     assert inspection["tags"]["team"] == "perception"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from gtchain_runtime.handlers.observability import chain_context
 from gtchain_runtime.usecases.inspect import inspect_job as inspect_service
@@ -14,7 +15,7 @@ CHILD = "Streetscenes-Job1-chain-1"
 
 
 def test_stopped_root_is_chained_then_the_chain_is_finalized(project_aws: ProjectAws) -> None:
-    from gtchain.sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 
     workforce().configure(ROOT, JobBehaviour(stop_after=30))
     project_aws.create_root_job(ROOT, 50)
@@ -81,7 +82,7 @@ def assert_report_page_beside(project: ProjectAws, report_uri: str, *, final_lin
 
 
 def test_dry_run_plan_writes_nothing(project_aws: ProjectAws) -> None:
-    from gtchain.sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 
     workforce().configure(ROOT, JobBehaviour(stop_after=10))
     project_aws.create_root_job(ROOT, 20)
@@ -94,7 +95,7 @@ def test_dry_run_plan_writes_nothing(project_aws: ProjectAws) -> None:
 
 
 def test_failed_job_without_output_for_a_permission_error_gives_up(project_aws: ProjectAws) -> None:
-    from gtchain.sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 
     workforce().configure(
         ROOT,
@@ -116,7 +117,7 @@ def test_failed_job_without_output_for_a_permission_error_gives_up(project_aws: 
 
 
 def test_a_bad_override_tag_is_decided_as_a_give_up_that_names_it(project_aws: ProjectAws) -> None:
-    from gtchain.sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 
     workforce().configure(ROOT, JobBehaviour(stop_after=10))
     project_aws.create_root_job(ROOT, 20)
@@ -129,3 +130,24 @@ def test_a_bad_override_tag_is_decided_as_a_give_up_that_names_it(project_aws: P
     assert state["plan"]["decision"] == "GIVE_UP" and state["plan"]["request"] is None
     assert "cannot be created" in state["plan"]["reason"] and "'robots'" in state["plan"]["reason"]
     assert "child" not in state and state["record"]["gave_up"] is True
+
+
+def test_a_report_page_that_cannot_be_drawn_never_fails_finalize(
+    project_aws: ProjectAws, monkeypatch: Any
+) -> None:
+    """The final manifest and report.json are the chain's result; the page only draws them."""
+    from gtchain_runtime.usecases import finalize
+
+    def broken_page(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("the page cannot be drawn")
+
+    monkeypatch.setattr(finalize, "chain_report_page", broken_page)
+    project_aws.create_root_job(ROOT, 10)
+    root = run_until_finished(project_aws, ROOT)
+    done = execute(state_change_event(root["LabelingJobArn"], root["LabelingJobStatus"], "event-root"))
+    assert done["plan"]["decision"] == "COMPLETE", done["plan"]["reason"]
+    assert len(s3_text(project_aws, done["final"]["final_manifest_uri"]).splitlines()) == 10
+    assert json.loads(s3_text(project_aws, done["final"]["report_uri"]))["jobs"] == [ROOT]
+    assert done["record"]["recorded"] is True
+    page_key = f"chains/{ROOT}/final/report.html"
+    assert "Contents" not in project_aws.s3.list_objects_v2(Bucket=BUCKET, Prefix=page_key)

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from gtchain.sandbox.labeling import workforce
-from gtchain.sandbox.labeling.variants import GroundTruthVariants
+from gtchain.sandbox.groundtruth import workforce
+from gtchain.sandbox.groundtruth.variants import GroundTruthVariants
 from tests.support.labeling import (
     BUCKET,
     describe,

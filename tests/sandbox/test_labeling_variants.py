@@ -1,5 +1,5 @@
 """Ground Truth's output files as documented, and each undocumented behaviour's variants
-(gtchain/sandbox/labeling/variants.py), read back the way the runtime reads them."""
+(gtchain/sandbox/groundtruth/variants.py), read back the way the runtime reads them."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ from typing import Any
 
 import pytest
 
-from gtchain.sandbox.labeling import JobBehaviour, workforce
-from gtchain.sandbox.labeling.variants import (
+from gtchain.sandbox.groundtruth import JobBehaviour, workforce
+from gtchain.sandbox.groundtruth.variants import (
     ENV_VARIABLE,
     GroundTruthVariants,
     every_variant,
     failure_reason_corpus,
 )
 from gtchain_runtime.adapters.s3_stream import BucketObjects
+from gtchain_runtime.domain.labeling_job import LabelingJob
 from gtchain_runtime.usecases.evidence import open_evidence
 from tests.support.labeling import (
     BUCKET,
@@ -53,7 +54,8 @@ def evidence_of(name: str) -> tuple[str, list[dict[str, Any]]]:
     described = describe(name)
     manifest_uri = described["InputConfig"]["DataSource"]["S3DataSource"]["ManifestS3Uri"]
     input_manifest = io.BytesIO(body(manifest_uri.split("/", 3)[3]))
-    with open_evidence(BucketObjects(s3()), described, input_manifest) as opened:
+    job = LabelingJob.from_describe(described)
+    with open_evidence(BucketObjects(s3()), job, lambda: input_manifest) as opened:
         assert opened.output is not None
         records = [json.loads(line) for line in opened.output.read().splitlines() if line.strip()]
         return opened.source, records

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from gtchain.sandbox.labeling import JobBehaviour, workforce
+from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 from tests.support.labeling import (
     ALGORITHM_ARN,
     BUCKET,

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from gtchain.sandbox.labeling.automation import (
+from gtchain.sandbox.groundtruth.validation.automation import (
     AUTOMATION_WORDINGS,
     below_minimum_reason,
     sample_failure_reason,
 )
-from gtchain.sandbox.labeling.validation import constraint_violations
+from gtchain.sandbox.groundtruth.validation.requests import constraint_violations
 from gtchain_runtime.domain.service_model import input_shape
 from tests.support.describes import ALL_FIXTURES, chain_request, load, with_service_empties
 from tests.support.failure_corpus import CORPUS

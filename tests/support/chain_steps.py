@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gtchain_runtime.domain.labeling_job import LabelingJob
 from gtchain_runtime.domain.layout import ChildLocations, jobs_output_path
 from gtchain_runtime.domain.lineage import Lineage
 from gtchain_runtime.domain.requests import build_child_request
@@ -16,7 +17,7 @@ ROOT = "Streetscenes-Job1"
 
 
 def finished_root(project: ProjectAws, stop_after: int = 30, objects: int = 50) -> dict[str, Any]:
-    from gtchain.sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 
     workforce().configure(ROOT, JobBehaviour(stop_after=stop_after))
     project.create_root_job(ROOT, objects)
@@ -40,7 +41,7 @@ def chain_plan_for(state: dict[str, Any]) -> dict[str, Any]:
     ).child()
     locations = ChildLocations(BUCKET, child.root, child.job_name)
     built = build_child_request(
-        inspection["describe"],
+        LabelingJob.from_describe(inspection["job"]),
         child=child,
         chained_manifest_uri=locations.chained_manifest_uri,
         output_path=jobs_output_path(BUCKET),
@@ -70,7 +71,7 @@ def chain_plan_for(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_until_finished(project: ProjectAws, job_name: str) -> dict[str, Any]:
-    from gtchain.sandbox.labeling import workforce
+    from gtchain.sandbox.groundtruth import workforce
 
     workforce().run_until_idle()
     return project.sagemaker.describe_labeling_job(LabelingJobName=job_name)

@@ -9,8 +9,8 @@ from typing import Any
 
 from moto.sns.models import sns_backends
 
+from gtchain.demo.runner import ScenarioResult
 from gtchain.sandbox import Sandbox
-from gtchain.sandbox.scenarios import ScenarioResult
 
 # The sandbox's account and region.
 ACCOUNT, REGION = "123456789012", "us-east-1"

@@ -8,6 +8,7 @@ from typing import Any
 
 from botocore.validate import ParamValidator
 
+from gtchain_runtime.domain.labeling_job import LabelingJob
 from gtchain_runtime.domain.lineage import Lineage, lineage_from_tags
 from gtchain_runtime.domain.requests import ChildRequest, build_child_request
 from gtchain_runtime.domain.service_model import input_shape, validate_against_model
@@ -30,7 +31,11 @@ def child_of(describe: dict[str, Any]) -> Lineage:
 def chain_request(describe: dict[str, Any], **options: Any) -> ChildRequest:
     """The first child of `describe`, with the chained manifest and output path every test uses."""
     return build_child_request(
-        describe, child=child_of(describe), chained_manifest_uri=CHAINED, output_path=OUTPUT, **options
+        LabelingJob.from_describe(describe),
+        child=child_of(describe),
+        chained_manifest_uri=CHAINED,
+        output_path=OUTPUT,
+        **options,
     )
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from gtchain.sandbox.labeling.variants import every_variant
-from gtchain.sandbox.labeling.workforce import JobBehaviour
-from gtchain.sandbox.scenarios import IGNORED, SCENARIOS, Scenario, guard_rail
+from gtchain.demo.scenarios import IGNORED, SCENARIOS, Scenario, guard_rail
+from gtchain.sandbox.groundtruth import JobBehaviour
+from gtchain.sandbox.groundtruth.variants import every_variant
 
 # Scenarios only the e2e tier plays: duplicate delivery of the final event.
 DUPLICATE_EVENT = Scenario(

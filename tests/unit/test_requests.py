@@ -4,6 +4,7 @@ import copy
 
 import pytest
 
+from gtchain_runtime.domain.labeling_job import LabelingJob
 from gtchain_runtime.domain.lineage import Lineage
 from gtchain_runtime.domain.requests import (
     AUTOMATED_LABELING_MIN_OBJECTS,
@@ -176,7 +177,7 @@ def test_grandchild_carries_depth_two_and_its_parent() -> None:
     describe["LabelingJobName"] = "Streetscenes-Job1-chain-1"
     describe["Tags"] = [*describe["Tags"], {"Key": "gtchain:depth", "Value": "1"}]
     request = build_child_request(
-        describe, child=child, chained_manifest_uri=CHAINED, output_path=OUTPUT
+        LabelingJob.from_describe(describe), child=child, chained_manifest_uri=CHAINED, output_path=OUTPUT
     ).request
     assert request["LabelingJobName"] == "Streetscenes-Job1-chain-2"
     assert {"Key": "gtchain:parent", "Value": "Streetscenes-Job1-chain-1"} in request["Tags"]
@@ -203,7 +204,10 @@ def test_non_s3_manifest_is_refused() -> None:
     describe = load("image_classification_non_al")
     with pytest.raises(RequestBuildError, match="must be an s3:// URI"):
         build_child_request(
-            describe, child=child_of(describe), chained_manifest_uri="/tmp/x.manifest", output_path=OUTPUT
+            LabelingJob.from_describe(describe),
+            child=child_of(describe),
+            chained_manifest_uri="/tmp/x.manifest",
+            output_path=OUTPUT,
         )
 
 
