@@ -54,6 +54,33 @@ class RuntimeSettings(BaseModel):
         )
 
 
+def _environment_text(value: object) -> str:
+    """A setting as the Lambda environment holds it (settings_from reads it back)."""
+    if value is None:
+        return ""  # not configured (CloudFormation cannot omit a variable conditionally)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def lambda_environment(**values: object) -> dict[str, str]:
+    """The Lambda environment of these settings, given by field name: the one place the stack
+    learns the variables' names (docs/architecture.md, "Environment variables")."""
+    fields = RuntimeSettings.model_fields
+    unknown = sorted(values.keys() - fields.keys())
+    if unknown:
+        raise ValueError(f"not settings of the runtime: {', '.join(unknown)}")
+    missing = sorted(name for name, field in fields.items() if field.is_required() and name not in values)
+    if missing:
+        raise ValueError(f"the runtime needs settings {', '.join(missing)}")
+    return {str(fields[name].alias): _environment_text(value) for name, value in values.items()}
+
+
+def setting_variable(name: str) -> str:
+    """The environment variable of one setting (by field name)."""
+    return str(RuntimeSettings.model_fields[name].alias)
+
+
 def settings_from(environ: dict[str, str]) -> RuntimeSettings:
     # Empty strings mean "not configured" (CloudFormation cannot omit a variable conditionally).
     return RuntimeSettings.model_validate({k: v for k, v in environ.items() if v != ""})

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from gtchain_runtime.adapters.errors import error_code
+
+if TYPE_CHECKING:  # the stubs are a dev dependency: the Lambda runtime only has boto3
+    from mypy_boto3_stepfunctions import SFNClient
 
 STARTED = "STARTED"
 
@@ -22,7 +25,7 @@ def execution_arn(state_machine_arn: str, execution_name: str) -> str:
 
 
 class Executions:
-    def __init__(self, client: Any, state_machine_arn: str) -> None:
+    def __init__(self, client: SFNClient, state_machine_arn: str) -> None:
         self._client = client
         self._state_machine_arn = state_machine_arn
 

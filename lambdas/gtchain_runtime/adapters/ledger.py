@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -25,6 +25,9 @@ from gtchain_runtime.adapters.ledger_schema import (
     PARTITION_KEY,
     SORT_KEY,
 )
+
+if TYPE_CHECKING:  # the stubs are a dev dependency: the Lambda runtime only has boto3
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -55,7 +58,7 @@ def _plain_numbers(value: Any) -> Any:
 
 
 class Ledger:
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
 
@@ -129,13 +132,9 @@ class Ledger:
         )
 
     def recorded_child(self, parent: str) -> str | None:
-        """The child gtchain created for `parent`: its claim, or (for chains created before claims
-        were written) the child named by the parent's decision."""
-        for record in (CHILD_CLAIM_RECORD, DECISION_RECORD):
-            item = self._get(parent, record)
-            if item and item.get("child_name"):
-                return str(item["child_name"])
-        return None
+        """The child gtchain created for `parent`: the claim Create chained job wrote before it."""
+        item = self._get(parent, CHILD_CLAIM_RECORD)
+        return str(item["child_name"]) if item and item.get("child_name") else None
 
     def _get(self, job_name: str, record: str) -> dict[str, Any] | None:
         response = self._client.get_item(
