@@ -115,6 +115,9 @@ def runtime_environment(
         "ALLOW_EXTERNAL_WORKFORCE": "true" if policy.allow_external_workforce else "false",
         "CHAIN_HUMAN_LABEL_BUDGET": _unset_if_none(policy.chain_human_label_budget),
         "PRICE_PER_OBJECT_USD": _unset_if_none(policy.price_per_object_usd),
+        "ADOPT_JOBS_ENDED_AFTER": (
+            policy.adopt_jobs_ended_after.isoformat() if policy.adopt_jobs_ended_after else ""
+        ),
         # ExpectedBucketOwner of every S3 call the handlers make (the stack's account).
         "BUCKET_OWNER_ACCOUNT": account,
         "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
@@ -172,7 +175,9 @@ class ChainFunctions(Construct):
         # derives the actions from the calls the handlers make).
         self._allow_describe_jobs(self.inspect_job, "sagemaker:DescribeLabelingJob", "sagemaker:ListTags")
         # A job with lineage tags is ours only when its parent's decision names it as the child.
+        # The adoption start too; a job that ended before it is recorded as ignored (a conditional PutItem).
         self._allow_ledger(self.inspect_job, "ReadParentDecision", "dynamodb:GetItem")
+        self._allow_ledger(self.inspect_job, "RecordIgnoredJob", "dynamodb:PutItem")
 
         self._allow_manifest_access(self.plan_chain)
         # The chain's budget and cost: the earlier jobs' counters and their recorded decisions.
@@ -205,8 +210,15 @@ class ChainFunctions(Construct):
         # GetItem of a job's decision; Query counts its failures; a conditional PutItem records an
         # execution that ended without a decision (stopped, timed out) as a failure, and the third
         # one as the job's GIVE_UP decision, which it announces.
+        # The first sweep records the project's adoption start: the ledger's CreationDateTime
+        # (DescribeTable), the moment gtchain was first deployed.
         self._allow_ledger(
-            self.sweep_jobs, "SweepLedger", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"
+            self.sweep_jobs,
+            "SweepLedger",
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:PutItem",
+            "dynamodb:DescribeTable",
         )
         topic.grant_publish(self.sweep_jobs)
         self._acknowledge_findings()

@@ -21,6 +21,11 @@ DECISION_RECORD = "decision"
 # the parent's decision is not recorded yet (the child may finish first).
 CHILD_CLAIM_RECORD = "child"
 FAILURE_RECORD_PREFIX = "failure#"
+# A job left alone because it ended before the project's adoption start (domain.adoption).
+IGNORED_RECORD = "ignored"
+# The project's own records sit under a key no job name can take ('#' is not in a job name).
+PROJECT_KEY = "gtchain#project"
+ADOPTION_START_RECORD = "adoption-start"
 BY_ROOT_INDEX = "by-root"
 
 _serializer = TypeSerializer()
@@ -114,6 +119,43 @@ class Ledger:
 
     def decision(self, job_name: str) -> dict[str, Any] | None:
         return self._get(job_name, DECISION_RECORD)
+
+    def record_ignored(self, job_name: str, reason: str, execution: str) -> bool:
+        """Once per job: gtchain saw it end and left it alone (not a decision: `gtchain job resume`
+        may still decide it). Outside the by-root index, so chains do not list it."""
+        return self._put_once(
+            {
+                "job_name": job_name,
+                "record": IGNORED_RECORD,
+                "reason": reason,
+                "execution": execution,
+                "recorded_at": now_iso(),
+            }
+        )
+
+    def ignored(self, job_name: str) -> dict[str, Any] | None:
+        return self._get(job_name, IGNORED_RECORD)
+
+    def record_adoption_start(self, adopted_after: str, source: str) -> bool:
+        """The project's adoption start, written once (conditional put): two first sweeps at once
+        agree on the first writer's value; True when this call wrote it."""
+        return self._put_once(
+            {
+                "job_name": PROJECT_KEY,
+                "record": ADOPTION_START_RECORD,
+                "adopted_after": adopted_after,
+                "source": source,
+                "recorded_at": now_iso(),
+            }
+        )
+
+    def adoption_start(self) -> dict[str, Any] | None:
+        return self._get(PROJECT_KEY, ADOPTION_START_RECORD)
+
+    def created_at(self) -> datetime:
+        """The table's CreationDateTime (DescribeTable): when gtchain was first deployed for the project."""
+        created = self._client.describe_table(TableName=self._table)["Table"]["CreationDateTime"]
+        return created if isinstance(created, datetime) else datetime.fromtimestamp(float(created), UTC)
 
     def mark_notified(self, job_name: str) -> None:
         """The decision's notification was published (a retry must not lose or repeat it)."""
