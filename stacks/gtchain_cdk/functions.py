@@ -174,10 +174,10 @@ class ChainFunctions(Construct):
         # Each function gets exactly what its handler calls (tests/infra/test_derived_grants.py
         # derives the actions from the calls the handlers make).
         self._allow_describe_jobs(self.inspect_job, "sagemaker:DescribeLabelingJob", "sagemaker:ListTags")
-        # A job with lineage tags is ours only when its parent's decision names it as the child.
-        # The adoption start too; a job that ended before it is recorded as ignored (a conditional PutItem).
-        self._allow_ledger(self.inspect_job, "ReadParentDecision", "dynamodb:GetItem")
-        self._allow_ledger(self.inspect_job, "RecordIgnoredJob", "dynamodb:PutItem")
+        # A job with lineage tags is ours only when its parent's decision names it as the child;
+        # GetItem reads that and the adoption start, a conditional PutItem records a job that
+        # ended before the adoption start as ignored.
+        self._allow_ledger(self.inspect_job, "InspectLedger", "dynamodb:GetItem", "dynamodb:PutItem")
 
         self._allow_manifest_access(self.plan_chain)
         # The chain's budget and cost: the earlier jobs' counters and their recorded decisions.
@@ -296,7 +296,7 @@ class ChainFunctions(Construct):
         )
 
     def _allow_ledger(self, function: lambda_.Function, sid: str, *actions: str) -> None:
-        """Item actions on the ledger table itself: no function queries the by-root index (it is
+        """Actions on the ledger table itself: no function queries the by-root index (it is
         read by people, through the CLI and the sandbox), so its ARN is not granted."""
         function.add_to_role_policy(
             iam.PolicyStatement(sid=sid, actions=list(actions), resources=[self._table.table_arn])
