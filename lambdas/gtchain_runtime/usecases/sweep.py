@@ -75,22 +75,28 @@ def sweep_candidates(ctx: ChainContext, start: AdoptionStart) -> Iterator[SweepC
     """Every job that ended in the sweep's window, with why it is left alone or its next attempt.
     Read-only: the ledger's decisions and failure counts."""
     now = ctx.clock()
-    prefix = ctx.settings.job_name_prefix
-    for summary in ctx.jobs.finished_jobs(prefix, now - SWEEP_LOOKBACK, now - SWEEP_GRACE):
-        name = str(summary["LabelingJobName"])
-        attempts = 0
-        skip: str | None = None
-        if not owns_job_name(prefix, name):
-            skip = f"not a job of the project: {ownership_rule(prefix)}"
-        else:
-            skip = ended_before_adoption(name, job_ended_at(summary), start)
-        if skip is None and ctx.ledger.decision(name) is not None:
-            skip = "decision already recorded"
-        if skip is None:
-            attempts = ctx.ledger.failure_count(name)
-            if attempts >= MAX_FAILED_ATTEMPTS:
-                skip = f"{attempts} failed executions: given up"
+    for summary in ctx.jobs.finished_jobs(
+        ctx.settings.job_name_prefix, now - SWEEP_LOOKBACK, now - SWEEP_GRACE
+    ):
+        skip, attempts = _left_alone(ctx, summary, start)
         yield SweepCandidate(summary=summary, skip=skip, next_attempt=attempts + 1)
+
+
+def _left_alone(ctx: ChainContext, summary: dict[str, Any], start: AdoptionStart) -> tuple[str | None, int]:
+    """Why the sweep leaves the job alone (None: it starts the job), and its failed executions."""
+    prefix = ctx.settings.job_name_prefix
+    name = str(summary["LabelingJobName"])
+    if not owns_job_name(prefix, name):
+        return f"not a job of the project: {ownership_rule(prefix)}", 0
+    before_adoption = ended_before_adoption(name, job_ended_at(summary), start)
+    if before_adoption is not None:
+        return before_adoption, 0
+    if ctx.ledger.decision(name) is not None:
+        return "decision already recorded", 0
+    attempts = ctx.ledger.failure_count(name)
+    if attempts >= MAX_FAILED_ATTEMPTS:
+        return f"{attempts} failed executions: given up", attempts
+    return None, attempts
 
 
 def sweep_jobs(ctx: ChainContext) -> SweepResult:
