@@ -27,6 +27,9 @@ class TakenNames:
         self.taken = taken
         self.started: list[str] = []
 
+    def status(self, name: str) -> str | None:
+        return self.taken.get(name)
+
     def start(self, name: str, execution_input: Any) -> str:
         if name in self.taken:
             return self.taken[name]
@@ -110,3 +113,27 @@ def test_a_running_attempt_is_left_to_run() -> None:
     refusal = start_next_attempt(_context(), executions, SUMMARY, 1)  # type: ignore[arg-type]
     assert refusal == f"execution {sweep_execution_name(JOB, 1)} already started (RUNNING)"
     assert executions.started == []
+
+
+@pytest.mark.parametrize(
+    ("taken", "expected"),
+    [
+        ({}, None),
+        ({1: "ABORTED"}, None),
+        ({1: "RUNNING"}, "already started (RUNNING)"),
+        ({1: "TIMED_OUT", 2: "SUCCEEDED"}, "already succeeded"),
+        ({1: "ABORTED", 2: "FAILED", 3: "TIMED_OUT"}, "given up: "),
+    ],
+)
+def test_a_dry_run_says_what_the_sweep_would_do_and_starts_or_records_nothing(
+    taken: dict[int, str], expected: str | None
+) -> None:
+    ctx = _context()
+    executions = TakenNames({sweep_execution_name(JOB, attempt): status for attempt, status in taken.items()})
+    refusal = start_next_attempt(ctx, executions, SUMMARY, 1, dry_run=True)  # type: ignore[arg-type]
+    if expected is None:
+        assert refusal is None
+    else:
+        assert refusal is not None and expected in refusal
+    assert executions.started == [] and ctx.ledger.failures == {} and ctx.ledger.decisions == {}
+    assert ctx.notices == []
