@@ -25,9 +25,10 @@ import pytest
 from typer.testing import CliRunner
 
 from gtchain.cli.main import _cli
+from gtchain.demo.runner import ScenarioResult, ScenarioRunner
+from gtchain.demo.scenarios import Scenario
 from gtchain.sandbox import Sandbox
-from gtchain.sandbox.labeling.workforce import JobBehaviour
-from gtchain.sandbox.scenarios import Scenario, ScenarioResult, ScenarioRunner
+from gtchain.sandbox.groundtruth import JobBehaviour
 from gtchain_runtime.adapters.ledger import Ledger
 from tests.e2e.fault_play import put_state_change, wait_until
 from tests.e2e.test_guard_rails import listed_jobs

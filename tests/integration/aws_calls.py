@@ -199,7 +199,7 @@ class Executions:
 
 
 def _finished(project: ProjectAws, name: str, objects: int, **behaviour: Any) -> dict[str, Any]:
-    from gtchain.sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 
     workforce().configure(name, JobBehaviour(**behaviour))
     project.create_root_job(name, objects)
@@ -213,8 +213,8 @@ def _event(describe: dict[str, Any], event_id: str) -> dict[str, Any]:
 
 def exercise_every_handler(project: ProjectAws, monkeypatch: pytest.MonkeyPatch) -> CallRecorder:
     """A full chain, a duplicate event, a give-up, failed executions and sweeps, recorded."""
-    from gtchain.sandbox.faults import Faults
-    from gtchain.sandbox.labeling import workforce
+    from gtchain.sandbox.faults import faults
+    from gtchain.sandbox.groundtruth import workforce
     from gtchain_runtime.adapters import s3_stream
     from gtchain_runtime.handlers import sweep_jobs
     from gtchain_runtime.handlers.observability import chain_context
@@ -274,7 +274,7 @@ def exercise_every_handler(project: ProjectAws, monkeypatch: pytest.MonkeyPatch)
 
         # A job that ended before the adoption start the sweep recorded: ignored, and recorded so.
         old = _finished(project, PRE_ADOPTION_ROOT, 5, stop_after=2)
-        Faults().age_job(PRE_ADOPTION_ROOT, timedelta(days=2))
+        faults().age_job(PRE_ADOPTION_ROOT, timedelta(days=2))
         ignored = executions.run(_event(old, "event-pre-adoption"))
         assert "before the adoption start" in ignored["inspection"]["reason"], ignored
     return recorder

@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
-from gtchain.sandbox.faults import Faults
+from gtchain.sandbox.faults import faults
 from gtchain_runtime.domain.cost import price_per_object
 from gtchain_runtime.handlers import inspect_job, sweep_jobs
 from gtchain_runtime.handlers.observability import chain_context
@@ -23,13 +23,13 @@ NEW = "Streetscenes-After"
 
 
 def _stopped(project: ProjectAws, name: str, *, aged: timedelta | None = None) -> dict[str, Any]:
-    from gtchain.sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 
     workforce().configure(name, JobBehaviour(stop_after=30))
     project.create_root_job(name, 50)
     workforce().run_until_idle()
     if aged is not None:  # it ended that long before gtchain's ledger was created
-        Faults().age_job(name, aged)
+        faults().age_job(name, aged)
     return dict(project.sagemaker.describe_labeling_job(LabelingJobName=name))
 
 
