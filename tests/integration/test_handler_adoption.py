@@ -12,6 +12,7 @@ import pytest
 
 from gtchain.sandbox.faults import faults
 from gtchain_runtime.domain.cost import price_per_object
+from gtchain_runtime.domain.labeling_job import LabelingJob
 from gtchain_runtime.handlers import inspect_job, sweep_jobs
 from gtchain_runtime.handlers.observability import chain_context
 from gtchain_runtime.usecases.inspect import inspect_job as inspect_any_job
@@ -159,7 +160,7 @@ def test_the_dry_run_forecasts_the_sweep_and_writes_nothing(
     pay = start["forecast"]
     assert (pay["remaining_objects"], pay["objects_to_pay"]) == (20, 20)
     # The fixture's jobs run on the public crowd: the task price, whatever the project's price.
-    per_object = price_per_object(new, price)
+    per_object = price_per_object(LabelingJob.from_describe(new), price)
     assert per_object is not None
     assert pay["worker_pay_usd"] == str((per_object * 20).quantize(Decimal("0.01")))
     assert forecast["total"]["jobs_to_chain"] == 1 and forecast["total"]["objects_to_pay"] == 20

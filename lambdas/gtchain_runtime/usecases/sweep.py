@@ -24,7 +24,7 @@ from typing import Any
 from gtchain_runtime.adapters.executions import STARTED, Executions
 from gtchain_runtime.context import ChainContext
 from gtchain_runtime.domain.adoption import AdoptionStart, ended_before_adoption, job_ended_at
-from gtchain_runtime.domain.labeling_jobs import EVENT_DETAIL_TYPE, SWEEP_SOURCE
+from gtchain_runtime.domain.labeling_job import EVENT_DETAIL_TYPE, SWEEP_SOURCE
 from gtchain_runtime.domain.naming import ownership_rule, owns_job_name
 from gtchain_runtime.payloads import SweepResult
 from gtchain_runtime.usecases.adoption import adoption_for_sweep

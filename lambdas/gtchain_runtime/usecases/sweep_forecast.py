@@ -15,9 +15,10 @@ from typing import Any
 
 from gtchain_runtime.context import ChainContext
 from gtchain_runtime.domain.adoption import PayForecast, forecast_pay, job_ended_at
+from gtchain_runtime.domain.chain_plan import ChainPlan
 from gtchain_runtime.domain.cost import price_per_object
+from gtchain_runtime.domain.labeling_job import LabelingJob
 from gtchain_runtime.domain.policy import Decision
-from gtchain_runtime.payloads import ChainPlan
 from gtchain_runtime.usecases.adoption import adoption_for_sweep
 from gtchain_runtime.usecases.inspect import inspect_job
 from gtchain_runtime.usecases.plan import plan_chain
@@ -67,7 +68,7 @@ def _execution_outcome(ctx: ChainContext, job_name: str) -> dict[str, Any]:
         plan = plan_chain(ctx, inspection, dry_run=True)
     except Exception as error:  # the execution would fail the same way: recorded, retried by the sweep
         return {"decision": None, "reason": f"the execution would fail: {error}", "forecast": None}
-    forecast = _pay_forecast(ctx, plan) if plan.decision is Decision.CHAIN else None
+    forecast = _pay_forecast(ctx, inspection.described, plan) if plan.decision is Decision.CHAIN else None
     return {
         "decision": plan.decision.value,
         "reason": plan.reason,
@@ -75,14 +76,15 @@ def _execution_outcome(ctx: ChainContext, job_name: str) -> dict[str, Any]:
     }
 
 
-def _pay_forecast(ctx: ChainContext, plan: ChainPlan) -> PayForecast:
-    # The chained job's own request: its work team and task price, and the budget left as its
-    # MaxHumanLabeledObjectCount (domain/budget.py).
+def _pay_forecast(ctx: ChainContext, parent: LabelingJob, plan: ChainPlan) -> PayForecast:
+    # A chained job runs on its parent's workforce (a parent on another team than the project's
+    # is given up, domain/guards.py), so it is paid the parent's price per object; the budget
+    # left is the child's MaxHumanLabeledObjectCount (domain/budget.py).
     request = plan.request or {}
     budget_left = (request.get("StoppingConditions") or {}).get("MaxHumanLabeledObjectCount")
     return forecast_pay(
         plan.counts.remaining,
-        price_per_object(request, ctx.settings.price_per_object_usd),
+        price_per_object(parent, ctx.settings.price_per_object_usd),
         None if budget_left is None else int(budget_left),
     )
 
