@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from gtchain.checkout_app import checkout_app
 from gtchain.cli.main import _cli
 from gtchain.demo.runner import ScenarioResult, ScenarioRunner
 from gtchain.demo.scenarios import Scenario
@@ -111,7 +112,7 @@ def first_deploy(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> 
     )
     # One stack per `cdk deploy`, as a platform team adds a project.
     outputs = {
-        stack: sandbox.deploy(projects_file=projects_file, stacks=[stack])[stack]
+        stack: sandbox.deploy(checkout_app(), projects_file=projects_file, stacks=[stack])[stack]
         for stack in ("GtChain-adopt", "GtChain-backfill")
     }
     runners = {stack: ScenarioRunner(sandbox, out, ROLE) for stack, out in outputs.items()}
