@@ -6,10 +6,11 @@ The names are the contract between stacks/ (which sets them) and the handlers.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from gtchain_runtime.domain.chain_plan import ProjectRules
 from gtchain_runtime.domain.labeling_job import LabelingMode
@@ -32,6 +33,9 @@ class RuntimeSettings(BaseModel):
     allow_external_workforce: bool = Field(default=False, alias="ALLOW_EXTERNAL_WORKFORCE")
     chain_human_label_budget: int | None = Field(default=None, ge=1, alias="CHAIN_HUMAN_LABEL_BUDGET")
     price_per_object_usd: Decimal | None = Field(default=None, ge=0, alias="PRICE_PER_OBJECT_USD")
+    # Jobs that ended before it are not chained by the sweep or the rule (domain/adoption.py);
+    # None: the first deploy, as recorded in the ledger by the first sweep.
+    adopt_jobs_ended_after: AwareDatetime | None = Field(default=None, alias="ADOPT_JOBS_ENDED_AFTER")
     # The account that must own the project bucket: sent as ExpectedBucketOwner on every S3 call
     # (None: not checked, e.g. tests and the CLI without a deployed stack).
     bucket_owner_account: str | None = Field(default=None, pattern=r"^\d{12}$", alias="BUCKET_OWNER_ACCOUNT")
@@ -60,6 +64,8 @@ def _environment_text(value: object) -> str:
         return ""  # not configured (CloudFormation cannot omit a variable conditionally)
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat()
     return str(value)
 
 

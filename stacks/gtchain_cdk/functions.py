@@ -112,6 +112,7 @@ def runtime_environment(
         allow_external_workforce=policy.allow_external_workforce,
         chain_human_label_budget=policy.chain_human_label_budget,
         price_per_object_usd=policy.price_per_object_usd,
+        adopt_jobs_ended_after=policy.adopt_jobs_ended_after,
         # ExpectedBucketOwner of every S3 call the handlers make (the stack's account).
         bucket_owner_account=account,
     )
@@ -171,8 +172,10 @@ class ChainFunctions(Construct):
         # Each function gets exactly what its handler calls (tests/infra/test_derived_grants.py
         # derives the actions from the calls the handlers make).
         self._allow_describe_jobs(self.inspect_job, "sagemaker:DescribeLabelingJob", "sagemaker:ListTags")
-        # A job with lineage tags is ours only when its parent's decision names it as the child.
-        self._allow_ledger(self.inspect_job, "ReadParentDecision", "dynamodb:GetItem")
+        # A job with lineage tags is ours only when its parent's decision names it as the child;
+        # GetItem reads that and the adoption start, a conditional PutItem records a job that
+        # ended before the adoption start as ignored.
+        self._allow_ledger(self.inspect_job, "InspectLedger", "dynamodb:GetItem", "dynamodb:PutItem")
 
         self._allow_manifest_access(self.plan_chain)
         # The chain's budget and cost: the earlier jobs' counters and their recorded decisions.
@@ -205,8 +208,15 @@ class ChainFunctions(Construct):
         # GetItem of a job's decision; Query counts its failures; a conditional PutItem records an
         # execution that ended without a decision (stopped, timed out) as a failure, and the third
         # one as the job's GIVE_UP decision, which it announces.
+        # The first sweep records the project's adoption start: the ledger's CreationDateTime
+        # (DescribeTable), the moment gtchain was first deployed.
         self._allow_ledger(
-            self.sweep_jobs, "SweepLedger", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"
+            self.sweep_jobs,
+            "SweepLedger",
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:PutItem",
+            "dynamodb:DescribeTable",
         )
         topic.grant_publish(self.sweep_jobs)
         self._acknowledge_findings()
@@ -284,7 +294,7 @@ class ChainFunctions(Construct):
         )
 
     def _allow_ledger(self, function: lambda_.Function, sid: str, *actions: str) -> None:
-        """Item actions on the ledger table itself: no function queries the by-root index (it is
+        """Actions on the ledger table itself: no function queries the by-root index (it is
         read by people, through the CLI and the sandbox), so its ARN is not granted."""
         function.add_to_role_policy(
             iam.PolicyStatement(sid=sid, actions=list(actions), resources=[self._table.table_arn])

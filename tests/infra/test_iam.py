@@ -241,8 +241,9 @@ def test_each_function_gets_only_its_services(synthesized: Synthesized) -> None:
     for module, statements in by_function.items():
         granted = {a for s in statements for a in as_list(s["Action"])}
         # Record writes decisions and failures, the sweep failures of executions that ended without
-        # a decision (PutItem); Create writes one thing, the child claim (PutItem).
-        expected = {"dynamodb:PutItem"} if module in ("create_child", "sweep_jobs") else set()
+        # a decision and the adoption start (PutItem); Create writes one thing, the child claim;
+        # Inspect one, a job ignored because it ended before the adoption start (PutItem).
+        expected = {"dynamodb:PutItem"} if module in ("create_child", "sweep_jobs", "inspect_job") else set()
         if module == "record_outcome":
             # UpdateItem marks a decision's notification as published.
             expected = {"dynamodb:PutItem", "dynamodb:UpdateItem"}

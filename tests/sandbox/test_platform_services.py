@@ -377,6 +377,25 @@ def test_change_sets_create_and_update_with_outputs(sandbox: Sandbox) -> None:
     assert {o["OutputKey"] for o in description["Outputs"]} == {"MachineArn", "Version", "Other"}
 
 
+def test_each_stack_executes_its_own_change_set_of_a_shared_name(sandbox: Sandbox) -> None:
+    # The CDK CLI names every change set cdk-deploy-change-set and executes it by name and stack.
+    cloudformation = sandbox.client("cloudformation")
+    stacks = [_unique("First"), _unique("Second")]
+    template = json.dumps({"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}})
+    for stack in stacks:
+        cloudformation.create_change_set(
+            StackName=stack,
+            ChangeSetName="cdk-deploy-change-set",
+            ChangeSetType="CREATE",
+            TemplateBody=template,
+        )
+    for stack in stacks:
+        cloudformation.execute_change_set(ChangeSetName="cdk-deploy-change-set", StackName=stack)
+        assert (
+            cloudformation.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+        )
+
+
 def test_unknown_change_set_is_change_set_not_found(sandbox: Sandbox) -> None:
     cloudformation = sandbox.client("cloudformation")
     for call in (cloudformation.describe_change_set, cloudformation.delete_change_set):

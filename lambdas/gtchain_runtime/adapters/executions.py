@@ -29,6 +29,18 @@ class Executions:
         self._client = client
         self._state_machine_arn = state_machine_arn
 
+    def status(self, name: str) -> str | None:
+        """DescribeExecution's status of the execution with this name; None when there is none."""
+        try:
+            described = self._client.describe_execution(
+                executionArn=execution_arn(self._state_machine_arn, name)
+            )
+        except ClientError as error:
+            if error_code(error) == "ExecutionDoesNotExist":
+                return None
+            raise
+        return str(described["status"])
+
     def start(self, name: str, execution_input: Mapping[str, Any]) -> str:
         """StartExecution: STARTED, or the status of the execution that already has the name (a
         concurrent sweep's RUNNING one, or an earlier one that ended: ABORTED, TIMED_OUT, ...).

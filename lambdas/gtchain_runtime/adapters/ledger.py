@@ -16,13 +16,16 @@ from botocore.exceptions import ClientError
 
 from gtchain_runtime.adapters.errors import error_code
 from gtchain_runtime.adapters.ledger_schema import (
+    ADOPTION_START_RECORD,
     BY_ROOT_INDEX,
     BY_ROOT_PARTITION_KEY,
     BY_ROOT_SORT_KEY,
     CHILD_CLAIM_RECORD,
     DECISION_RECORD,
     FAILURE_RECORD_PREFIX,
+    IGNORED_RECORD,
     PARTITION_KEY,
+    PROJECT_KEY,
     SORT_KEY,
 )
 
@@ -120,6 +123,43 @@ class Ledger:
 
     def decision(self, job_name: str) -> dict[str, Any] | None:
         return self._get(job_name, DECISION_RECORD)
+
+    def record_ignored(self, job_name: str, reason: str, execution: str) -> bool:
+        """Once per job: gtchain saw it end and left it alone (not a decision: `gtchain job resume`
+        may still decide it). Outside the by-root index, so chains do not list it."""
+        return self._put_once(
+            {
+                PARTITION_KEY: job_name,
+                SORT_KEY: IGNORED_RECORD,
+                "reason": reason,
+                "execution": execution,
+                BY_ROOT_SORT_KEY: now_iso(),
+            }
+        )
+
+    def ignored(self, job_name: str) -> dict[str, Any] | None:
+        return self._get(job_name, IGNORED_RECORD)
+
+    def record_adoption_start(self, adopted_after: str, source: str) -> bool:
+        """The project's adoption start, written once (conditional put): two first sweeps at once
+        agree on the first writer's value; True when this call wrote it."""
+        return self._put_once(
+            {
+                PARTITION_KEY: PROJECT_KEY,
+                SORT_KEY: ADOPTION_START_RECORD,
+                "adopted_after": adopted_after,
+                "source": source,
+                BY_ROOT_SORT_KEY: now_iso(),
+            }
+        )
+
+    def adoption_start(self) -> dict[str, Any] | None:
+        return self._get(PROJECT_KEY, ADOPTION_START_RECORD)
+
+    def created_at(self) -> datetime:
+        """The table's CreationDateTime (DescribeTable): when gtchain was first deployed for the project."""
+        created = self._client.describe_table(TableName=self._table)["Table"]["CreationDateTime"]
+        return created if isinstance(created, datetime) else datetime.fromtimestamp(float(created), UTC)
 
     def mark_notified(self, job_name: str) -> None:
         """The decision's notification was published (a retry must not lose or repeat it)."""
