@@ -5,47 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gtchain_runtime.handlers import (
-    create_child,
-    finalize_chain,
-    inspect_job,
-    plan_chain,
-    record_outcome,
-)
 from gtchain_runtime.handlers.observability import chain_context
 from gtchain_runtime.usecases.inspect import inspect_job as inspect_service
 from gtchain_runtime.usecases.plan import plan_chain as plan_service
-from tests.integration.handler_env import BUCKET, FakeContext, ProjectAws, state_change_event
+from tests.support.chain_steps import ROOT, execute, run_until_finished, s3_text
+from tests.support.handler_env import BUCKET, ProjectAws, state_change_event
 
-ROOT = "Streetscenes-Job1"
 CHILD = "Streetscenes-Job1-chain-1"
-
-
-def run_until_finished(project: ProjectAws, job_name: str) -> dict[str, Any]:
-    from gtchain.sandbox.groundtruth import workforce
-
-    workforce().run_until_idle()
-    return project.sagemaker.describe_labeling_job(LabelingJobName=job_name)
-
-
-def execute(event: dict[str, Any]) -> dict[str, Any]:
-    """What the state machine does with one event (the Choice states included)."""
-    state: dict[str, Any] = dict(event)
-    state["inspection"] = inspect_job.handler(state, FakeContext())
-    if not state["inspection"]["relevant"]:
-        return state
-    state["plan"] = plan_chain.handler(state, FakeContext())
-    if state["plan"]["decision"] == "CHAIN":
-        state["child"] = create_child.handler(state, FakeContext())
-    elif state["plan"]["decision"] == "COMPLETE":
-        state["final"] = finalize_chain.handler(state, FakeContext())
-    state["record"] = record_outcome.handler(state, FakeContext())
-    return state
-
-
-def s3_text(project: ProjectAws, uri: str) -> str:
-    key = uri.removeprefix(f"s3://{BUCKET}/")
-    return project.s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
 
 
 def test_stopped_root_is_chained_then_the_chain_is_finalized(project_aws: ProjectAws) -> None:
@@ -164,3 +130,24 @@ def test_a_bad_override_tag_is_decided_as_a_give_up_that_names_it(project_aws: P
     assert state["plan"]["decision"] == "GIVE_UP" and state["plan"]["request"] is None
     assert "cannot be created" in state["plan"]["reason"] and "'robots'" in state["plan"]["reason"]
     assert "child" not in state and state["record"]["gave_up"] is True
+
+
+def test_a_report_page_that_cannot_be_drawn_never_fails_finalize(
+    project_aws: ProjectAws, monkeypatch: Any
+) -> None:
+    """The final manifest and report.json are the chain's result; the page only draws them."""
+    from gtchain_runtime.usecases import finalize
+
+    def broken_page(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("the page cannot be drawn")
+
+    monkeypatch.setattr(finalize, "chain_report_page", broken_page)
+    project_aws.create_root_job(ROOT, 10)
+    root = run_until_finished(project_aws, ROOT)
+    done = execute(state_change_event(root["LabelingJobArn"], root["LabelingJobStatus"], "event-root"))
+    assert done["plan"]["decision"] == "COMPLETE", done["plan"]["reason"]
+    assert len(s3_text(project_aws, done["final"]["final_manifest_uri"]).splitlines()) == 10
+    assert json.loads(s3_text(project_aws, done["final"]["report_uri"]))["jobs"] == [ROOT]
+    assert done["record"]["recorded"] is True
+    page_key = f"chains/{ROOT}/final/report.html"
+    assert "Contents" not in project_aws.s3.list_objects_v2(Bucket=BUCKET, Prefix=page_key)

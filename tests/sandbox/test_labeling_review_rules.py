@@ -6,7 +6,6 @@ never trips them."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,16 +18,16 @@ from gtchain.sandbox.groundtruth.validation.automation import (
 )
 from gtchain.sandbox.groundtruth.variants import GroundTruthVariants
 from gtchain_runtime.domain.failures import classify_failure
+from gtchain_runtime.domain.labeling_job import LabelingJob
 from gtchain_runtime.domain.lineage import Lineage
 from gtchain_runtime.domain.manifest import diff_manifests
 from gtchain_runtime.domain.requests import build_child_request
-from tests.sandbox.test_labeling_support import (
+from tests.support.labeling import (
     BUCKET,
     create_job,
     describe,
     images,
     job_request,
-    labeling_aws,
     put_manifest,
     read_manifest,
     s3,
@@ -41,11 +40,9 @@ MANIFEST_TIMINGS = ("create-refuses", "job-fails")
 
 
 @pytest.fixture(autouse=True)
-def aws() -> Iterator[None]:
-    with labeling_aws():
-        # Small datasets: automated labeling's 1,250-object minimum is its own rule.
-        workforce().configure("*", JobBehaviour(automation_min_objects=1))
-        yield
+def small_automated_datasets(labeling_moto: None) -> None:
+    # Small datasets: automated labeling's 1,250-object minimum is its own rule.
+    workforce().configure("*", JobBehaviour(automation_min_objects=1))
 
 
 def task(name: str) -> dict[str, Any]:
@@ -146,7 +143,7 @@ def test_the_chained_request_of_a_failed_unsupported_automated_job_labels_by_hum
     workforce().set_variants(GroundTruthVariants(unsupported_automation=timing))
 
     child = build_child_request(
-        describe("Ner-1"),
+        LabelingJob.from_describe(describe("Ner-1")),
         child=Lineage("Ner-1", "Ner-1", None, 0).child(),
         chained_manifest_uri=put_manifest("inputs/chained.manifest", images(4)),
         output_path=f"s3://{BUCKET}/jobs/",
@@ -237,7 +234,7 @@ def test_gtchain_chains_a_stopped_review_job_without_tripping_the_rule(timing: s
     assert plan.labeled == 2 and plan.unlabeled == 4
     s3().put_object(Bucket=BUCKET, Key="chained/review.manifest", Body=chained.getvalue())
     child = build_child_request(
-        parent,
+        LabelingJob.from_describe(parent),
         child=Lineage("Review-1", "Review-1", None, 0).child(),
         chained_manifest_uri=f"s3://{BUCKET}/chained/review.manifest",
         output_path=f"s3://{BUCKET}/jobs/",

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from gtchain.sandbox.groundtruth import workforce
 from gtchain.sandbox.groundtruth.variants import GroundTruthVariants
-from tests.sandbox.test_labeling_support import (
+from tests.support.labeling import (
     BUCKET,
     describe,
     images,
     job_request,
-    labeling_aws,
     put_manifest,
     read_manifest,
     s3,
@@ -28,10 +26,7 @@ PRE = "arn:aws:lambda:us-east-1:432418664414:function:PRE-{}"
 UI = "arn:aws:sagemaker:us-east-1:394669845002:human-task-ui/{}"
 
 
-@pytest.fixture(autouse=True)
-def aws() -> Iterator[None]:
-    with labeling_aws():
-        yield
+pytestmark = pytest.mark.usefixtures("labeling_moto")
 
 
 def sequence(name: str, frames: int) -> dict[str, str]:

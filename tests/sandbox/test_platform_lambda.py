@@ -8,7 +8,7 @@ from collections.abc import Callable
 from gtchain.sandbox import Sandbox
 from gtchain.sandbox.awslambda import code as lambda_code
 from gtchain.sandbox.install import apply_all
-from tests.sandbox.conftest import invoke, zip_files
+from tests.support.sandbox_calls import invoke, zip_files
 
 # Mechanics of the platform with policy-less test roles: IAM enforcement has its own tests
 # (test_iam_enforcement.py). The sandbox fixture reads this.

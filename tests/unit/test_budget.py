@@ -8,12 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gtchain_runtime.domain.budget import check_budget, human_labels_spent
+from gtchain_runtime.domain.budget import BudgetCheck, check_budget
+from gtchain_runtime.domain.labeling_job import LabelingJob, StoppingConditions, human_labels_spent
 from gtchain_runtime.domain.policy import Decision, decide
-from tests.unit.test_policy import BASE as POLICY_BASE
+from tests.support.described import described
+from tests.support.policy import POLICY_BASE
 
 
-def check(**overrides: object) -> object:
+def check(**overrides: object) -> BudgetCheck:
     arguments: dict[str, object] = {
         "chain_budget": None,
         "root_stopping_conditions": None,
@@ -22,7 +24,16 @@ def check(**overrides: object) -> object:
         "dataset_objects": 50,
         "remaining": 20,
     }
+    root = overrides.get("root_stopping_conditions")
+    if isinstance(root, dict):
+        overrides["root_stopping_conditions"] = stopping(root)
     return check_budget(**{**arguments, **overrides})  # type: ignore[arg-type]
+
+
+def stopping(conditions: dict[str, int]) -> StoppingConditions:
+    """StoppingConditions as the job parses them from DescribeLabelingJob."""
+    job: LabelingJob = described(StoppingConditions=conditions)
+    return job.stopping_conditions
 
 
 def test_no_budget_means_no_cap() -> None:
@@ -34,6 +45,7 @@ def test_the_roots_count_is_the_chains_budget() -> None:
     result = check(root_stopping_conditions={"MaxHumanLabeledObjectCount": 40})
     assert result.stop is None
     assert result.child_stopping_conditions == {"MaxHumanLabeledObjectCount": 10}
+    assert result.note is not None
     assert "10 left of a budget of 40 (the root's MaxHumanLabeledObjectCount; 30 spent)" in result.note
 
 
@@ -72,7 +84,11 @@ def test_the_smaller_cap_wins_and_the_percentage_is_dropped() -> None:
 
 
 def test_spent_sums_human_labels_over_the_chain() -> None:
-    jobs = [{"LabelCounters": {"HumanLabeled": 30}}, {"LabelCounters": {"HumanLabeled": 12}}, {}]
+    jobs = [
+        described(LabelCounters={"HumanLabeled": 30}),
+        described(LabelCounters={"HumanLabeled": 12}),
+        described(),
+    ]
     assert human_labels_spent(jobs) == 42
 
 
@@ -89,7 +105,7 @@ def test_a_child_can_never_exceed_the_chains_budget(
     labeled = int(dataset * labeled_share)
     result = check_budget(
         chain_budget=budget,
-        root_stopping_conditions={"MaxPercentageOfInputDatasetLabeled": percentage},
+        root_stopping_conditions=stopping({"MaxPercentageOfInputDatasetLabeled": percentage}),
         spent=spent,
         labeled=labeled,
         dataset_objects=dataset,

@@ -49,11 +49,6 @@ def _parsed(line: bytes) -> Any:
         return line  # a bad line passes through as it was
 
 
-def test_the_job_output_prefix_is_the_output_path_and_the_job_name() -> None:
-    describe = {"LabelingJobName": "job-1", "OutputConfig": {"S3OutputPath": "s3://b/jobs"}}
-    assert ev.job_output_prefix(describe) == JOB
-
-
 def test_the_newest_intermediate_manifest_has_the_highest_iteration_number() -> None:
     uris = [JOB + f"manifests/intermediate/{n}/output.manifest" for n in (1, 10, 2)]
     assert ev.newest_intermediate_manifest([*uris, JOB + "manifests/intermediate/99/other.json"]) == uris[1]
@@ -125,7 +120,9 @@ def test_the_consolidation_request_names_the_object_whatever_the_id_means() -> N
 
 def test_a_source_ref_in_the_consolidated_content_names_the_object_too() -> None:
     source = manifest({"source-ref": "s3://b/0.jpg"}, {"source-ref": "s3://b/1.jpg"})
-    lines, _, joined = join(source, [response("0", "x", **{"source-ref": "s3://b/1.jpg"})])
+    answer = response("0", "x")
+    answer["consolidatedAnnotation"]["content"]["source-ref"] = "s3://b/1.jpg"
+    lines, _, joined = join(source, [answer])
     assert joined == 1 and A not in lines[0] and lines[1][A] == "x"
 
 

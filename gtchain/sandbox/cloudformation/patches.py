@@ -7,6 +7,11 @@ What moto lacks or gets wrong:
   change set of a no-op deploy. AWS answers ChangeSetNotFound (404).
 - DescribeChangeSet of an unknown change set answers ValidationError "Stack with id ... does
   not exist"; the CLI expects ``ChangeSetNotFound``.
+- A change set name is unique per stack (API_CreateChangeSet: "unique among all change sets
+  that are associated with the specified stack"), and the CLI names every change set
+  ``cdk-deploy-change-set``; moto finds a change set by name across all stacks, so the second
+  stack deployed executes the first stack's change set and stays REVIEW_IN_PROGRESS. Here the
+  request's StackName picks the stack's own change set (the newest of that name otherwise).
 - On update, an ``AWS::SSM::Parameter::Value<...>`` parameter passed with UsePreviousValue
   gets the previous *resolved value* (``Stack.stack_parameters``) where CloudFormation keeps
   the parameter *name*; the value is then looked up as a name and the update fails with a
@@ -48,13 +53,19 @@ class ChangeSetNotFoundError(CloudFormationError):
 ChangeSetNotFoundError.__module__ = "moto.cloudformation.exceptions"
 
 
-def _find_change_set(backend: Any, change_set_name: str) -> Any:
+def _find_change_set(backend: Any, change_set_name: str, stack_name: str | None = None) -> Any:
     if change_set_name in backend.change_sets:  # an ARN
         return backend.change_sets[change_set_name]
-    for change_set in backend.change_sets.values():
-        if change_set.change_set_name == change_set_name:
-            return change_set
-    raise ChangeSetNotFoundError(change_set_name)
+    named = [cs for cs in backend.change_sets.values() if cs.change_set_name == change_set_name]
+    if stack_name:
+        named = [
+            cs
+            for cs in named
+            if stack_name in (cs.stack_id, getattr(backend.stacks.get(cs.stack_id), "name", None))
+        ]
+    if not named:
+        raise ChangeSetNotFoundError(change_set_name)
+    return named[-1]  # the newest: change sets are kept in creation order
 
 
 def _describe_change_set(self: Any, change_set_name: str) -> Any:
@@ -68,7 +79,7 @@ def _delete_change_set(self: Any, change_set_name: str) -> None:
 
 def _make_execute_change_set(moto_execute_change_set: Any) -> Any:
     def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
-        change_set = _find_change_set(self, change_set_name)
+        change_set = _find_change_set(self, change_set_name, stack_name)
         moto_execute_change_set(self, change_set.change_set_id, stack_name)
         stack = self.stacks[change_set.stack_id]
         stack._parse_template()
