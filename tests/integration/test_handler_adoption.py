@@ -17,7 +17,7 @@ from gtchain_runtime.handlers import inspect_job, sweep_jobs
 from gtchain_runtime.handlers.observability import chain_context
 from gtchain_runtime.usecases.inspect import inspect_job as inspect_any_job
 from gtchain_runtime.usecases.sweep_forecast import forecast_sweep
-from tests.integration.handler_env import BUCKET, REGION, TABLE, FakeContext, ProjectAws, state_change_event
+from tests.support.handler_env import BUCKET, REGION, TABLE, FakeContext, ProjectAws, state_change_event
 
 OLD = "Streetscenes-Before"
 NEW = "Streetscenes-After"
