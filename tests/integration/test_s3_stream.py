@@ -6,7 +6,7 @@ import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import pytest
@@ -86,7 +86,7 @@ def test_access_denied_is_explained(s3: Any) -> None:
 
     with (
         pytest.raises(S3LocationError, match="access denied"),
-        open_source(f"s3://{BUCKET}/k", DeniedClient()),
+        open_source(f"s3://{BUCKET}/k", cast(Any, DeniedClient())),
     ):
         pass
 
