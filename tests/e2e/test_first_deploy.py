@@ -31,7 +31,7 @@ from gtchain.demo.scenarios import Scenario
 from gtchain.sandbox import Sandbox
 from gtchain.sandbox.groundtruth import JobBehaviour
 from gtchain_runtime.adapters.ledger import Ledger
-from tests.e2e.test_guard_rails import listed_jobs
+from tests.support.deployed_reads import listed_jobs
 from tests.support.fault_play import put_state_change, wait_until
 
 pytestmark = pytest.mark.e2e
