@@ -52,7 +52,9 @@ def _ref_key(record: Any) -> tuple[str, str] | None:
 
 
 def _ref_read(lines: list[bytes], file: str) -> tuple[dict[Any, dict[str, Any]], set[tuple[str, int]]]:
+    """Objects by (key kind, key, occurrence of the key): one line is one object."""
     objects: dict[Any, dict[str, Any]] = {}
+    occurrences: dict[tuple[str, str], int] = {}
     unused: set[tuple[str, int]] = set()
     for number, raw in enumerate(lines, 1):
         if not raw.strip():
@@ -63,11 +65,12 @@ def _ref_read(lines: list[bytes], file: str) -> tuple[dict[Any, dict[str, Any]],
         except ValueError:
             record = None
         key = _ref_key(record)
-        if key is None or key in objects:
+        if key is None:
             unused.add((file, number))
             continue
         assert isinstance(record, dict)
-        objects[key] = record
+        occurrence = occurrences[key] = occurrences.get(key, -1) + 1
+        objects[(*key, occurrence)] = record
     return objects, unused
 
 
@@ -100,6 +103,12 @@ def reference_plan(
         counts[status] += 1
         counts["input_labeled"] += status in ("human", "machine") and in_status in ("human", "machine")
     return chained, counts, unused | unused_out
+
+
+def _ref_distinct_keys(input_lines: list[bytes], output_lines: list[bytes] | None) -> set[Any]:
+    inputs, _ = _ref_read(input_lines, "input")
+    outputs, _ = _ref_read(output_lines or [], "output")
+    return {key[:2] for key in (*inputs, *outputs)}
 
 
 # ---------------------------------------------------------------- helpers
@@ -135,7 +144,8 @@ def check_against_reference(inputs: list[bytes], outputs: list[bytes] | None, at
     expected, counts, unused = reference_plan(inputs, outputs, attribute)
     assert chained == expected  # every object once, in order, no label lost, only failed stripped
     assert {(r["file"], r["line"]) for r in rejects} == unused  # every unused line is reported
-    assert len(rejects) == len(unused) == plan.rejected + plan.duplicates
+    assert len(rejects) == len(unused) == plan.rejected
+    assert plan.repeated_keys == len(expected) - len(_ref_distinct_keys(inputs, outputs))
     assert plan.human_labeled == counts["human"]
     assert plan.machine_labeled == counts["machine"]
     assert plan.failed == counts["failed"]
@@ -287,12 +297,23 @@ def test_shuffled_output_is_matched(decoder: str) -> None:
     check_against_reference(inputs, outputs)
 
 
-def test_duplicates_are_one_object_and_reported(decoder: str) -> None:
-    inputs = [line({"source-ref": "s3://b/1"}), line({"source-ref": "s3://b/1", A: 5})]
-    plan, _, rejects = run(inputs, None)
-    assert (plan.total, plan.duplicates, plan.rejected) == (1, 1, 0)
-    assert rejects == [{"file": "input", "line": 2, "reason": rejects[0]["reason"]}]
-    assert "duplicate of line 1" in rejects[0]["reason"]
+def test_a_repeated_key_is_one_object_per_line_and_counted(decoder: str) -> None:
+    """Ground Truth labels each line (datasetObjectId is the line's index): a real NER job
+    labeled two lines of the same text differently. Both labels are kept, in input order."""
+    inputs = [line({"source": "same text"}), line({"source": "same text"}), line({"source": "other"})]
+    outputs = [
+        line({"source": "same text", A: 1, AM: {"human-annotated": "yes"}}),
+        line({"source": "same text", A: 2, AM: {"human-annotated": "yes"}}),
+        line({"source": "other"}),
+    ]
+    random_order = [outputs[2], outputs[0], outputs[1]]  # the general path keeps each key's order
+    for output in (outputs, random_order):
+        plan, chained, rejects = run(inputs, output)
+        assert (plan.total, plan.labeled, plan.repeated_keys, plan.rejected) == (3, 2, 1, 0)
+        assert [record.get(A) for record in chained] == [1, 2, None] and rejects == []
+    plan, chained, _ = run(inputs, outputs[:1])  # stopped after the first line: one label, two left
+    assert (plan.total, plan.labeled, plan.remaining, plan.repeated_keys) == (3, 1, 2, 1)
+    assert [record.get(A) for record in chained] == [1, None, None]
 
 
 def test_long_lines(decoder: str) -> None:
@@ -346,7 +367,7 @@ def test_null_label_and_stray_metadata_are_removed(decoder: str) -> None:
 
 def test_source_and_source_ref_are_different_objects(decoder: str) -> None:
     plan, _, _ = run([line({"source-ref": "same"}), line({"source": "same"})], None)
-    assert plan.total == 2 and plan.duplicates == 0
+    assert plan.total == 2 and plan.repeated_keys == 0
 
 
 def test_a_first_hash_collision_restarts_with_a_salt(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -395,13 +416,13 @@ def test_manifest_stats(decoder: str) -> None:
     stats = manifest_stats(io.BytesIO(data), A)
     assert stats.to_dict() == {
         "lines": 5,
-        "objects": 3,
+        "objects": 4,
         "labeled": 1,
         "human_labeled": 0,
         "machine_labeled": 1,
         "failed": 1,
-        "unlabeled": 1,
-        "duplicates": 1,
+        "unlabeled": 2,
+        "repeated_keys": 1,
         "rejected": 1,
     }
 
