@@ -1,7 +1,8 @@
 """Plan chain: diff the job's manifests, decide once, and write the chained manifest and plan.json.
 
 Everything that can make a chain impossible (a request that cannot be built from the parent,
-a bad override tag, the identity guard rails, a spent budget) is found before the decision and
+a bad override tag, the identity guard rails, a spent budget, a chained manifest over one of
+Ground Truth's input limits) is found before the decision and
 handed to the policy as an input: the policy's verdict is final, nothing corrects it afterwards.
 The chain's earlier jobs are described (DescribeLabelingJob) for the budget and the cost figures,
 and their ledger decisions read (GetItem) for the objects they never re-sent.
@@ -17,11 +18,12 @@ from gtchain_runtime.context import ChainContext
 from gtchain_runtime.domain.budget import BudgetCheck, check_budget, human_labels_spent
 from gtchain_runtime.domain.evidence import FINAL
 from gtchain_runtime.domain.guards import IdentityCheck, ProjectIdentity, check_identity
+from gtchain_runtime.domain.input_limits import chained_manifest_problems
 from gtchain_runtime.domain.layout import ChildLocations, input_manifest_uri, jobs_output_path
 from gtchain_runtime.domain.lineage import Lineage, LineageError, labeling_mode_override, resume_opted_out
 from gtchain_runtime.domain.manifest import diff_manifests
 from gtchain_runtime.domain.policy import Decision, PolicyInput, decide
-from gtchain_runtime.domain.requests import ChildRequest, RequestBuildError, build_child_request
+from gtchain_runtime.domain.requests import ChildRequest, RequestBuildError, build_child_request, task_type
 from gtchain_runtime.payloads import ChainPlan, Inspection, PlanCounts, PlanEvidence
 from gtchain_runtime.usecases.chain import chain_cost, chain_up_to
 from gtchain_runtime.usecases.evidence import open_evidence
@@ -72,6 +74,11 @@ def plan_chain(ctx: ChainContext, inspection: Inspection, *, dry_run: bool = Fal
             remaining=counts.remaining,
         )
 
+        if counts.remaining and not blockers:
+            # Ground Truth's input limits, on the manifest the child would get: refused here,
+            # before CreateLabelingJob, rather than failed by AWS with a text gtchain cannot read.
+            chained.seek(0)
+            blockers = tuple(chained_manifest_problems(chained, task_type(describe)))
         built: ChildRequest | None = None
         if counts.remaining and not blockers:
             try:
