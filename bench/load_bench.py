@@ -26,9 +26,11 @@ from typing import Any
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY_ROOT))
 
+from gtchain.checkout_app import checkout_app  # noqa: E402
+from gtchain.demo.runner import ScenarioRunner  # noqa: E402
+from gtchain.demo.scenarios import Scenario  # noqa: E402
 from gtchain.sandbox import Sandbox  # noqa: E402
-from gtchain.sandbox.labeling.workforce import JobBehaviour  # noqa: E402
-from gtchain.sandbox.scenarios import Scenario, ScenarioRunner  # noqa: E402
+from gtchain.sandbox.groundtruth import JobBehaviour  # noqa: E402
 from gtchain_cdk.config import load_projects  # noqa: E402
 from gtchain_runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger  # noqa: E402
 
@@ -66,7 +68,9 @@ def all_executions(sandbox: Sandbox, arn: str) -> list[dict[str, Any]]:
 def run(jobs: int, objects: int, timeout: float) -> dict[str, Any]:
     project = load_projects(PROJECTS_FILE)[0]
     with Sandbox() as sandbox:
-        outputs = sandbox.deploy(projects_file=PROJECTS_FILE, stacks=[project.stack_name])[project.stack_name]
+        outputs = sandbox.deploy(checkout_app(), projects_file=PROJECTS_FILE, stacks=[project.stack_name])[
+            project.stack_name
+        ]
         runner = ScenarioRunner(sandbox, outputs, project.labeling_role_arn)
         ledger = Ledger(sandbox.client("dynamodb"), outputs["LedgerTableName"])
         sagemaker = sandbox.client("sagemaker")

@@ -13,7 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from gtchain.sandbox import labeling
+from gtchain.sandbox import groundtruth
 from gtchain_cdk.node_runtime import use_project_node_for_jsii
 from gtchain_runtime.settings import get_settings
 from tests.integration.handler_env import BUCKET, REGION, ROLE, TABLE, ProjectAws
@@ -57,8 +57,8 @@ def project_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[ProjectAws]:
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     with mock_aws():
-        labeling.install()
-        labeling.workforce().reset()
+        groundtruth.install()
+        groundtruth.workforce().reset()
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=BUCKET)
         dynamodb = boto3.client("dynamodb", region_name=REGION)
@@ -116,6 +116,6 @@ def project_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[ProjectAws]:
             queue_url=queue_url,
             dynamodb=dynamodb,
         )
-        labeling.workforce().reset()
+        groundtruth.workforce().reset()
         get_settings.cache_clear()
         chain_context.cache_clear()

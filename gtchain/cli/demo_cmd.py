@@ -108,7 +108,7 @@ def demo(
 ) -> None:
     """Deploy gtchain into the offline sandbox and watch it resume a stopped labeling job."""
     require_sandbox("demo")
-    from gtchain.sandbox.scenarios import SCENARIOS
+    from gtchain.demo.scenarios import SCENARIOS
 
     if list_scenarios:
         for name, item in SCENARIOS.items():
@@ -147,8 +147,9 @@ def _run(
     scenario: Any, console: Console, *, output_dir: Path, projects_file: Path, project: str, timeout: float
 ) -> tuple[Any, Path]:
     """Play the scenario; returns its result and the chain's report page, written under output_dir."""
+    from gtchain.checkout_app import checkout_app
+    from gtchain.demo.runner import ScenarioRunner
     from gtchain.sandbox import Sandbox, SandboxError
-    from gtchain.sandbox.scenarios import ScenarioRunner
     from gtchain_cdk.config import ConfigError, load_projects
 
     try:
@@ -165,7 +166,7 @@ def _run(
             console.print(
                 f"deploying {config.stack_name} with the AWS CDK CLI (cdk bootstrap + cdk deploy)..."
             )
-            outputs = sandbox.deploy(projects_file=projects_file, stacks=[config.stack_name])[
+            outputs = sandbox.deploy(checkout_app(), projects_file=projects_file, stacks=[config.stack_name])[
                 config.stack_name
             ]
             timings = sandbox.timings

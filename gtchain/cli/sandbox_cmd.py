@@ -38,6 +38,7 @@ def up(
 ) -> None:
     """Start the sandbox, print the environment to export, and serve until Ctrl-C."""
     require_sandbox("sandbox up")
+    from gtchain.checkout_app import checkout_app
     from gtchain.sandbox import Sandbox, SandboxError
 
     stop_requested = threading.Event()
@@ -53,7 +54,7 @@ def up(
                 _console.print(f"export {name}={value}", markup=False)
             if deploy:
                 _console.print(f"deploying the stacks of {projects_file} ...")
-                outputs = sandbox.deploy(projects_file=projects_file)
+                outputs = sandbox.deploy(checkout_app(), projects_file=projects_file)
                 for stack_name, stack_outputs in outputs.items():
                     _console.print(f"{stack_name}:")
                     for key, value in stack_outputs.items():

@@ -5,6 +5,10 @@ parameter that the default synthesizer's templates check), then ``cdk deploy`` w
 sets, exactly as against AWS. Afterwards every resource of every synthesized template must
 exist in the deployed stack: moto skips some resource types silently, and a sandbox that
 "deployed" without them would fail later in a confusing way.
+
+The app and its CLI come from the caller (:class:`CdkApp`): the emulator knows nothing of
+this repository's layout or of the constructs it deploys (``gtchain.checkout_app`` describes
+this checkout's app).
 """
 
 from __future__ import annotations
@@ -15,16 +19,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gtchain.sandbox.errors import SandboxError
-from gtchain_cdk.checkout import CHECKOUT_ROOT
-from gtchain_cdk.node_runtime import NodeRuntimeError, cdk_cli_command, node_environment
 
-REPO_ROOT = CHECKOUT_ROOT  # the app the sandbox deploys: this checkout's app.py and cdk.json
 BOOTSTRAP_VERSION_PARAMETER = "/cdk-bootstrap/hnb659fds/version"
 _STDERR_TAIL_LINES = 25
 _CLI_TIMEOUT_SECONDS = 600
@@ -35,6 +36,20 @@ QUIET_NODE_ENV = {
     "CDK_DISABLE_VERSION_CHECK": "1",
     "CI": "true",
 }
+
+
+@dataclass(frozen=True)
+class CdkApp:
+    """A CDK app to deploy: its folder (``cdk.json``) and how to start the CDK CLI.
+
+    ``cli_command(*arguments)`` is the CLI's argv, ``cli_environment(base)`` the environment
+    it runs in (``base`` plus, e.g., the Node it needs first on PATH). Either raises
+    RuntimeError naming what is not installed.
+    """
+
+    directory: Path
+    cli_command: Callable[..., list[str]]
+    cli_environment: Callable[[Mapping[str, str]], dict[str, str]]
 
 
 @dataclass
@@ -66,7 +81,7 @@ class CdkDeployer:
         cloudformation: Any,
         ssm: Any,
         *,
-        app_dir: Path,
+        app: CdkApp,
         context: Mapping[str, str],
         stacks: Sequence[str] | None,
     ) -> dict[str, dict[str, str]]:
@@ -77,14 +92,15 @@ class CdkDeployer:
             # Outside the app directory: with an explicit environment, bootstrap needs no synth
             # (faster, and no clash with a parallel CLI over the app's cdk.out).
             with tempfile.TemporaryDirectory(prefix="gtchain-cdk-bootstrap-") as empty_dir:
-                self._run(["bootstrap", f"aws://{self.account}/{self.region}"], Path(empty_dir), {})
+                self._run(app, ["bootstrap", f"aws://{self.account}/{self.region}"], Path(empty_dir), {})
             self.timings.bootstrap_seconds = time.perf_counter() - started
         with tempfile.TemporaryDirectory(prefix="gtchain-cdk-out-") as out_dir:
             started = time.perf_counter()
             selection = list(stacks) if stacks else ["--all"]
             self._run(
+                app,
                 ["deploy", *selection, "--require-approval", "never", "--output", out_dir],
-                app_dir,
+                app.directory,
                 context,
             )
             self.timings.deploy_seconds = time.perf_counter() - started
@@ -94,12 +110,12 @@ class CdkDeployer:
             self.timings.verify_seconds = time.perf_counter() - started
         return outputs
 
-    def _run(self, arguments: list[str], app_dir: Path, context: Mapping[str, str]) -> None:
+    def _run(self, app: CdkApp, arguments: list[str], cwd: Path, context: Mapping[str, str]) -> None:
         context_options = [option for key, value in context.items() for option in ("-c", f"{key}={value}")]
         try:
-            command = cdk_cli_command(*arguments, "--no-notices", "--no-color", *context_options)
+            command = app.cli_command(*arguments, "--no-notices", "--no-color", *context_options)
             # The app the CLI starts (`python app.py`) runs jsii on the same Node.
-            environment = node_environment(
+            environment = app.cli_environment(
                 {
                     **os.environ,
                     **self.sandbox_env,
@@ -110,12 +126,12 @@ class CdkDeployer:
                     "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
                 }
             )
-        except NodeRuntimeError as error:
+        except RuntimeError as error:  # the CLI or its Node is not installed
             raise SandboxError(str(error)) from None
         try:
             completed = subprocess.run(
                 command,
-                cwd=app_dir,
+                cwd=cwd,
                 env=environment,
                 capture_output=True,
                 text=True,

@@ -19,11 +19,12 @@ from typing import Any
 import boto3
 
 from gtchain.sandbox import iam
-from gtchain.sandbox.deploy import REPO_ROOT, CdkDeployer, DeployTimings
+from gtchain.sandbox.awslambda import runtime as lambda_runtime
+from gtchain.sandbox.deploy import CdkApp, CdkDeployer, DeployTimings
 from gtchain.sandbox.errors import SandboxError
 from gtchain.sandbox.faults import Faults, faults
-from gtchain.sandbox.labeling import Workforce, workforce
-from gtchain.sandbox.patches import apply_all, lambda_runtime
+from gtchain.sandbox.groundtruth import Workforce, workforce
+from gtchain.sandbox.install import apply_all
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
@@ -40,7 +41,7 @@ class Sandbox:
     """Patched moto on ``http://localhost:<port>``; use as a context manager.
 
     >>> with Sandbox() as sandbox:                                  # doctest: +SKIP
-    ...     outputs = sandbox.deploy(projects_file=Path("projects.json"))
+    ...     outputs = sandbox.deploy(checkout_app(), projects_file=Path("projects.json"))
     """
 
     def __init__(self, port: int | None = None, *, enforce_iam: bool = True) -> None:
@@ -150,15 +151,16 @@ class Sandbox:
 
     def deploy(
         self,
+        app: CdkApp,
         projects_file: Path | None = None,
         stacks: list[str] | None = None,
         *,
-        app_dir: Path = REPO_ROOT,
         context: dict[str, str] | None = None,
     ) -> dict[str, dict[str, str]]:
-        """``cdk bootstrap`` (once) and ``cdk deploy`` with the real CLI; returns the outputs
-        per stack. Raises SandboxError naming any template resource that was not created,
-        or with the CLI's stderr tail when it fails."""
+        """``cdk bootstrap`` (once) and ``cdk deploy`` of ``app`` with its real CLI (this
+        checkout's: ``gtchain.checkout_app.checkout_app()``); returns the outputs per stack.
+        Raises SandboxError naming any template resource that was not created, or with the
+        CLI's stderr tail when it fails."""
         self._require_running()
         assert self._deployer is not None
         full_context = dict(context or {})
@@ -169,7 +171,7 @@ class Sandbox:
         return self._deployer.deploy(
             self.client("cloudformation"),
             self.client("ssm"),
-            app_dir=app_dir,
+            app=app,
             context=full_context,
             stacks=stacks,
         )

@@ -17,18 +17,13 @@ from typing import Any
 
 import pytest
 
+from gtchain.checkout_app import checkout_app
+from gtchain.demo.runner import ScenarioResult, ScenarioRunner
+from gtchain.demo.scenarios import IGNORED, SCENARIOS, Scenario, guard_rail
 from gtchain.sandbox import Sandbox
 from gtchain.sandbox.errors import SandboxError
-from gtchain.sandbox.labeling.variants import every_variant
-from gtchain.sandbox.labeling.workforce import JobBehaviour
-from gtchain.sandbox.scenarios import (
-    IGNORED,
-    SCENARIOS,
-    Scenario,
-    ScenarioResult,
-    ScenarioRunner,
-    guard_rail,
-)
+from gtchain.sandbox.groundtruth import JobBehaviour
+from gtchain.sandbox.groundtruth.variants import every_variant
 from gtchain_cdk.config import load_projects
 from tests.integration.handler_env import state_change_event
 
@@ -63,7 +58,7 @@ ANOTHER_PROJECT = guard_rail(
 
 
 # The three triggers of a chain, each played under every Ground Truth variant that bears on it
-# (gtchain/sandbox/labeling/variants.py) on a small dataset: gtchain must end with the same
+# (gtchain/sandbox/groundtruth/variants.py) on a small dataset: gtchain must end with the same
 # result under all. A failed root job carries a retryable text of the FailureReason corpus.
 VARIANT_OBJECTS = 300
 VARIANT_SLUGS = {
@@ -145,7 +140,9 @@ def sandbox() -> Iterator[Sandbox]:
 @pytest.fixture(scope="session")
 def deployed(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     project = load_projects(PROJECTS_FILE)[0]
-    outputs = sandbox.deploy(projects_file=PROJECTS_FILE, stacks=[project.stack_name])[project.stack_name]
+    outputs = sandbox.deploy(checkout_app(), projects_file=PROJECTS_FILE, stacks=[project.stack_name])[
+        project.stack_name
+    ]
     return {"project": project, "outputs": outputs}
 
 

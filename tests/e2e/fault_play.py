@@ -20,10 +20,11 @@ from typing import Any
 from typer.testing import CliRunner
 
 from gtchain.cli.main import _cli
+from gtchain.demo.runner import ScenarioResult, ScenarioRunner
+from gtchain.demo.scenarios import FINAL_DECISIONS, Scenario
 from gtchain.sandbox import Sandbox
 from gtchain.sandbox.faults import Fault
-from gtchain.sandbox.labeling.workforce import EVENT_DETAIL_TYPE, EVENT_SOURCE, JobBehaviour
-from gtchain.sandbox.scenarios import FINAL_DECISIONS, Scenario, ScenarioResult, ScenarioRunner
+from gtchain.sandbox.groundtruth import EVENT_DETAIL_TYPE, EVENT_SOURCE, JobBehaviour
 from gtchain_runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger
 from tests.integration.handler_env import state_change_event
 

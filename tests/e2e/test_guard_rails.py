@@ -14,15 +14,9 @@ from typing import Any
 
 import pytest
 
+from gtchain.demo.runner import ScenarioResult, ScenarioRunner
+from gtchain.demo.scenarios import IGNORED, OTHER_TEAM_ROLE, PRIVATE_WORKTEAM, Scenario
 from gtchain.sandbox import Sandbox
-from gtchain.sandbox.scenarios import (
-    IGNORED,
-    OTHER_TEAM_ROLE,
-    PRIVATE_WORKTEAM,
-    Scenario,
-    ScenarioResult,
-    ScenarioRunner,
-)
 from tests.e2e.conftest import e2e_scenarios
 from tests.e2e.test_scenarios import decisions_by_job, notifications
 from tests.integration.handler_env import state_change_event

@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
+from gtchain.demo.runner import ScenarioRunner
+from gtchain.demo.scenarios import Scenario
 from gtchain.sandbox import Sandbox
-from gtchain.sandbox.labeling.workforce import JobBehaviour
-from gtchain.sandbox.scenarios import Scenario, ScenarioRunner
+from gtchain.sandbox.groundtruth import JobBehaviour
 
 pytestmark = pytest.mark.e2e
 

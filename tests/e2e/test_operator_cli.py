@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from gtchain.cli.main import _cli
+from gtchain.demo.runner import ScenarioResult, ScenarioRunner
 from gtchain.sandbox import Sandbox
-from gtchain.sandbox.scenarios import ScenarioResult, ScenarioRunner
 
 pytestmark = pytest.mark.e2e
 

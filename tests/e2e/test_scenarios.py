@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from moto.sns.models import sns_backends
 
-from gtchain.sandbox.scenarios import THIRD_PARTY_ATTRIBUTE, ScenarioResult
+from gtchain.demo.runner import ScenarioResult
+from gtchain.demo.scenarios import THIRD_PARTY_ATTRIBUTE
 from tests.e2e.conftest import e2e_scenarios
 
 pytestmark = pytest.mark.e2e

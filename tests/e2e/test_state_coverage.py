@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from gtchain.demo.runner import ScenarioResult
 from gtchain.sandbox import Sandbox
-from gtchain.sandbox.scenarios import ScenarioResult
 from tests.e2e.fault_play import FaultPlay
 
 pytestmark = pytest.mark.e2e

@@ -1,4 +1,4 @@
-"""The chaining triggers under each Ground Truth variant (gtchain/sandbox/labeling/variants.py):
+"""The chaining triggers under each Ground Truth variant (gtchain/sandbox/groundtruth/variants.py):
 whatever Ground Truth does where its documentation is silent, gtchain ends with every object
 labeled, and never sends an object a job labeled to workers again."""
 
@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from gtchain.demo.runner import ScenarioResult, ScenarioRunner
 from gtchain.sandbox import Sandbox
-from gtchain.sandbox.labeling.variants import failure_reason_corpus
-from gtchain.sandbox.scenarios import ScenarioResult, ScenarioRunner
+from gtchain.sandbox.groundtruth.variants import failure_reason_corpus
 from tests.e2e.conftest import CORPUS_RETRYABLE_REASON, VARIANT_OBJECTS, variant_scenarios
 
 pytestmark = pytest.mark.e2e

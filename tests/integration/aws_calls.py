@@ -198,7 +198,7 @@ class Executions:
 
 
 def _finished(project: ProjectAws, name: str, objects: int, **behaviour: Any) -> dict[str, Any]:
-    from gtchain.sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 
     workforce().configure(name, JobBehaviour(**behaviour))
     project.create_root_job(name, objects)
@@ -212,7 +212,7 @@ def _event(describe: dict[str, Any], event_id: str) -> dict[str, Any]:
 
 def exercise_every_handler(project: ProjectAws, monkeypatch: pytest.MonkeyPatch) -> CallRecorder:
     """A full chain, a duplicate event, a give-up, failed executions and sweeps, recorded."""
-    from gtchain.sandbox.labeling import workforce
+    from gtchain.sandbox.groundtruth import workforce
     from gtchain_runtime.adapters import s3_stream
     from gtchain_runtime.handlers import sweep_jobs
     from gtchain_runtime.handlers.observability import chain_context

@@ -27,7 +27,7 @@ ROOT = "Streetscenes-Job1"
 
 
 def finished_root(project: ProjectAws, stop_after: int = 30, objects: int = 50) -> dict[str, Any]:
-    from gtchain.sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 
     workforce().configure(ROOT, JobBehaviour(stop_after=stop_after))
     project.create_root_job(ROOT, objects)

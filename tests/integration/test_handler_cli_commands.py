@@ -20,7 +20,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def stopped_root(project_aws: ProjectAws, monkeypatch: pytest.MonkeyPatch) -> ProjectAws:
-    from gtchain.sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 
     for module in (job_cmd, chain_cmd):
         monkeypatch.setattr(module, "context_for", lambda stack: chain_context())

@@ -17,7 +17,7 @@ CONSOLIDATED = JOB_PREFIX + "annotations/consolidated-annotation/"
 
 
 def _failed_root(project: ProjectAws) -> dict[str, Any]:
-    from gtchain.sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 
     # A retryable failure that left no output manifest at all.
     workforce().configure(ROOT, JobBehaviour(fail_after=0, write_output_on_failure=False))
@@ -123,7 +123,7 @@ def test_without_any_evidence_the_input_alone_is_diffed(project_aws: ProjectAws)
 
 
 def test_a_final_output_manifest_is_the_evidence_when_there_is_one(project_aws: ProjectAws) -> None:
-    from gtchain.sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 
     workforce().configure(ROOT, JobBehaviour(stop_after=3))
     project_aws.create_root_job(ROOT, OBJECTS)

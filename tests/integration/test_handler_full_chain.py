@@ -22,7 +22,7 @@ CHILD = "Streetscenes-Job1-chain-1"
 
 
 def run_until_finished(project: ProjectAws, job_name: str) -> dict[str, Any]:
-    from gtchain.sandbox.labeling import workforce
+    from gtchain.sandbox.groundtruth import workforce
 
     workforce().run_until_idle()
     return project.sagemaker.describe_labeling_job(LabelingJobName=job_name)
@@ -49,7 +49,7 @@ def s3_text(project: ProjectAws, uri: str) -> str:
 
 
 def test_stopped_root_is_chained_then_the_chain_is_finalized(project_aws: ProjectAws) -> None:
-    from gtchain.sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 
     workforce().configure(ROOT, JobBehaviour(stop_after=30))
     project_aws.create_root_job(ROOT, 50)
@@ -116,7 +116,7 @@ def assert_report_page_beside(project: ProjectAws, report_uri: str, *, final_lin
 
 
 def test_dry_run_plan_writes_nothing(project_aws: ProjectAws) -> None:
-    from gtchain.sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 
     workforce().configure(ROOT, JobBehaviour(stop_after=10))
     project_aws.create_root_job(ROOT, 20)
@@ -129,7 +129,7 @@ def test_dry_run_plan_writes_nothing(project_aws: ProjectAws) -> None:
 
 
 def test_failed_job_without_output_for_a_permission_error_gives_up(project_aws: ProjectAws) -> None:
-    from gtchain.sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 
     workforce().configure(
         ROOT,
@@ -151,7 +151,7 @@ def test_failed_job_without_output_for_a_permission_error_gives_up(project_aws: 
 
 
 def test_a_bad_override_tag_is_decided_as_a_give_up_that_names_it(project_aws: ProjectAws) -> None:
-    from gtchain.sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 
     workforce().configure(ROOT, JobBehaviour(stop_after=10))
     project_aws.create_root_job(ROOT, 20)

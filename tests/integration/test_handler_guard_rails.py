@@ -30,7 +30,7 @@ def configure(monkeypatch: pytest.MonkeyPatch, **environment: str) -> None:
 
 
 def finished_root(project: ProjectAws, objects: int = 50, **behaviour: Any) -> dict[str, Any]:
-    from gtchain.sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 
     workforce().configure(ROOT, JobBehaviour(**behaviour))
     project.create_root_job(ROOT, objects)
@@ -141,7 +141,7 @@ def test_the_child_may_label_only_what_is_left_of_the_budget(
 
 
 def test_a_job_of_a_longer_prefix_is_not_ours(project_aws: ProjectAws) -> None:
-    from gtchain.sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 
     workforce().configure("StreetscenesV2-Job1", JobBehaviour(stop_after=5))
     project_aws.create_root_job("StreetscenesV2-Job1", 10)
@@ -161,7 +161,7 @@ def forge_lineage(project: ProjectAws, job: dict[str, Any]) -> None:
 
 def test_forged_lineage_tags_are_not_trusted(project_aws: ProjectAws) -> None:
     forged = "Streetscenes-Forged"
-    from gtchain.sandbox.labeling import JobBehaviour, workforce
+    from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 
     workforce().configure(forged, JobBehaviour(stop_after=5))
     project_aws.create_root_job(forged, 10)

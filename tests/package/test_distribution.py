@@ -95,7 +95,7 @@ def test_the_wheel_ships_the_three_source_roots_packages(wheel: Path) -> None:
     assert shipped_packages == _package_folders(), "a package folder is missing from the wheel"
     # What the code reads at run time travels with it.
     assert "gtchain_runtime/requirements.txt" in names
-    assert "gtchain/sandbox/labeling/failure_reasons.jsonl" in names
+    assert "gtchain/sandbox/groundtruth/failure_reasons.jsonl" in names
 
 
 def _example_configs() -> dict[str, dict[str, Any]]:

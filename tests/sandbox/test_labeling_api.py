@@ -11,8 +11,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto.sagemaker.responses import SageMakerResponse
 
-from gtchain.sandbox.labeling import install
-from gtchain.sandbox.labeling.validation import constraint_violations, operation_model
+from gtchain.sandbox.groundtruth import install
+from gtchain.sandbox.groundtruth.validation.requests import constraint_violations, operation_model
 from tests.sandbox.test_labeling_support import (
     ACCOUNT,
     ACS_LAMBDA,

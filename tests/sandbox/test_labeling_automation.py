@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from gtchain.sandbox.labeling import JobBehaviour, workforce
-from gtchain.sandbox.labeling.automation import (
+from gtchain.sandbox.groundtruth import JobBehaviour, workforce
+from gtchain.sandbox.groundtruth.validation.automation import (
     AUTOMATION_WORDINGS,
     below_minimum_reason,
     sample_fails,
     sample_failure_reason,
 )
-from gtchain.sandbox.labeling.variants import GroundTruthVariants
+from gtchain.sandbox.groundtruth.variants import GroundTruthVariants
 from gtchain_runtime.domain.failures import classify_failure
 from tests.sandbox.test_labeling_support import (
     ALGORITHM_ARN,

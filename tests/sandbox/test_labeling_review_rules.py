@@ -12,9 +12,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from gtchain.sandbox.labeling import JobBehaviour, workforce
-from gtchain.sandbox.labeling.automation import AUTOMATION_WORDINGS, unsupported_automation_reason
-from gtchain.sandbox.labeling.variants import GroundTruthVariants
+from gtchain.sandbox.groundtruth import JobBehaviour, workforce
+from gtchain.sandbox.groundtruth.validation.automation import (
+    AUTOMATION_WORDINGS,
+    unsupported_automation_reason,
+)
+from gtchain.sandbox.groundtruth.variants import GroundTruthVariants
 from gtchain_runtime.domain.failures import classify_failure
 from gtchain_runtime.domain.lineage import Lineage
 from gtchain_runtime.domain.manifest import diff_manifests

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from gtchain.sandbox.labeling import workforce
-from gtchain.sandbox.labeling.variants import GroundTruthVariants
+from gtchain.sandbox.groundtruth import workforce
+from gtchain.sandbox.groundtruth.variants import GroundTruthVariants
 from tests.sandbox.test_labeling_support import (
     BUCKET,
     describe,

@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-from gtchain.sandbox.labeling import install, workforce
+from gtchain.sandbox.groundtruth import install, workforce
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

@@ -1,5 +1,5 @@
 """Ground Truth's output files as documented, and each undocumented behaviour's variants
-(gtchain/sandbox/labeling/variants.py), read back the way the runtime reads them."""
+(gtchain/sandbox/groundtruth/variants.py), read back the way the runtime reads them."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from gtchain.sandbox.labeling import JobBehaviour, workforce
-from gtchain.sandbox.labeling.variants import (
+from gtchain.sandbox.groundtruth import JobBehaviour, workforce
+from gtchain.sandbox.groundtruth.variants import (
     ENV_VARIABLE,
     GroundTruthVariants,
     every_variant,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from gtchain.sandbox.labeling import JobBehaviour, workforce
+from gtchain.sandbox.groundtruth import JobBehaviour, workforce
 from tests.sandbox.test_labeling_support import (
     ALGORITHM_ARN,
     BUCKET,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from gtchain.checkout_app import checkout_app
 from gtchain.sandbox import Sandbox, SandboxError
 from tests.sandbox.conftest import history_events, wait_for_execution, wait_until
 
@@ -17,7 +18,7 @@ FIXTURE_APP = Path(__file__).parent / "fixtures" / "cdk_app"
 
 @pytest.fixture(scope="module")
 def outputs(sandbox: Sandbox) -> Iterator[dict[str, str]]:
-    deployed = sandbox.deploy(app_dir=FIXTURE_APP)
+    deployed = sandbox.deploy(checkout_app(FIXTURE_APP))
     assert sandbox.timings.bootstrap_seconds > 0
     yield deployed["SandboxFixture"]
 
@@ -100,7 +101,7 @@ def test_undeliverable_target_fills_the_dead_letter_queue(sandbox: Sandbox, outp
 
 
 def test_update_deploy_keeps_outputs(sandbox: Sandbox, outputs: dict[str, str]) -> None:
-    updated = sandbox.deploy(app_dir=FIXTURE_APP, context={"fixture:description": "updated"})
+    updated = sandbox.deploy(checkout_app(FIXTURE_APP), context={"fixture:description": "updated"})
     assert sandbox.timings.bootstrap_seconds == 0
     assert updated["SandboxFixture"]["StateMachineArn"] == outputs["StateMachineArn"]
     assert set(updated["SandboxFixture"]) == set(outputs)
@@ -110,9 +111,9 @@ def test_cli_failure_reports_stderr_tail(sandbox: Sandbox, tmp_path: Path) -> No
     (tmp_path / "cdk.json").write_text(json.dumps({"app": "python app.py"}))
     (tmp_path / "app.py").write_text("raise SystemExit('broken app: no stacks here')\n")
     with pytest.raises(SandboxError, match="broken app: no stacks here"):
-        sandbox.deploy(app_dir=tmp_path)
+        sandbox.deploy(checkout_app(tmp_path))
 
 
 def test_missing_projects_file_is_named(sandbox: Sandbox, tmp_path: Path) -> None:
     with pytest.raises(SandboxError, match="projects file not found"):
-        sandbox.deploy(projects_file=tmp_path / "absent.json", app_dir=FIXTURE_APP)
+        sandbox.deploy(checkout_app(FIXTURE_APP), projects_file=tmp_path / "absent.json")

@@ -6,7 +6,8 @@ import uuid
 from collections.abc import Callable
 
 from gtchain.sandbox import Sandbox
-from gtchain.sandbox.patches import apply_all, lambda_runtime
+from gtchain.sandbox.awslambda import runtime as lambda_runtime
+from gtchain.sandbox.install import apply_all
 from tests.sandbox.conftest import invoke, zip_files
 
 # Mechanics of the platform with policy-less test roles: IAM enforcement has its own tests
@@ -105,6 +106,21 @@ def test_errors_have_lambdas_shape(sandbox: Sandbox, make_function: Callable[...
     assert payload["errorType"] == "ProbeError"
     assert payload["errorMessage"] == "asked to fail"
     assert isinstance(payload["stackTrace"], list)
+
+
+def test_a_traceback_names_the_handler_file_by_its_repository_path(
+    sandbox: Sandbox, make_function: Callable[..., str]
+) -> None:
+    # The asset is lambdas/ as in git: its files are unpacked in a folder named lambdas.
+    arn = make_function(PROBE_FILES, PROBE_HANDLER, {"GREETING": "hi"})
+    error, payload = invoke(sandbox, arn, {"fail": True})
+    assert error == "Unhandled"
+    handler_frames = [frame for frame in payload["stackTrace"] if "probe.py" in frame]
+    assert handler_frames, payload["stackTrace"]
+    assert all("/lambdas/probe_code/handlers/probe.py" in frame for frame in handler_frames)
+    error, result = invoke(sandbox, arn, {})
+    assert error is None
+    assert result["module_file"].endswith("/lambdas/probe_code/handlers/probe.py")
 
 
 def test_missing_handler_is_an_import_error(sandbox: Sandbox, make_function: Callable[..., str]) -> None:

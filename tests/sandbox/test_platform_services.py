@@ -12,9 +12,9 @@ from botocore.exceptions import ClientError
 
 from gtchain.sandbox import Sandbox, SandboxError
 from gtchain.sandbox.deploy import SynthesizedStack, verify_stack
-from gtchain.sandbox.patches.events import iso_time, render_input_template, target_input
-from gtchain.sandbox.patches.s3 import policy_for_secure_requests
-from gtchain.sandbox.patches.stepfunctions import aws_sdk_error_name, to_states_json
+from gtchain.sandbox.eventbridge.patches import iso_time, render_input_template, target_input
+from gtchain.sandbox.s3.patches import policy_for_secure_requests
+from gtchain.sandbox.stepfunctions.patches import aws_sdk_error_name, to_states_json
 from tests.sandbox.conftest import history_events, wait_for_execution, wait_until
 
 # Mechanics of the platform with policy-less test roles: IAM enforcement has its own tests

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from gtchain.sandbox.labeling.validation import validate_create_semantics, validate_request
-from gtchain.sandbox.scenarios import (
+from gtchain.demo.scenarios import (
     IGNORED,
     OTHER_TEAM_ROLE,
     PRIVATE_WORKTEAM,
@@ -15,6 +14,7 @@ from gtchain.sandbox.scenarios import (
     SCENARIOS,
     root_job_request,
 )
+from gtchain.sandbox.groundtruth.validation.requests import validate_create_semantics, validate_request
 
 PROJECT_ROLE = "arn:aws:iam::123456789012:role/GroundTruthLabelingRole"
 BUCKET = "gtchain-streetscenes"

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gtchain.sandbox.labeling.automation import (
+from gtchain.sandbox.groundtruth.validation.automation import (
     AUTOMATION_WORDINGS,
     below_minimum_reason,
     sample_failure_reason,
 )
-from gtchain.sandbox.labeling.variants import FAILURE_REASONS_CORPUS
+from gtchain.sandbox.groundtruth.variants import FAILURE_REASONS_CORPUS
 from gtchain_runtime.domain.failures import (
     NO_REASON,
     RULES,

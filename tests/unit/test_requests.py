@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.validate import ParamValidator
 
-from gtchain.sandbox.labeling.validation import constraint_violations
+from gtchain.sandbox.groundtruth.validation.requests import constraint_violations
 from gtchain_runtime.domain.lineage import Lineage, lineage_from_tags
 from gtchain_runtime.domain.requests import (
     AUTOMATED_LABELING_MIN_OBJECTS,

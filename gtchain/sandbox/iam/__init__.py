@@ -7,7 +7,7 @@ role's policies as the deployed template created them.
 - :mod:`.credentials`: access keys that identify a role session.
 - :mod:`.enforcement`: the switch, the role's policies from moto's IAM backend, the HTTP
   check and the services' AccessDenied answers.
-The hooks into moto are in :mod:`gtchain.sandbox.patches.iam`.
+The hooks into moto are in :mod:`gtchain.sandbox.iam.patches`.
 """
 
 from gtchain.sandbox.iam.credentials import SessionCredentials, credentials_for

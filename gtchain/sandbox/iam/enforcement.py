@@ -1,6 +1,6 @@
 """IAM enforcement in the sandbox: the switch, the role's policies, and the HTTP check.
 
-Where it hooks in (installed by :mod:`gtchain.sandbox.patches.iam`):
+Where it hooks in (installed by :mod:`gtchain.sandbox.iam.patches`):
 - every HTTP request to the sandbox server passes :func:`check_wsgi_request` before moto
   sees it. A request signed with a role session's access key
   (:mod:`gtchain.sandbox.iam.credentials`) is parsed into (service, operation, params),
@@ -27,16 +27,15 @@ listed in :mod:`gtchain.sandbox.iam.requests`.
 from __future__ import annotations
 
 import collections
-import io
 import json
-import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import unquote
 from xml.sax.saxutils import escape
 
+from gtchain.sandbox.http.requests import ParsedCall, credential_scope, parse_call
 from gtchain.sandbox.iam.credentials import RoleSession, session_for
 from gtchain.sandbox.iam.evaluate import Decision, Evaluation, PolicyError, evaluate
 from gtchain.sandbox.iam.requests import Caller, UnmappedOperationError, authorization_requests
@@ -203,147 +202,6 @@ def authorize(
     raise AccessDeniedError(message, evaluation)
 
 
-# -- HTTP: parse the request -------------------------------------------------------------
-
-_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/")
-_LAMBDA_INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
-
-
-@dataclass
-class ParsedCall:
-    service: str
-    operation: str
-    params: dict[str, Any]
-    protocol: str  # "rest-xml" (S3), "json", "rest-json" (Lambda), "query"
-
-
-def _credential_scope(environ: Mapping[str, Any]) -> tuple[str, str, str] | None:
-    """(access key id, region, signing service) of a SigV4 request."""
-    match = _CREDENTIAL.search(str(environ.get("HTTP_AUTHORIZATION", "")))
-    if match:
-        return match.group(1), match.group(2), match.group(3)
-    query = parse_qs(str(environ.get("QUERY_STRING", "")))
-    credential = (query.get("X-Amz-Credential") or [""])[0].split("/")
-    if len(credential) >= 4:
-        return credential[0], credential[2], credential[3]
-    return None
-
-
-def _read_body(environ: dict[str, Any]) -> bytes:
-    """Read the body and put it back for moto."""
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    stream = environ.get("wsgi.input")
-    body = stream.read(length) if stream is not None and length > 0 else b""
-    environ["wsgi.input"] = io.BytesIO(body)
-    environ["CONTENT_LENGTH"] = str(len(body))
-    return body
-
-
-def _path(environ: Mapping[str, Any]) -> str:
-    # PEP 3333: PATH_INFO is the decoded path tunnelled through latin-1.
-    return str(environ.get("PATH_INFO", "")).encode("latin-1").decode("utf-8", "replace")
-
-
-_S3_LISTING_PARAMETERS = {
-    "list-type",
-    "prefix",
-    "delimiter",
-    "marker",
-    "max-keys",
-    "encoding-type",
-    "continuation-token",
-    "start-after",
-    "fetch-owner",
-}
-
-
-def _s3_call(environ: Mapping[str, Any]) -> ParsedCall:
-    method = str(environ.get("REQUEST_METHOD", "GET")).upper()
-    host = str(environ.get("HTTP_HOST", "")).split(":")[0]
-    path = _path(environ).lstrip("/")
-    query = parse_qs(str(environ.get("QUERY_STRING", "")), keep_blank_values=True)
-    if host.endswith(".localhost") and host != "localhost":  # virtual-hosted style
-        bucket, key = host[: -len(".localhost")], path
-    else:
-        bucket, _, key = path.partition("/")
-    params: dict[str, Any] = {"Bucket": bucket}
-
-    def call(operation: str) -> ParsedCall:
-        return ParsedCall("s3", operation, params, "rest-xml")
-
-    def unmapped() -> ParsedCall:
-        subresources = ",".join(sorted(query)) or "-"
-        where = "object" if key else ("bucket" if bucket else "service")
-        return call(f"{method} {where} ?{subresources}")
-
-    if not bucket:
-        return call("ListBuckets") if method == "GET" else unmapped()
-    if not key:
-        if method == "HEAD":
-            return call("HeadBucket")
-        if method == "GET" and "location" in query:
-            return call("GetBucketLocation")
-        if method == "GET" and set(query) <= _S3_LISTING_PARAMETERS:
-            params["Prefix"] = (query.get("prefix") or [""])[0]
-            return call("ListObjectsV2" if (query.get("list-type") or [""])[0] == "2" else "ListObjects")
-        return unmapped()
-    params["Key"] = key
-    if "versionId" in query:
-        params["VersionId"] = query["versionId"][0]
-    subresources = set(query) - {"versionId", "partNumber", "uploadId", "uploads", "x-id"}
-    overrides = {"response-content-type", "response-content-disposition"}
-    if method in {"GET", "HEAD"} and not subresources - overrides:
-        if method == "GET" and "uploadId" in query:
-            return call("ListParts")
-        return call("GetObject" if method == "GET" else "HeadObject")
-    if subresources:
-        return unmapped()
-    if method == "PUT":
-        if environ.get("HTTP_X_AMZ_COPY_SOURCE"):
-            return call("CopyObject")
-        return call("UploadPart" if "uploadId" in query else "PutObject")
-    if method == "POST" and "uploads" in query:
-        return call("CreateMultipartUpload")
-    if method == "POST" and "uploadId" in query:
-        return call("CompleteMultipartUpload")
-    if method == "DELETE":
-        return call("AbortMultipartUpload" if "uploadId" in query else "DeleteObject")
-    return unmapped()
-
-
-def parse_call(environ: dict[str, Any], service: str) -> ParsedCall:
-    """The operation and parameters of a request to ``service`` (its signing name)."""
-    if service == "s3":
-        return _s3_call(environ)
-    target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
-    if target:
-        body = _read_body(environ)
-        try:
-            params = json.loads(body or b"{}")
-        except ValueError:
-            params = {}
-        operation = target.rsplit(".", 1)[-1]
-        return ParsedCall(service, operation, params if isinstance(params, dict) else {}, "json")
-    if service == "lambda":
-        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
-        match = _LAMBDA_INVOKE.match(_path(environ))
-        query = parse_qs(str(environ.get("QUERY_STRING", "")))
-        if method == "POST" and match:
-            params = {"FunctionName": unquote(match.group("name"))}
-            if query.get("Qualifier"):
-                params["Qualifier"] = query["Qualifier"][0]
-            return ParsedCall(service, "Invoke", params, "rest-json")
-        return ParsedCall(service, f"{method} {_path(environ)}", {}, "rest-json")
-    body = _read_body(environ)
-    form = parse_qs(body.decode("utf-8", "replace")) if body else {}
-    form = form or parse_qs(str(environ.get("QUERY_STRING", "")))
-    flat = {name: values[0] for name, values in form.items()}
-    return ParsedCall(service, str(flat.pop("Action", "")) or "<unknown>", flat, "query")
-
-
 # -- HTTP: the service's AccessDenied answer ---------------------------------------------
 
 _JSON_CONTENT_TYPES = {"dynamodb": "application/x-amz-json-1.0", "states": "application/x-amz-json-1.0"}
@@ -394,7 +252,7 @@ def check_wsgi_request(environ: dict[str, Any]) -> tuple[str, list[tuple[str, st
     """None when the request may proceed to moto; else the AccessDenied answer to send."""
     if not enabled():
         return None
-    scope = _credential_scope(environ)
+    scope = credential_scope(environ)
     if scope is None:
         return None
     access_key_id, region, service = scope

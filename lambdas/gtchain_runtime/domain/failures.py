@@ -2,8 +2,8 @@
 do), or a reason a chained job may succeed (CHAIN). Every reading names the rule that decided it.
 
 AWS documents no list of FailureReason texts (DescribeLabelingJob: "If the job failed, the reason
-that it failed"). The rules follow the corpus gtchain/sandbox/labeling/failure_reasons.jsonl: each text with
-its public source, whether it is verbatim, and the rule that must decide it; a test runs every
+that it failed"). The rules follow the corpus gtchain/sandbox/groundtruth/failure_reasons.jsonl:
+each text with its public source, whether it is verbatim, and the rule that must decide it; a test runs every
 text through :func:`read_failure` (docs/architecture.md, "Failure reasons", has the counts).
 
 Reading is case-insensitive and whitespace-insensitive (runs of spaces, tabs and line breaks are

@@ -1,0 +1,1 @@
+"""The demo: labeling scenarios played against gtchain deployed in the offline sandbox."""

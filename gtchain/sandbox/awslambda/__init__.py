@@ -1,0 +1,1 @@
+"""AWS Lambda without Docker: functions run in worker processes from their deployed code."""

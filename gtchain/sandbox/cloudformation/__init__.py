@@ -1,0 +1,1 @@
+"""AWS CloudFormation: what ``cdk deploy`` needs of it that moto lacks."""

@@ -1,0 +1,1 @@
+"""Amazon EventBridge: rule targets delivered as AWS does, and lost events."""

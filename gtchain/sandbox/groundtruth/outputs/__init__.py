@@ -1,0 +1,1 @@
+"""What a labeling job reads and writes in S3: input manifests, labels, the output layout."""

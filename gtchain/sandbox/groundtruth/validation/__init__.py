@@ -1,0 +1,1 @@
+"""What Ground Truth refuses: request constraints of the service model and its documented rules."""

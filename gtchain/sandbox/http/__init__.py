@@ -1,0 +1,1 @@
+"""The HTTP layer in front of every emulated service: request parsing, routing, injected errors."""
