@@ -17,6 +17,7 @@ from botocore.model import Shape
 from moto.sagemaker.exceptions import ValidationError
 
 from gtchain.sandbox.groundtruth.outputs.labels import built_in_task_type
+from gtchain.sandbox.groundtruth.validation.documented_limits import documented_limit_errors
 from gtchain.sandbox.groundtruth.validation.service_model import (
     Violation,
     operation_model,
@@ -141,6 +142,7 @@ def validate_create_semantics(params: Mapping[str, Any], *, reserved_refused: bo
             "InputConfig.DataSource must set exactly one of S3DataSource or SnsDataSource"
             f" (got {', '.join(sources) or 'none'})"
         )
+    errors += documented_limit_errors(params, task_type)
     ui_config = params.get("HumanTaskConfig", {}).get("UiConfig", {})
     if not ui_config.get("UiTemplateS3Uri") and not ui_config.get("HumanTaskUiArn"):
         errors.append("HumanTaskConfig.UiConfig must set UiTemplateS3Uri or HumanTaskUiArn")
