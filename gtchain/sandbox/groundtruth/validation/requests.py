@@ -116,9 +116,10 @@ def validate_request(operation_name: str, params: Mapping[str, Any]) -> None:
     raise_for_errors(param_validator_problems(input_shape, params))
 
 
-def validate_create_semantics(params: Mapping[str, Any], *, reserved_refused: bool = True) -> None:
-    """Rules CreateLabelingJob enforces beyond the service model's shapes (`reserved_refused`:
-    the reserved_label_attribute variant, variants.py)."""
+def validate_create_semantics(params: Mapping[str, Any]) -> None:
+    """Rules CreateLabelingJob enforces beyond the service model's shapes. LabelAttributeName
+    ``source`` and ``source-ref`` are refused: "The names source and source-ref are reserved and
+    can't be used" (https://docs.aws.amazon.com/sagemaker/latest/dg/sms-reusing-data.html)."""
     errors: list[str] = []
     attribute = params.get("LabelAttributeName")
     if isinstance(attribute, str) and attribute.endswith(METADATA_SUFFIX):
@@ -131,7 +132,7 @@ def validate_create_semantics(params: Mapping[str, Any], *, reserved_refused: bo
             errors.append(
                 f"LabelAttributeName '{attribute}' must not end with '{REF_SUFFIX}' for this task type"
             )
-        elif attribute in RESERVED_LABEL_ATTRIBUTES and reserved_refused:
+        elif attribute in RESERVED_LABEL_ATTRIBUTES:
             errors.append(
                 f"LabelAttributeName '{attribute}' is reserved for the data object of a manifest line"
             )
