@@ -32,7 +32,8 @@ from gtchain.demo.scenarios import Scenario  # noqa: E402
 from gtchain.sandbox import Sandbox  # noqa: E402
 from gtchain.sandbox.groundtruth import JobBehaviour  # noqa: E402
 from gtchain_cdk.config import load_projects  # noqa: E402
-from gtchain_runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger  # noqa: E402
+from gtchain_runtime.adapters.ledger import Ledger  # noqa: E402
+from gtchain_runtime.adapters.ledger_schema import DECISION_RECORD, FAILURE_RECORD_PREFIX  # noqa: E402
 
 PROJECTS_FILE = REPOSITORY_ROOT / "projects.json"
 

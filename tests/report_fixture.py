@@ -7,10 +7,12 @@ from __future__ import annotations
 import copy
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from gtchain_runtime.domain.cost import ChainCost, job_cost
+from gtchain_runtime.domain.cost import chain_cost_of
+from gtchain_runtime.domain.labeling_job import LabelingJob
 from gtchain_runtime.domain.report_page import ChainReportPage, chain_report_page
 
 FIXTURES = Path(__file__).parent / "fixtures" / "describe"
@@ -74,17 +76,19 @@ def chain_describes(root: str = ROOT) -> list[dict[str, Any]]:
     ]
 
 
+def jobs_of(describes: list[dict[str, Any]]) -> list[LabelingJob]:
+    return [LabelingJob.from_describe(describe) for describe in describes]
+
+
 def chain_cost_dict(describes: list[dict[str, Any]]) -> dict[str, Any]:
     # The private team's price: what the demo project's `price_per_object_usd` sets.
-    from decimal import Decimal
-
-    return ChainCost(tuple(job_cost(d, fallback_price=Decimal("0.08")) for d in describes)).to_dict()
+    return chain_cost_of(jobs_of(describes), {}, Decimal("0.08")).to_dict()
 
 
 def finished_page(root: str = ROOT) -> ChainReportPage:
     describes = chain_describes(root)
     return chain_report_page(
-        describes,
+        jobs_of(describes),
         chain_cost_dict(describes),
         generated_at=datetime(2025, 6, 1, 12, 0, tzinfo=UTC),
         decisions={

@@ -15,7 +15,8 @@ from rich.tree import Tree
 from gtchain.cli._context import STACK_HELP, aws_session, context_for, sweep_function_name
 from gtchain.cli.errors import CliError
 from gtchain_runtime.context import ChainContext
-from gtchain_runtime.domain.report_page import render_report_html
+from gtchain_runtime.domain.cost import money
+from gtchain_runtime.presentation.report_page import render_report_html
 from gtchain_runtime.usecases.chain import chain_cost, chain_of, decisions_of
 from gtchain_runtime.usecases.report import report_page_of
 
@@ -26,18 +27,26 @@ _out = Console(highlight=False, soft_wrap=True)
 def chain_links(ctx: ChainContext, any_job: str) -> dict[str, Any]:
     """Every job of the chain `any_job` belongs to, root first, with counters, ledger decision and
     cost figures (domain.cost), and the chain's totals."""
-    describes = chain_of(ctx, any_job)
-    cost = chain_cost(ctx, describes).to_dict()
-    decisions = decisions_of(ctx, describes)
+    jobs = chain_of(ctx, any_job)
+    cost = chain_cost(ctx, jobs).to_dict()
+    decisions = decisions_of(ctx, jobs)
     links = []
-    for depth, (describe, job_cost) in enumerate(zip(describes, cost["jobs"], strict=True)):
-        decision = decisions[describe["LabelingJobName"]] or {}
+    for depth, (job, job_cost) in enumerate(zip(jobs, cost["jobs"], strict=True)):
+        decision = decisions[job.name] or {}
+        counters = job.counters
         links.append(
             {
-                "job_name": describe["LabelingJobName"],
+                "job_name": job.name,
                 "depth": depth,
-                "status": describe["LabelingJobStatus"],
-                "counters": describe.get("LabelCounters", {}),
+                "status": job.status,
+                # LabelCounters under their API names
+                "counters": {
+                    "TotalLabeled": counters.total_labeled,
+                    "HumanLabeled": counters.human_labeled,
+                    "MachineLabeled": counters.machine_labeled,
+                    "FailedNonRetryableError": counters.failed_non_retryable,
+                    "Unlabeled": counters.unlabeled,
+                },
                 "decision": decision.get("decision"),
                 "reason": decision.get("reason"),
                 "cost": {k: v for k, v in job_cost.items() if k != "job_name"},
@@ -50,9 +59,6 @@ def _cost_table(chain: dict[str, Any]) -> Table:
     table = Table(title="Labels and cost (worker pay)")
     for column in ("job", "human-labeled", "machine-labeled", "never re-sent", "$/object", "spent", "saved"):
         table.add_column(column, justify="left" if column == "job" else "right")
-
-    def money(value: str | None) -> str:
-        return "n/a" if value is None else f"${value}"
 
     for link in chain["jobs"]:
         cost = link["cost"]

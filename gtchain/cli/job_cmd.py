@@ -14,9 +14,11 @@ from rich.table import Table
 from gtchain.cli._context import STACK_HELP, context_for
 from gtchain.cli.errors import CliError
 from gtchain_runtime.context import ChainContext
+from gtchain_runtime.domain.aws_ids import S3UriError, job_name_of, split_s3_uri
+from gtchain_runtime.domain.labeling_job import LABELING_MODES, LabelingJob, LabelingJobError
 from gtchain_runtime.domain.layout import jobs_output_path
-from gtchain_runtime.domain.lineage import LineageError, lineage_from_tags, tags_to_dict
-from gtchain_runtime.domain.naming import job_name_from_arn, ownership_rule, owns_job_name
+from gtchain_runtime.domain.lineage import LineageError, lineage_from_tags
+from gtchain_runtime.domain.naming import ownership_rule, owns_job_name
 from gtchain_runtime.domain.requests import RequestBuildError, build_child_request
 from gtchain_runtime.payloads import ChainPlan
 from gtchain_runtime.usecases.inspect import inspect_job
@@ -34,7 +36,7 @@ def _print_json(value: Any) -> None:
     typer.echo(json.dumps(value, indent=2, default=str))
 
 
-def _load_describe(path: Path) -> dict[str, Any]:
+def _load_describe(path: Path) -> LabelingJob:
     try:
         describe = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -43,7 +45,10 @@ def _load_describe(path: Path) -> dict[str, Any]:
         raise CliError(f"{path}: not valid JSON (line {error.lineno}: {error.msg})") from None
     if not isinstance(describe, dict) or "LabelingJobName" not in describe:
         raise CliError(f"{path}: not a DescribeLabelingJob response (no LabelingJobName)")
-    return describe
+    try:
+        return LabelingJob.from_describe(describe)
+    except LabelingJobError as error:
+        raise CliError(f"{path}: {error}") from None
 
 
 @app.command("request")
@@ -71,14 +76,16 @@ def request_command(
     as_json: JsonOption = False,
 ) -> None:
     """Print the CreateLabelingJob request that resumes a job. Offline: no AWS call."""
-    if mode not in ("inherit", "automated", "human"):
-        raise CliError(f"--mode {mode!r}: choose inherit, automated or human")
+    if mode not in LABELING_MODES:
+        raise CliError(f"--mode {mode!r}: choose {', '.join(LABELING_MODES)}")
     parent = _load_describe(describe)
-    if not chained_manifest.startswith("s3://") or "/" not in chained_manifest[5:]:
-        raise CliError(f"--chained-manifest {chained_manifest!r} is not an s3://bucket/key URI")
-    output_bucket = bucket or chained_manifest[5:].split("/", 1)[0]
     try:
-        lineage = lineage_from_tags(parent["LabelingJobName"], tags_to_dict(parent.get("Tags")))
+        chained_bucket, _ = split_s3_uri(chained_manifest, check_bucket_name=False)
+    except S3UriError as error:
+        raise CliError(f"--chained-manifest: {error}") from None
+    output_bucket = bucket or chained_bucket
+    try:
+        lineage = lineage_from_tags(parent.name, dict(parent.tags))
         built = build_child_request(
             parent,
             child=lineage.child(),
@@ -93,7 +100,7 @@ def request_command(
     if as_json:
         _print_json(built.request)
         return
-    _out.print(f"[bold]{built.request['LabelingJobName']}[/] resumes {parent['LabelingJobName']}")
+    _out.print(f"[bold]{built.request['LabelingJobName']}[/] resumes {parent.name}")
     _out.print(f"mode: {built.mode_reason}")
     _print_json(built.request)
 
@@ -101,7 +108,7 @@ def request_command(
 def _require_project_job(ctx: ChainContext, job: str) -> None:
     """Refuse, before any AWS call, a job whose name is not the selected project's."""
     settings = ctx.settings
-    name = job_name_from_arn(job) if job.startswith("arn:") else job
+    name = job_name_of(job)
     if not owns_job_name(settings.job_name_prefix, name):
         raise CliError(
             f"{name} is not a job of project {settings.project_name}: "

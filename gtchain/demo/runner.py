@@ -28,7 +28,8 @@ from gtchain.demo.scenarios import (
     root_job_request,
 )
 from gtchain.sandbox.errors import SandboxError
-from gtchain_runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger
+from gtchain_runtime.adapters.ledger import Ledger
+from gtchain_runtime.adapters.ledger_schema import DECISION_RECORD, FAILURE_RECORD_PREFIX
 from gtchain_runtime.domain.layout import FinalLocations
 from gtchain_runtime.domain.manifest import manifest_stats
 

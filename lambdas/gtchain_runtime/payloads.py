@@ -9,11 +9,14 @@ re-checks by hand what an earlier step must have produced.
 
 from __future__ import annotations
 
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, model_validator
 
+from gtchain_runtime.domain.chain_plan import ChainPlan
+from gtchain_runtime.domain.final_report import ChainReportDocument
+from gtchain_runtime.domain.labeling_job import LabelingJob
 from gtchain_runtime.domain.lineage import Lineage
 from gtchain_runtime.domain.manifest import ManifestPlan
 from gtchain_runtime.domain.policy import Decision
@@ -31,7 +34,7 @@ class LabelingJobStateDetail(_Payload):
 class LabelingJobStateChange(EventBridgeModel):
     """The Ground Truth event (or the sweep's copy of it): only the status and the job ARN."""
 
-    source: Literal["aws.sagemaker", "gtchain.sweep"]
+    source: Literal["aws.sagemaker", "gtchain.sweep"]  # EVENT_SOURCE, SWEEP_SOURCE
     detail: LabelingJobStateDetail
     resources: list[str] = Field(min_length=1)
 
@@ -41,6 +44,19 @@ class LabelingJobStateChange(EventBridgeModel):
 
 
 # Step results ----------------------------------------------------------------------------
+
+
+def _labeling_job(value: Any) -> LabelingJob:
+    return value if isinstance(value, LabelingJob) else LabelingJob.from_describe(value)
+
+
+# A job travels between the states as its DescribeLabelingJob response (JSON) and is parsed
+# back into the value object on arrival.
+DescribedJob = Annotated[
+    LabelingJob,
+    PlainValidator(_labeling_job),
+    PlainSerializer(lambda job: dict(job.raw), return_type=dict[str, Any]),
+]
 
 
 class Inspection(_Payload):
@@ -57,52 +73,25 @@ class Inspection(_Payload):
     root: str
     parent: str | None = None
     depth: int = 0
-    describe: dict[str, Any] = Field(default_factory=dict)
+    # The described job; None for a job ignored before it was described (not the project's).
+    job: DescribedJob | None = None
     tags: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def described(self) -> LabelingJob:
+        """The job, for the steps that run only after Inspect described it."""
+        if self.job is None:
+            raise ValueError(f"{self.job_name} was not described by Inspect job")
+        return self.job
 
     @property
     def lineage(self) -> Lineage:
         return Lineage(job_name=self.job_name, root=self.root, parent=self.parent, depth=self.depth)
 
 
-# The manifest diff's counts stay the domain's own dataclass through the state machine:
-# pydantic validates and serializes it as a model with every field required.
+# The plan and its parts are the domain's (domain/chain_plan.py); the counts are the manifest
+# diff's own dataclass, which pydantic validates and serializes as a model.
 PlanCounts = ManifestPlan
-
-
-class PlanEvidence(_Payload):
-    """Where the labels a job paid for were read (usecases/evidence.py)."""
-
-    source: str  # final | intermediate | consolidated-annotations | input-only
-    uris: list[str]
-    labels: int
-    rejected: int = 0
-
-
-class ChainPlan(_Payload):
-    decision: Decision
-    reason: str
-    counts: PlanCounts
-    child_name: str
-    chained_manifest_uri: str | None
-    rejects_uri: str | None
-    plan_uri: str | None
-    # The CreateLabelingJob request (botocore's shape), for CHAIN only.
-    request: dict[str, Any] | None = None
-    labeling_mode: str | None = None
-    mode_reason: str | None = None
-    # CHAIN only: the child's workforce (with the task price of an external crowd) and budget cap.
-    workforce_note: str | None = None
-    budget_note: str | None = None
-    # domain.cost.ChainCost.to_dict() of the chain up to this job (per job and total).
-    cost: dict[str, Any] | None = None
-    evidence: PlanEvidence | None = None
-
-    @model_validator(mode="after")
-    def _chain_has_a_request(self) -> Self:
-        if self.decision is Decision.CHAIN and (self.request is None or self.chained_manifest_uri is None):
-            raise ValueError("a CHAIN plan carries the child's request and its chained manifest URI")
-        return self
 
 
 class ChildResult(_Payload):
@@ -115,7 +104,7 @@ class ChildResult(_Payload):
 class FinalResult(_Payload):
     final_manifest_uri: str
     report_uri: str
-    report: dict[str, Any]
+    report: ChainReportDocument
 
 
 class RecordResult(_Payload):

@@ -11,7 +11,8 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gtchain_runtime.domain.lineage import LabelingMode
+from gtchain_runtime.domain.chain_plan import ProjectRules
+from gtchain_runtime.domain.labeling_job import LabelingMode
 
 
 class RuntimeSettings(BaseModel):
@@ -36,6 +37,21 @@ class RuntimeSettings(BaseModel):
     bucket_owner_account: str | None = Field(default=None, pattern=r"^\d{12}$", alias="BUCKET_OWNER_ACCOUNT")
     # Only the sweep Lambda needs it.
     state_machine_arn: str | None = Field(default=None, alias="STATE_MACHINE_ARN")
+
+    def rules(self) -> ProjectRules:
+        """What the domain's planner reads of the settings."""
+        return ProjectRules(
+            bucket_name=self.bucket_name,
+            labeling_role_arn=self.labeling_role_arn,
+            workteam_arn=self.workteam_arn,
+            allow_external_workforce=self.allow_external_workforce,
+            chain_human_label_budget=self.chain_human_label_budget,
+            price_per_object_usd=self.price_per_object_usd,
+            max_depth=self.max_depth,
+            resume_stopped=self.resume_stopped,
+            labeling_mode=self.labeling_mode,
+            algorithm_specification_arn=self.algorithm_specification_arn,
+        )
 
 
 def settings_from(environ: dict[str, str]) -> RuntimeSettings:

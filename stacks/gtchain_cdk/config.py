@@ -17,7 +17,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from gtchain_runtime.domain.lineage import LabelingMode
+from gtchain_runtime.domain.labeling_job import LabelingMode
 from gtchain_runtime.domain.naming import owns_job_name
 
 # Ground Truth job names: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}. The prefix leaves room for

@@ -24,7 +24,7 @@ from gtchain_cdk.bundling import (
 )
 from gtchain_cdk.config import ProjectConfig
 from gtchain_cdk.nag import acknowledge, acknowledge_wildcard_actions, acknowledge_wildcard_resources
-from gtchain_cdk.storage import CHAINS_PREFIX, LAYOUT_PREFIXES
+from gtchain_runtime.domain.layout import CHAINS_PREFIX, LAYOUT_PREFIXES
 
 POWERTOOLS_SERVICE_NAME = "gtchain"
 POWERTOOLS_METRICS_NAMESPACE = "GtChain"

@@ -6,11 +6,13 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
-PARTITION_KEY = "job_name"
-SORT_KEY = "record"
-BY_ROOT_INDEX = "by-root"
-BY_ROOT_PARTITION_KEY = "root"
-BY_ROOT_SORT_KEY = "recorded_at"
+from gtchain_runtime.adapters.ledger_schema import (
+    BY_ROOT_INDEX,
+    BY_ROOT_PARTITION_KEY,
+    BY_ROOT_SORT_KEY,
+    PARTITION_KEY,
+    SORT_KEY,
+)
 
 
 class Ledger(Construct):

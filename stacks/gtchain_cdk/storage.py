@@ -6,11 +6,7 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-# The S3 layout's top-level prefixes (docs/architecture.md). IAM scopes use these.
-INPUTS_PREFIX = "inputs/"
-JOBS_PREFIX = "jobs/"
-CHAINS_PREFIX = "chains/"
-LAYOUT_PREFIXES = (INPUTS_PREFIX, JOBS_PREFIX, CHAINS_PREFIX)
+from gtchain_runtime.domain.layout import CHAINS_PREFIX
 
 
 class ProjectStorage(Construct):

@@ -13,7 +13,7 @@ from constructs import Construct
 
 from gtchain_cdk.arns import owned_job_arns
 from gtchain_cdk.nag import acknowledge
-from gtchain_runtime.domain.labeling_jobs import EVENT_DETAIL_TYPE, EVENT_SOURCE, FINISHED_STATUSES
+from gtchain_runtime.domain.labeling_job import EVENT_DETAIL_TYPE, EVENT_SOURCE, FINISHED_STATUSES
 
 SWEEP_INTERVAL = Duration.hours(1)
 

@@ -25,7 +25,8 @@ from gtchain.demo.scenarios import FINAL_DECISIONS, Scenario
 from gtchain.sandbox import Sandbox
 from gtchain.sandbox.faults import Fault
 from gtchain.sandbox.groundtruth import EVENT_DETAIL_TYPE, EVENT_SOURCE, JobBehaviour
-from gtchain_runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger
+from gtchain_runtime.adapters.ledger import Ledger
+from gtchain_runtime.adapters.ledger_schema import DECISION_RECORD, FAILURE_RECORD_PREFIX
 from tests.integration.handler_env import state_change_event
 
 OBJECTS, STOP_AFTER = 200, 80

@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 import pytest
 
+from gtchain_runtime.domain.labeling_job import LabelingJob
 from gtchain_runtime.domain.layout import ChildLocations, jobs_output_path
 from gtchain_runtime.domain.lineage import Lineage
 from gtchain_runtime.domain.requests import build_child_request
@@ -51,7 +52,7 @@ def chain_plan_for(state: dict[str, Any]) -> dict[str, Any]:
     ).child()
     locations = ChildLocations(BUCKET, child.root, child.job_name)
     built = build_child_request(
-        inspection["describe"],
+        LabelingJob.from_describe(inspection["job"]),
         child=child,
         chained_manifest_uri=locations.chained_manifest_uri,
         output_path=jobs_output_path(BUCKET),
@@ -90,8 +91,8 @@ def test_inspect_root_job_of_the_project(project_aws: ProjectAws) -> None:
         0,
     )
     assert inspection["status"] == "Stopped"
-    assert "ResponseMetadata" not in inspection["describe"]
-    assert isinstance(inspection["describe"]["CreationTime"], str)
+    assert "ResponseMetadata" not in inspection["job"]
+    assert isinstance(inspection["job"]["CreationTime"], str)
     assert inspection["tags"]["team"] == "perception"
 
 

@@ -164,3 +164,24 @@ def test_a_bad_override_tag_is_decided_as_a_give_up_that_names_it(project_aws: P
     assert state["plan"]["decision"] == "GIVE_UP" and state["plan"]["request"] is None
     assert "cannot be created" in state["plan"]["reason"] and "'robots'" in state["plan"]["reason"]
     assert "child" not in state and state["record"]["gave_up"] is True
+
+
+def test_a_report_page_that_cannot_be_drawn_never_fails_finalize(
+    project_aws: ProjectAws, monkeypatch: Any
+) -> None:
+    """The final manifest and report.json are the chain's result; the page only draws them."""
+    from gtchain_runtime.usecases import finalize
+
+    def broken_page(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("the page cannot be drawn")
+
+    monkeypatch.setattr(finalize, "chain_report_page", broken_page)
+    project_aws.create_root_job(ROOT, 10)
+    root = run_until_finished(project_aws, ROOT)
+    done = execute(state_change_event(root["LabelingJobArn"], root["LabelingJobStatus"], "event-root"))
+    assert done["plan"]["decision"] == "COMPLETE", done["plan"]["reason"]
+    assert len(s3_text(project_aws, done["final"]["final_manifest_uri"]).splitlines()) == 10
+    assert json.loads(s3_text(project_aws, done["final"]["report_uri"]))["jobs"] == [ROOT]
+    assert done["record"]["recorded"] is True
+    page_key = f"chains/{ROOT}/final/report.html"
+    assert "Contents" not in project_aws.s3.list_objects_v2(Bucket=BUCKET, Prefix=page_key)

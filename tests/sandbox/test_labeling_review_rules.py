@@ -19,6 +19,7 @@ from gtchain.sandbox.groundtruth.validation.automation import (
 )
 from gtchain.sandbox.groundtruth.variants import GroundTruthVariants
 from gtchain_runtime.domain.failures import classify_failure
+from gtchain_runtime.domain.labeling_job import LabelingJob
 from gtchain_runtime.domain.lineage import Lineage
 from gtchain_runtime.domain.manifest import diff_manifests
 from gtchain_runtime.domain.requests import build_child_request
@@ -146,7 +147,7 @@ def test_the_chained_request_of_a_failed_unsupported_automated_job_labels_by_hum
     workforce().set_variants(GroundTruthVariants(unsupported_automation=timing))
 
     child = build_child_request(
-        describe("Ner-1"),
+        LabelingJob.from_describe(describe("Ner-1")),
         child=Lineage("Ner-1", "Ner-1", None, 0).child(),
         chained_manifest_uri=put_manifest("inputs/chained.manifest", images(4)),
         output_path=f"s3://{BUCKET}/jobs/",
@@ -237,7 +238,7 @@ def test_gtchain_chains_a_stopped_review_job_without_tripping_the_rule(timing: s
     assert plan.labeled == 2 and plan.unlabeled == 4
     s3().put_object(Bucket=BUCKET, Key="chained/review.manifest", Body=chained.getvalue())
     child = build_child_request(
-        parent,
+        LabelingJob.from_describe(parent),
         child=Lineage("Review-1", "Review-1", None, 0).child(),
         chained_manifest_uri=f"s3://{BUCKET}/chained/review.manifest",
         output_path=f"s3://{BUCKET}/jobs/",

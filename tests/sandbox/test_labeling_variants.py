@@ -19,6 +19,7 @@ from gtchain.sandbox.groundtruth.variants import (
     failure_reason_corpus,
 )
 from gtchain_runtime.adapters.s3_stream import BucketObjects
+from gtchain_runtime.domain.labeling_job import LabelingJob
 from gtchain_runtime.usecases.evidence import open_evidence
 from tests.sandbox.test_labeling_support import (
     BUCKET,
@@ -58,7 +59,8 @@ def evidence_of(name: str) -> tuple[str, list[dict[str, Any]]]:
     described = describe(name)
     manifest_uri = described["InputConfig"]["DataSource"]["S3DataSource"]["ManifestS3Uri"]
     input_manifest = io.BytesIO(body(manifest_uri.split("/", 3)[3]))
-    with open_evidence(BucketObjects(s3()), described, input_manifest) as opened:
+    job = LabelingJob.from_describe(described)
+    with open_evidence(BucketObjects(s3()), job, lambda: input_manifest) as opened:
         assert opened.output is not None
         records = [json.loads(line) for line in opened.output.read().splitlines() if line.strip()]
         return opened.source, records

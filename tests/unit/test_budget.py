@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gtchain_runtime.domain.budget import check_budget, human_labels_spent
+from gtchain_runtime.domain.budget import check_budget
+from gtchain_runtime.domain.labeling_job import LabelingJob, StoppingConditions, human_labels_spent
 from gtchain_runtime.domain.policy import Decision, decide
+from tests.described import described
 from tests.unit.test_policy import BASE as POLICY_BASE
 
 
@@ -22,7 +24,16 @@ def check(**overrides: object) -> object:
         "dataset_objects": 50,
         "remaining": 20,
     }
+    root = overrides.get("root_stopping_conditions")
+    if isinstance(root, dict):
+        overrides["root_stopping_conditions"] = stopping(root)
     return check_budget(**{**arguments, **overrides})  # type: ignore[arg-type]
+
+
+def stopping(conditions: dict[str, int]) -> StoppingConditions:
+    """StoppingConditions as the job parses them from DescribeLabelingJob."""
+    job: LabelingJob = described(StoppingConditions=conditions)
+    return job.stopping_conditions
 
 
 def test_no_budget_means_no_cap() -> None:
@@ -72,7 +83,11 @@ def test_the_smaller_cap_wins_and_the_percentage_is_dropped() -> None:
 
 
 def test_spent_sums_human_labels_over_the_chain() -> None:
-    jobs = [{"LabelCounters": {"HumanLabeled": 30}}, {"LabelCounters": {"HumanLabeled": 12}}, {}]
+    jobs = [
+        described(LabelCounters={"HumanLabeled": 30}),
+        described(LabelCounters={"HumanLabeled": 12}),
+        described(),
+    ]
     assert human_labels_spent(jobs) == 42
 
 
@@ -89,7 +104,7 @@ def test_a_child_can_never_exceed_the_chains_budget(
     labeled = int(dataset * labeled_share)
     result = check_budget(
         chain_budget=budget,
-        root_stopping_conditions={"MaxPercentageOfInputDatasetLabeled": percentage},
+        root_stopping_conditions=stopping({"MaxPercentageOfInputDatasetLabeled": percentage}),
         spent=spent,
         labeled=labeled,
         dataset_objects=dataset,

@@ -11,7 +11,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gtchain_runtime.domain.cost import ChainCost, JobCost, cost_lines, job_cost, price_per_object, usd
+from gtchain_runtime.domain.cost import ChainCost, JobCost, cost_lines, job_cost, money, price_per_object
+from gtchain_runtime.domain.labeling_job import LabelingJob
+from tests.described import described
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "describe"
 
@@ -21,30 +23,37 @@ def describe(fixture: str) -> dict[str, Any]:
 
 
 def test_public_crowd_price_is_task_price_times_workers() -> None:
-    assert price_per_object(describe("image_classification_non_al"), Decimal("9")) == Decimal("0.108")
+    assert price_per_object(
+        LabelingJob.from_describe(describe("image_classification_non_al")), Decimal("9")
+    ) == Decimal("0.108")
 
 
 def test_private_team_uses_the_projects_price() -> None:
     private = describe("point_cloud_object_detection")
-    assert price_per_object(private, Decimal("0.25")) == Decimal("0.25")
-    assert price_per_object(private, None) is None
+    assert price_per_object(LabelingJob.from_describe(private), Decimal("0.25")) == Decimal("0.25")
+    assert price_per_object(LabelingJob.from_describe(private), None) is None
 
 
 def test_job_cost_from_the_counters() -> None:
-    cost = job_cost(describe("image_classification_third_party"), fallback_price=None)
+    cost = job_cost(
+        LabelingJob.from_describe(describe("image_classification_third_party")), fallback_price=None
+    )
     # TotalLabeled 3000, HumanLabeled 2011, MachineLabeled 0: 989 arrived labeled.
     assert (cost.human_labeled, cost.machine_labeled, cost.never_resent) == (2011, 0, 989)
     assert cost.spent_usd == 2011 * Decimal("0.108") and cost.saved_usd == 989 * Decimal("0.108")
 
 
 def test_job_cost_prefers_gtchains_own_count_of_what_arrived_labeled() -> None:
-    assert job_cost(describe("image_classification_al"), never_resent=7).never_resent == 7
+    assert (
+        job_cost(LabelingJob.from_describe(describe("image_classification_al")), never_resent=7).never_resent
+        == 7
+    )
 
 
 def test_half_up_to_cents_for_display() -> None:
-    assert usd(Decimal("0.005")) == "$0.01"
-    assert usd(Decimal("3.2449")) == "$3.24"
-    assert usd(None) == "n/a"
+    assert money(Decimal("0.005")) == "$0.01"
+    assert money(Decimal("3.2449")) == "$3.24"
+    assert money(None) == "n/a"
 
 
 def test_cost_lines_per_job_and_for_the_chain() -> None:
@@ -100,7 +109,7 @@ def test_totals_are_the_sums_of_the_jobs(chain_jobs: list[JobCost]) -> None:
     price=prices,
 )
 def test_spent_and_saved_are_never_negative(counters: dict[str, int], price: Decimal | None) -> None:
-    cost = job_cost({"LabelingJobName": "J", "LabelCounters": counters}, fallback_price=price)
+    cost = job_cost(described(LabelingJobName="J", LabelCounters=counters), fallback_price=price)
     assert min(cost.human_labeled, cost.machine_labeled, cost.never_resent) >= 0
     for amount in (cost.spent_usd, cost.saved_usd):
         assert amount is None or amount >= 0

@@ -49,11 +49,6 @@ def _parsed(line: bytes) -> Any:
         return line  # a bad line passes through as it was
 
 
-def test_the_job_output_prefix_is_the_output_path_and_the_job_name() -> None:
-    describe = {"LabelingJobName": "job-1", "OutputConfig": {"S3OutputPath": "s3://b/jobs"}}
-    assert ev.job_output_prefix(describe) == JOB
-
-
 def test_the_newest_intermediate_manifest_has_the_highest_iteration_number() -> None:
     uris = [JOB + f"manifests/intermediate/{n}/output.manifest" for n in (1, 10, 2)]
     assert ev.newest_intermediate_manifest([*uris, JOB + "manifests/intermediate/99/other.json"]) == uris[1]

@@ -19,9 +19,9 @@ from gtchain_runtime.domain.guards import (
     WorkforceType,
     check_identity,
     lambda_problem,
-    task_price_usd,
     workforce_type,
 )
+from gtchain_runtime.domain.labeling_job import LabelingJob
 from gtchain_runtime.domain.policy import Decision, decide
 from tests.unit.test_policy import BASE as POLICY_BASE
 
@@ -56,7 +56,7 @@ def test_workforce_type_from_the_arn(arn: str, kind: WorkforceType | None) -> No
 
 
 def test_the_projects_own_parent_chains_as_the_project() -> None:
-    check = check_identity(describe(), PROJECT)
+    check = check_identity(LabelingJob.from_describe(describe()), PROJECT)
     assert check.blockers == () and check.role_arn == ROLE and check.workteam_arn == PUBLIC
 
 
@@ -64,17 +64,20 @@ def test_a_parent_on_another_role_names_both_roles() -> None:
     parent = describe()
     other = "arn:aws:iam::123456789012:role/groundtruthlabelingrole"  # case differs: another role
     parent["RoleArn"] = other
-    (blocker,) = check_identity(parent, PROJECT).blockers
+    (blocker,) = check_identity(LabelingJob.from_describe(parent), PROJECT).blockers
     assert other in blocker and ROLE in blocker
 
 
 def test_the_configured_work_team_must_be_the_parents() -> None:
-    check = check_identity(describe(), replace(PROJECT, workteam_arn=PRIVATE))
+    check = check_identity(LabelingJob.from_describe(describe()), replace(PROJECT, workteam_arn=PRIVATE))
     (blocker,) = check.blockers
     assert PRIVATE in blocker and PUBLIC in blocker
     parent = describe()
     parent["HumanTaskConfig"]["WorkteamArn"] = PRIVATE
-    check = check_identity(parent, replace(PROJECT, workteam_arn=PRIVATE, allow_external_workforce=False))
+    check = check_identity(
+        LabelingJob.from_describe(parent),
+        replace(PROJECT, workteam_arn=PRIVATE, allow_external_workforce=False),
+    )
     assert check.blockers == () and check.workteam_arn == PRIVATE
 
 
@@ -82,25 +85,32 @@ def test_the_configured_work_team_must_be_the_parents() -> None:
 def test_external_workforces_need_the_opt_in(team: str, words: str) -> None:
     parent = describe()
     parent["HumanTaskConfig"]["WorkteamArn"] = team
-    (blocker,) = check_identity(parent, replace(PROJECT, allow_external_workforce=False)).blockers
+    (blocker,) = check_identity(
+        LabelingJob.from_describe(parent), replace(PROJECT, allow_external_workforce=False)
+    ).blockers
     assert words in blocker and "allow_external_workforce=false" in blocker
-    assert check_identity(parent, PROJECT).blockers == ()
+    assert check_identity(LabelingJob.from_describe(parent), PROJECT).blockers == ()
 
 
 def test_a_private_team_is_always_fine_and_an_unknown_team_is_not() -> None:
     parent = describe()
     parent["HumanTaskConfig"]["WorkteamArn"] = PRIVATE
-    assert check_identity(parent, replace(PROJECT, allow_external_workforce=False)).blockers == ()
+    assert (
+        check_identity(
+            LabelingJob.from_describe(parent), replace(PROJECT, allow_external_workforce=False)
+        ).blockers
+        == ()
+    )
     parent["HumanTaskConfig"]["WorkteamArn"] = "not-an-arn"
-    (blocker,) = check_identity(parent, PROJECT).blockers
+    (blocker,) = check_identity(LabelingJob.from_describe(parent), PROJECT).blockers
     assert "not a work-team ARN" in blocker
 
 
 def test_the_public_crowd_note_states_the_parents_price() -> None:
-    note = check_identity(describe(), PROJECT).workforce_note
+    note = check_identity(LabelingJob.from_describe(describe()), PROJECT).workforce_note
     assert note is not None
     assert "$0.036 per task x 3 workers per object = $0.108 per object" in note
-    assert task_price_usd(describe()) == Decimal("0.036")
+    assert LabelingJob.from_describe(describe()).human_task.task_price_usd == Decimal("0.036")
 
 
 def test_built_in_lambdas_are_kept_in_every_documented_region() -> None:
@@ -133,7 +143,7 @@ def test_a_parent_with_a_foreign_consolidation_lambda_is_blocked() -> None:
     parent = describe()
     foreign = "arn:aws:lambda:us-east-1:999999999999:function:steal-labels"
     parent["HumanTaskConfig"]["AnnotationConsolidationConfig"]["AnnotationConsolidationLambdaArn"] = foreign
-    (blocker,) = check_identity(parent, PROJECT).blockers
+    (blocker,) = check_identity(LabelingJob.from_describe(parent), PROJECT).blockers
     assert "annotation consolidation Lambda" in blocker and foreign in blocker
 
 
@@ -173,7 +183,7 @@ def test_the_child_request_carries_the_projects_identity_and_the_chains_caps() -
         "output_path": "s3://b/jobs/",
     }
     built = build_child_request(
-        parent,
+        LabelingJob.from_describe(parent),
         **common,
         role_arn="arn:aws:iam::123456789012:role/Project",
         workteam_arn=PRIVATE,
@@ -182,8 +192,8 @@ def test_the_child_request_carries_the_projects_identity_and_the_chains_caps() -
     assert built.request["RoleArn"] == "arn:aws:iam::123456789012:role/Project"
     assert built.request["HumanTaskConfig"]["WorkteamArn"] == PRIVATE
     assert built.request["StoppingConditions"] == {"MaxHumanLabeledObjectCount": 12}
-    uncapped = build_child_request(parent, **common, stopping_conditions={})
+    uncapped = build_child_request(LabelingJob.from_describe(parent), **common, stopping_conditions={})
     assert "StoppingConditions" not in uncapped.request
     # Without overrides (the offline `gtchain job request`), the parent's values are kept.
-    kept = build_child_request(parent, **common)
+    kept = build_child_request(LabelingJob.from_describe(parent), **common)
     assert kept.request["StoppingConditions"] == parent["StoppingConditions"]

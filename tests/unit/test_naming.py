@@ -12,7 +12,6 @@ from gtchain_runtime.domain.naming import (
     chain_job_names,
     child_job_name,
     is_valid_job_name,
-    job_name_from_arn,
     owns_job_name,
 )
 
@@ -75,13 +74,6 @@ def test_prefix_match_is_case_insensitive() -> None:
     assert owns_job_name("Streetscenes", "streetscenes-job1")
     assert not owns_job_name("Streetscenes", "Other-job")
     assert not owns_job_name("", "anything")
-
-
-def test_job_name_from_arn() -> None:
-    arn = "arn:aws:sagemaker:us-east-1:123456789012:labeling-job/streetscenes-job1"
-    assert job_name_from_arn(arn) == "streetscenes-job1"
-    with pytest.raises(ValueError, match="not a labeling job ARN"):
-        job_name_from_arn("arn:aws:sagemaker:us-east-1:123456789012:training-job/x")
 
 
 def test_chain_job_names_lists_the_root_then_each_child() -> None:

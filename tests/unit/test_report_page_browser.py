@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from gtchain_runtime.domain.report_page import CATEGORIES, render_report_html
+from gtchain_runtime.domain.report_page import CATEGORIES
+from gtchain_runtime.presentation.report_page import render_report_html
 from tests.report_fixture import finished_page
 
 INSTALL = "apt-get install -y chromium"

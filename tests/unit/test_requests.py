@@ -9,6 +9,7 @@ import pytest
 from botocore.validate import ParamValidator
 
 from gtchain.sandbox.groundtruth.validation.requests import constraint_violations
+from gtchain_runtime.domain.labeling_job import LabelingJob
 from gtchain_runtime.domain.lineage import Lineage, lineage_from_tags
 from gtchain_runtime.domain.requests import (
     AUTOMATED_LABELING_MIN_OBJECTS,
@@ -49,7 +50,11 @@ def child_of(describe: dict[str, Any]) -> Lineage:
 def chain_request(describe: dict[str, Any], **options: Any) -> ChildRequest:
     """The first child of `describe`, with the chained manifest and output path every test uses."""
     return build_child_request(
-        describe, child=child_of(describe), chained_manifest_uri=CHAINED, output_path=OUTPUT, **options
+        LabelingJob.from_describe(describe),
+        child=child_of(describe),
+        chained_manifest_uri=CHAINED,
+        output_path=OUTPUT,
+        **options,
     )
 
 
@@ -202,7 +207,7 @@ def test_grandchild_carries_depth_two_and_its_parent() -> None:
     describe["LabelingJobName"] = "Streetscenes-Job1-chain-1"
     describe["Tags"] = [*describe["Tags"], {"Key": "gtchain:depth", "Value": "1"}]
     request = build_child_request(
-        describe, child=child, chained_manifest_uri=CHAINED, output_path=OUTPUT
+        LabelingJob.from_describe(describe), child=child, chained_manifest_uri=CHAINED, output_path=OUTPUT
     ).request
     assert request["LabelingJobName"] == "Streetscenes-Job1-chain-2"
     assert {"Key": "gtchain:parent", "Value": "Streetscenes-Job1-chain-1"} in request["Tags"]
@@ -229,7 +234,10 @@ def test_non_s3_manifest_is_refused() -> None:
     describe = load("image_classification_non_al")
     with pytest.raises(RequestBuildError, match="must be an s3:// URI"):
         build_child_request(
-            describe, child=child_of(describe), chained_manifest_uri="/tmp/x.manifest", output_path=OUTPUT
+            LabelingJob.from_describe(describe),
+            child=child_of(describe),
+            chained_manifest_uri="/tmp/x.manifest",
+            output_path=OUTPUT,
         )
 
 

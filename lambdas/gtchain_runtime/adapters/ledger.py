@@ -15,13 +15,16 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from gtchain_runtime.adapters.errors import error_code
-
-DECISION_RECORD = "decision"
-# Written under the parent before CreateLabelingJob: the child it names is gtchain's, even while
-# the parent's decision is not recorded yet (the child may finish first).
-CHILD_CLAIM_RECORD = "child"
-FAILURE_RECORD_PREFIX = "failure#"
-BY_ROOT_INDEX = "by-root"
+from gtchain_runtime.adapters.ledger_schema import (
+    BY_ROOT_INDEX,
+    BY_ROOT_PARTITION_KEY,
+    BY_ROOT_SORT_KEY,
+    CHILD_CLAIM_RECORD,
+    DECISION_RECORD,
+    FAILURE_RECORD_PREFIX,
+    PARTITION_KEY,
+    SORT_KEY,
+)
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -61,7 +64,7 @@ class Ledger:
             self._client.put_item(
                 TableName=self._table,
                 Item=_to_item(attributes),
-                ConditionExpression="attribute_not_exists(job_name)",
+                ConditionExpression=f"attribute_not_exists({PARTITION_KEY})",
             )
         except ClientError as error:
             if error_code(error) == "ConditionalCheckFailedException":
@@ -74,10 +77,10 @@ class Ledger:
         return self._put_once(
             {
                 **attributes,
-                "job_name": job_name,
-                "record": DECISION_RECORD,
-                "root": root,
-                "recorded_at": attributes.get("recorded_at") or now_iso(),
+                PARTITION_KEY: job_name,
+                SORT_KEY: DECISION_RECORD,
+                BY_ROOT_PARTITION_KEY: root,
+                BY_ROOT_SORT_KEY: attributes.get(BY_ROOT_SORT_KEY) or now_iso(),
             }
         )
 
@@ -85,13 +88,13 @@ class Ledger:
         """One failure record per execution; True when this call wrote it."""
         return self._put_once(
             {
-                "job_name": job_name,
-                "record": FAILURE_RECORD_PREFIX + execution,
-                "root": root,
+                PARTITION_KEY: job_name,
+                SORT_KEY: FAILURE_RECORD_PREFIX + execution,
+                BY_ROOT_PARTITION_KEY: root,
                 "execution": execution,
                 "error": error,
                 "cause": cause,
-                "recorded_at": now_iso(),
+                BY_ROOT_SORT_KEY: now_iso(),
             }
         )
 
@@ -103,12 +106,12 @@ class Ledger:
         """
         self._put_once(
             {
-                "job_name": parent,
-                "record": CHILD_CLAIM_RECORD,
-                "root": root,
+                PARTITION_KEY: parent,
+                SORT_KEY: CHILD_CLAIM_RECORD,
+                BY_ROOT_PARTITION_KEY: root,
                 "child_name": child_name,
                 "execution": execution,
-                "recorded_at": now_iso(),
+                BY_ROOT_SORT_KEY: now_iso(),
             }
         )
 
@@ -119,9 +122,9 @@ class Ledger:
         """The decision's notification was published (a retry must not lose or repeat it)."""
         self._client.update_item(
             TableName=self._table,
-            Key={"job_name": {"S": job_name}, "record": {"S": DECISION_RECORD}},
+            Key={PARTITION_KEY: {"S": job_name}, SORT_KEY: {"S": DECISION_RECORD}},
             UpdateExpression="SET notified = :yes",
-            ConditionExpression="attribute_exists(job_name)",
+            ConditionExpression=f"attribute_exists({PARTITION_KEY})",
             ExpressionAttributeValues={":yes": {"BOOL": True}},
         )
 
@@ -137,7 +140,7 @@ class Ledger:
     def _get(self, job_name: str, record: str) -> dict[str, Any] | None:
         response = self._client.get_item(
             TableName=self._table,
-            Key={"job_name": {"S": job_name}, "record": {"S": record}},
+            Key={PARTITION_KEY: {"S": job_name}, SORT_KEY: {"S": record}},
             ConsistentRead=True,
         )
         item = response.get("Item")
@@ -147,8 +150,8 @@ class Ledger:
         count = 0
         kwargs: dict[str, Any] = {
             "TableName": self._table,
-            "KeyConditionExpression": "job_name = :job AND begins_with(#record, :prefix)",
-            "ExpressionAttributeNames": {"#record": "record"},
+            "KeyConditionExpression": "#job = :job AND begins_with(#record, :prefix)",
+            "ExpressionAttributeNames": {"#job": PARTITION_KEY, "#record": SORT_KEY},
             "ExpressionAttributeValues": {":job": {"S": job_name}, ":prefix": {"S": FAILURE_RECORD_PREFIX}},
             "Select": "COUNT",
             "ConsistentRead": True,
@@ -167,7 +170,7 @@ class Ledger:
             "TableName": self._table,
             "IndexName": BY_ROOT_INDEX,
             "KeyConditionExpression": "#root = :root",
-            "ExpressionAttributeNames": {"#root": "root"},
+            "ExpressionAttributeNames": {"#root": BY_ROOT_PARTITION_KEY},
             "ExpressionAttributeValues": {":root": {"S": root}},
         }
         while True:

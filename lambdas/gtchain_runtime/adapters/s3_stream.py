@@ -7,7 +7,6 @@ into one, and upload a finished file back.
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
@@ -19,13 +18,13 @@ from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 
 from gtchain_runtime.adapters.errors import error_code
+from gtchain_runtime.domain.aws_ids import S3UriError, is_s3_uri, split_s3_uri
 
 _CHUNK_BYTES = 1024 * 1024
 # Parts of 16 MiB from 64 MiB on: few requests for big manifests, one PUT for small ones.
 TRANSFER_CONFIG = TransferConfig(
     multipart_threshold=64 * 1024 * 1024, multipart_chunksize=16 * 1024 * 1024, max_concurrency=4
 )
-_BUCKET_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 _SPOOL_IN_MEMORY_BYTES = 8 * 1024 * 1024
 _MISSING = {"NoSuchKey", "404", "NotFound", "NoSuchBucket"}
 _DENIED = {"AccessDenied", "403", "Forbidden", "AllAccessDisabled"}
@@ -35,20 +34,12 @@ class S3LocationError(ValueError):
     """A location that cannot be read or written, worded for the person who gave it."""
 
 
-def is_s3_uri(location: str) -> bool:
-    return location.startswith("s3://")
-
-
 def parse_s3_uri(uri: str) -> tuple[str, str]:
-    """``s3://bucket/key`` -> (bucket, key); a clear error for anything else."""
-    if not is_s3_uri(uri):
-        raise S3LocationError(f"{uri!r} is not an s3:// URI")
-    bucket, _, key = uri[len("s3://") :].partition("/")
-    if not _BUCKET_PATTERN.match(bucket):
-        raise S3LocationError(f"{uri!r}: {bucket!r} is not a valid bucket name")
-    if not key:
-        raise S3LocationError(f"{uri!r} names a bucket but no object key")
-    return bucket, key
+    """``s3://bucket/key`` -> (bucket, key) (domain.aws_ids); a clear error for anything else."""
+    try:
+        return split_s3_uri(uri)
+    except S3UriError as error:
+        raise S3LocationError(str(error)) from None
 
 
 def _client(s3_client: Any | None) -> Any:

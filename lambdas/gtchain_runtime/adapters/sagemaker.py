@@ -9,7 +9,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from gtchain_runtime.adapters.errors import error_code
-from gtchain_runtime.domain.labeling_jobs import FINISHED_STATUSES
+from gtchain_runtime.domain.labeling_job import FINISHED_STATUSES, LabelingJob
 
 
 class LabelingJobNotFoundError(LookupError):
@@ -43,8 +43,9 @@ class LabelingJobs:
     def __init__(self, client: Any) -> None:
         self._client = client
 
-    def describe(self, job_name: str) -> dict[str, Any]:
-        """DescribeLabelingJob without ResponseMetadata, datetimes as ISO strings."""
+    def describe(self, job_name: str) -> LabelingJob:
+        """DescribeLabelingJob, parsed (the response kept without ResponseMetadata, datetimes as ISO
+        strings: it travels in the state machine's JSON payloads)."""
         try:
             response = self._client.describe_labeling_job(LabelingJobName=job_name)
         except ClientError as error:
@@ -52,9 +53,9 @@ class LabelingJobs:
                 raise LabelingJobNotFoundError(job_name) from error
             raise
         response.pop("ResponseMetadata", None)
-        return dict(json_safe(response))
+        return LabelingJob.from_describe(dict(json_safe(response)))
 
-    def find(self, job_name: str) -> dict[str, Any] | None:
+    def find(self, job_name: str) -> LabelingJob | None:
         try:
             return self.describe(job_name)
         except LabelingJobNotFoundError:

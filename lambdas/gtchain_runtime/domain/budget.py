@@ -22,12 +22,9 @@ more than the person who created the root allowed. Here:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
-HUMAN_COUNT = "MaxHumanLabeledObjectCount"
-PERCENTAGE = "MaxPercentageOfInputDatasetLabeled"
+from gtchain_runtime.domain.labeling_job import MAX_HUMAN_LABELED, MAX_PERCENTAGE, StoppingConditions
 
 
 @dataclass(frozen=True)
@@ -40,15 +37,10 @@ class BudgetCheck:
     note: str | None
 
 
-def human_labels_spent(describes: Iterable[Mapping[str, Any]]) -> int:
-    """Sum of LabelCounters.HumanLabeled over the given jobs (never negative)."""
-    return sum(max(0, int((d.get("LabelCounters") or {}).get("HumanLabeled") or 0)) for d in describes)
-
-
 def check_budget(
     *,
     chain_budget: int | None,
-    root_stopping_conditions: Mapping[str, Any] | None,
+    root_stopping_conditions: StoppingConditions | None,
     spent: int,
     labeled: int,
     dataset_objects: int,
@@ -59,10 +51,10 @@ def check_budget(
     `labeled` and `dataset_objects` are the finished job's manifest counts: each chained
     manifest carries every object of the root's dataset, so its total is the root's dataset.
     """
-    root = root_stopping_conditions or {}
-    budget = chain_budget if chain_budget is not None else _int_or_none(root.get(HUMAN_COUNT))
-    source = "chain_human_label_budget" if chain_budget is not None else f"the root's {HUMAN_COUNT}"
-    percentage = _int_or_none(root.get(PERCENTAGE))
+    root = root_stopping_conditions or StoppingConditions()
+    budget = chain_budget if chain_budget is not None else root.max_human_labeled
+    source = "chain_human_label_budget" if chain_budget is not None else f"the root's {MAX_HUMAN_LABELED}"
+    percentage = root.max_percentage
     caps: list[int] = []
     notes: list[str] = []
 
@@ -78,7 +70,7 @@ def check_budget(
         left = allowed - labeled
         if left <= 0:
             return _stop(
-                f"the root's {PERCENTAGE} of {percentage}% lets the chain label {allowed} of "
+                f"the root's {MAX_PERCENTAGE} of {percentage}% lets the chain label {allowed} of "
                 f"{dataset_objects} objects and {labeled} are labeled",
                 remaining,
             )
@@ -90,7 +82,7 @@ def check_budget(
     cap = min(caps)
     return BudgetCheck(
         stop=None,
-        child_stopping_conditions={HUMAN_COUNT: cap},
+        child_stopping_conditions={MAX_HUMAN_LABELED: cap},
         note=f"Budget: the chained job stops after {cap} human-labeled objects ({'; '.join(notes)})",
     )
 
@@ -101,7 +93,3 @@ def _stop(counts: str, remaining: int) -> BudgetCheck:
         child_stopping_conditions={},
         note=None,
     )
-
-
-def _int_or_none(value: Any) -> int | None:
-    return None if value is None else int(value)

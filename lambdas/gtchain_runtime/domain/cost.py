@@ -20,22 +20,23 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from gtchain_runtime.domain.guards import WorkforceType, task_price_usd, workforce_type
+from gtchain_runtime.domain.guards import WorkforceType, workforce_type
+from gtchain_runtime.domain.labeling_job import LabelingJob
 
 CENT = Decimal("0.01")
 
 
-def usd(amount: Decimal | None) -> str:
-    """`$1.23`, half-up to cents; `n/a` when unknown."""
-    return "n/a" if amount is None else f"${amount.quantize(CENT, rounding=ROUND_HALF_UP)}"
+def money(amount: Decimal | str | None) -> str:
+    """`$1.23` (a Decimal half-up to cents; a string as the cost figures have it); `n/a` when unknown."""
+    if amount is None:
+        return "n/a"
+    return f"${_cents(amount) if isinstance(amount, Decimal) else amount}"
 
 
-def price_per_object(describe: Mapping[str, Any], fallback: Decimal | None) -> Decimal | None:
-    human = describe.get("HumanTaskConfig") or {}
-    if workforce_type(str(human.get("WorkteamArn") or "")) is WorkforceType.PUBLIC:
-        per_task = task_price_usd(describe)
-        if per_task is not None:
-            return per_task * max(1, int(human.get("NumberOfHumanWorkersPerDataObject") or 1))
+def price_per_object(job: LabelingJob, fallback: Decimal | None) -> Decimal | None:
+    human = job.human_task
+    if workforce_type(human.workteam_arn) is WorkforceType.PUBLIC and human.price_per_object_usd is not None:
+        return human.price_per_object_usd
     return fallback
 
 
@@ -70,19 +71,15 @@ class JobCost:
 
 
 def job_cost(
-    describe: Mapping[str, Any], *, never_resent: int | None = None, fallback_price: Decimal | None = None
+    job: LabelingJob, *, never_resent: int | None = None, fallback_price: Decimal | None = None
 ) -> JobCost:
-    counters = describe.get("LabelCounters") or {}
-    human = max(0, int(counters.get("HumanLabeled") or 0))
-    machine = max(0, int(counters.get("MachineLabeled") or 0))
-    if never_resent is None:
-        never_resent = int(counters.get("TotalLabeled") or 0) - human - machine
+    counters = job.counters
     return JobCost(
-        job_name=str(describe.get("LabelingJobName", "?")),
-        human_labeled=human,
-        machine_labeled=machine,
-        never_resent=max(0, never_resent),
-        price_per_object_usd=price_per_object(describe, fallback_price),
+        job_name=job.name,
+        human_labeled=counters.human_labeled,
+        machine_labeled=counters.machine_labeled,
+        never_resent=max(0, counters.inherited if never_resent is None else never_resent),
+        price_per_object_usd=price_per_object(job, fallback_price),
     )
 
 
@@ -130,6 +127,18 @@ class ChainCost:
         }
 
 
+def chain_cost_of(
+    jobs: Iterable[LabelingJob], never_resent: Mapping[str, int], fallback_price: Decimal | None
+) -> ChainCost:
+    """The chain's cost; `never_resent` by job name where gtchain diffed the job's input itself."""
+    return ChainCost(
+        tuple(
+            job_cost(job, never_resent=never_resent.get(job.name), fallback_price=fallback_price)
+            for job in jobs
+        )
+    )
+
+
 def cost_lines(cost: Mapping[str, Any] | None) -> list[str]:
     """ChainCost.to_dict() in words, one line per job and one for the chain (notifications, CLI)."""
     if not cost:
@@ -139,12 +148,11 @@ def cost_lines(cost: Mapping[str, Any] | None) -> list[str]:
 
 
 def _cost_line(row: Mapping[str, Any]) -> str:
-    money = (
-        f", spent ${row['spent_usd']}, saved ${row['saved_usd']}" if row.get("spent_usd") is not None else ""
-    )
+    spent = row.get("spent_usd")
+    figures = f", spent {money(spent)}, saved {money(row.get('saved_usd'))}" if spent is not None else ""
     return (
         f"{row['job_name']}: human-labeled {row['human_labeled']}, machine-labeled "
-        f"{row['machine_labeled']}, never re-sent {row['never_resent']}{money}"
+        f"{row['machine_labeled']}, never re-sent {row['never_resent']}{figures}"
     )
 
 

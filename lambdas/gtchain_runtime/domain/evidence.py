@@ -68,14 +68,6 @@ class EvidenceError(ValueError):
     """A consolidation file that cannot be read, worded for a person."""
 
 
-def job_output_prefix(describe: Mapping[str, Any]) -> str:
-    """``<S3OutputPath>/<job>/``: where Ground Truth writes everything of one job."""
-    output_path = str(describe["OutputConfig"]["S3OutputPath"])
-    if not output_path.endswith("/"):
-        output_path += "/"
-    return f"{output_path}{describe['LabelingJobName']}/"
-
-
 def newest_intermediate_manifest(uris: Iterable[str]) -> str | None:
     """The intermediate output manifest with the highest iteration number, or None."""
     best: tuple[int, str] | None = None

@@ -1,6 +1,6 @@
 """Identity guard rails: a chained job runs as the project, on a workforce the project named.
 
-Pure functions over the parent's DescribeLabelingJob response and the project's settings.
+Pure functions over the parent job (domain.labeling_job) and the project's settings.
 Each returns the reasons a chain is impossible (inputs of domain.policy.decide, never a
 correction after it) and what the child request must carry instead of the parent's values.
 
@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+
+from gtchain_runtime.domain.aws_ids import Arn
+from gtchain_runtime.domain.labeling_job import LabelingJob
 
 
 class WorkforceType(StrEnum):
@@ -53,26 +54,9 @@ BUILT_IN_LAMBDA_ACCOUNTS: Mapping[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Arn:
-    partition: str
-    service: str
-    region: str
-    account: str
-    resource: str
-
-
-def parse_arn(arn: str) -> Arn | None:
-    """`arn:<partition>:<service>:<region>:<account>:<resource>`, or None when it is not an ARN."""
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn":
-        return None
-    return Arn(*parts[1:])
-
-
 def workforce_type(workteam_arn: str) -> WorkforceType | None:
     """The workforce type a work-team ARN names (see the module docstring), None if unknown."""
-    arn = parse_arn(workteam_arn)
+    arn = Arn.parse_or_none(workteam_arn)
     if arn is None or arn.service != "sagemaker":
         return None
     kind, _, rest = arn.resource.partition("/")
@@ -95,7 +79,7 @@ class ProjectIdentity:
 
     @property
     def account(self) -> str | None:
-        arn = parse_arn(self.labeling_role_arn)
+        arn = Arn.parse_or_none(self.labeling_role_arn)
         return arn.account if arn else None
 
 
@@ -111,32 +95,19 @@ class IdentityCheck:
     workforce_note: str | None
 
 
-def task_price_usd(describe: Mapping[str, Any]) -> Decimal | None:
-    """HumanTaskConfig.PublicWorkforceTaskPrice per task in dollars (exact), None when absent."""
-    price = (describe.get("HumanTaskConfig") or {}).get("PublicWorkforceTaskPrice") or {}
-    amount = price.get("AmountInUsd")
-    if not amount:
-        return None
-    return (
-        Decimal(int(amount.get("Dollars", 0)))
-        + Decimal(int(amount.get("Cents", 0))) / 100
-        + Decimal(int(amount.get("TenthFractionsOfACent", 0))) / 1000
-    )
-
-
-def check_identity(describe: Mapping[str, Any], project: ProjectIdentity) -> IdentityCheck:
+def check_identity(parent: LabelingJob, project: ProjectIdentity) -> IdentityCheck:
     """Role, work team and Lambdas of the parent against what the project named."""
-    name = str(describe.get("LabelingJobName", "the parent"))
-    parent_team = str((describe.get("HumanTaskConfig") or {}).get("WorkteamArn") or "")
+    name = parent.name
+    parent_team = parent.human_task.workteam_arn
     kind = workforce_type(parent_team)
     blockers = [
-        *_role_blockers(name, describe, project),
+        *_role_blockers(name, parent, project),
         *_workforce_blockers(name, parent_team, kind, project),
-        *_lambda_blockers(name, describe, project),
+        *_lambda_blockers(name, parent, project),
     ]
     note = None
     if kind is WorkforceType.PUBLIC:
-        note = _public_price_note(describe)
+        note = _public_price_note(parent)
     elif kind is not None:
         note = f"Workforce: {_WORKFORCE_WORDS[kind]} {parent_team}"
     return IdentityCheck(
@@ -148,8 +119,8 @@ def check_identity(describe: Mapping[str, Any], project: ProjectIdentity) -> Ide
     )
 
 
-def _role_blockers(name: str, describe: Mapping[str, Any], project: ProjectIdentity) -> list[str]:
-    parent_role = str(describe.get("RoleArn") or "")
+def _role_blockers(name: str, parent: LabelingJob, project: ProjectIdentity) -> list[str]:
+    parent_role = parent.role_arn
     # Exact comparison: IAM role names are case-sensitive in ARNs, and a near match is a different role.
     if parent_role == project.labeling_role_arn:
         return []
@@ -180,35 +151,33 @@ def _workforce_blockers(
     return []
 
 
-def _lambda_blockers(name: str, describe: Mapping[str, Any], project: ProjectIdentity) -> list[str]:
-    human = describe.get("HumanTaskConfig") or {}
-    region = (parse_arn(str(describe.get("LabelingJobArn") or "")) or Arn("", "", "", "", "")).region
-    consolidation = (human.get("AnnotationConsolidationConfig") or {}).get("AnnotationConsolidationLambdaArn")
+def _lambda_blockers(name: str, parent: LabelingJob, project: ProjectIdentity) -> list[str]:
+    region = parent.arn.region
     blockers = []
     for label, prefix, arn in (
-        ("pre-annotation Lambda", "PRE-", human.get("PreHumanTaskLambdaArn")),
-        ("annotation consolidation Lambda", "ACS-", consolidation),
+        ("pre-annotation Lambda", "PRE-", parent.human_task.pre_human_task_lambda_arn),
+        ("annotation consolidation Lambda", "ACS-", parent.human_task.consolidation_lambda_arn),
     ):
-        problem = lambda_problem(str(arn), prefix, region, project.account) if arn else None
+        problem = lambda_problem(arn, prefix, region, project.account) if arn else None
         if problem:
             blockers.append(f"{name}'s {label} {problem}")
     return blockers
 
 
-def _public_price_note(describe: Mapping[str, Any]) -> str:
-    per_task = task_price_usd(describe)
-    if per_task is None:
+def _public_price_note(parent: LabelingJob) -> str:
+    human = parent.human_task
+    if human.task_price_usd is None or human.price_per_object_usd is None:
         return "Workforce: the public crowd (Amazon Mechanical Turk); the parent states no task price"
-    workers = int((describe.get("HumanTaskConfig") or {}).get("NumberOfHumanWorkersPerDataObject") or 1)
     return (
         f"Workforce: the public crowd (Amazon Mechanical Turk) at the parent's task price, "
-        f"${per_task} per task x {workers} workers per object = ${per_task * workers} per object"
+        f"${human.task_price_usd} per task x {human.workers_per_object} workers per object = "
+        f"${human.price_per_object_usd} per object"
     )
 
 
 def is_built_in_lambda(arn: str, function_prefix: str, region: str) -> bool:
     """A Ground Truth built-in Lambda of `region`: its documented account and a PRE-/ACS- name."""
-    parsed = parse_arn(arn)
+    parsed = Arn.parse_or_none(arn)
     if parsed is None or parsed.service != "lambda" or parsed.region != region:
         return False
     function = parsed.resource.removeprefix("function:")
@@ -219,7 +188,7 @@ def lambda_problem(arn: str, function_prefix: str, region: str, project_account:
     """Why the child may not run this Lambda, or None: built-in, or a custom one of the project's account."""
     if is_built_in_lambda(arn, function_prefix, region):
         return None
-    parsed = parse_arn(arn)
+    parsed = Arn.parse_or_none(arn)
     if parsed is None or parsed.service != "lambda":
         return f"{arn} is not a Lambda function ARN"
     if project_account and parsed.account == project_account:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from gtchain_runtime.domain.aws_ids import s3_uri
+
+# The layout's top-level prefixes; the stack's IAM scopes and lifecycle rules use them too.
+INPUTS_PREFIX = "inputs/"
 JOBS_PREFIX = "jobs/"
 CHAINS_PREFIX = "chains/"
+LAYOUT_PREFIXES = (INPUTS_PREFIX, JOBS_PREFIX, CHAINS_PREFIX)
 FINAL_FOLDER = "final"
-
-
-def s3_uri(bucket: str, key: str) -> str:
-    return f"s3://{bucket}/{key}"
 
 
 def jobs_output_path(bucket: str) -> str:
@@ -72,29 +71,3 @@ class FinalLocations:
     def report_page_uri(self) -> str:
         """The same report as a page (domain.report_page)."""
         return s3_uri(self.bucket, self.prefix + "report.html")
-
-
-def input_manifest_uri(describe: Mapping[str, Any]) -> str:
-    """The manifest a job read; streaming jobs (SNS input) have none and cannot be chained."""
-    uri = describe.get("InputConfig", {}).get("DataSource", {}).get("S3DataSource", {}).get("ManifestS3Uri")
-    if not uri:
-        raise ValueError(
-            f"job {describe.get('LabelingJobName', '?')} has no input manifest "
-            "(a streaming job reads an SNS topic); gtchain chains manifest-based jobs only"
-        )
-    return str(uri)
-
-
-def output_manifest_uri(describe: Mapping[str, Any]) -> str:
-    """Where Ground Truth writes a job's output manifest.
-
-    Describe reports it for finished jobs; otherwise it is the documented location
-    `<S3OutputPath>/<job>/manifests/output/output.manifest` (which may not exist).
-    """
-    reported = describe.get("LabelingJobOutput", {}).get("OutputDatasetS3Uri")
-    if reported:
-        return str(reported)
-    output_path = str(describe["OutputConfig"]["S3OutputPath"])
-    if not output_path.endswith("/"):
-        output_path += "/"
-    return f"{output_path}{describe['LabelingJobName']}/manifests/output/output.manifest"

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal, cast, get_args
+from typing import cast
 
+from gtchain_runtime.domain.labeling_job import LABELING_MODES, LabelingMode
 from gtchain_runtime.domain.naming import child_job_name
 
 ROOT_TAG = "gtchain:root"
@@ -19,9 +20,6 @@ LINEAGE_TAGS = (ROOT_TAG, PARENT_TAG, DEPTH_TAG)
 RESUME_TAG = "gtchain:resume"
 LABELING_MODE_TAG = "gtchain:labeling-mode"
 AWS_RESERVED_TAG_PREFIX = "aws:"
-
-LabelingMode = Literal["inherit", "automated", "human"]
-LABELING_MODES: tuple[str, ...] = get_args(LabelingMode)
 
 
 class LineageError(ValueError):

@@ -82,12 +82,3 @@ def ownership_rule(prefix: str) -> str:
     if prefix.endswith("-"):
         return f"its name must start with {prefix!r} (case-insensitive)"
     return f"its name must be {prefix!r} or start with '{prefix}-' (case-insensitive)"
-
-
-def job_name_from_arn(job_arn: str) -> str:
-    """`arn:aws:sagemaker:<region>:<account>:labeling-job/<name>` -> `<name>` (lower-cased by SageMaker)."""
-    resource = job_arn.rsplit(":", 1)[-1]
-    kind, _, name = resource.partition("/")
-    if kind != "labeling-job" or not name:
-        raise ValueError(f"{job_arn!r} is not a labeling job ARN")
-    return name

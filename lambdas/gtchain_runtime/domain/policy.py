@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from gtchain_runtime.domain.failures import FailureCause, classify_failure, read_failure
-from gtchain_runtime.domain.labeling_jobs import FINISHED_STATUSES
+from gtchain_runtime.domain.labeling_job import FINISHED_STATUSES
 
 __all__ = ["Decision", "FailureCause", "PolicyInput", "Verdict", "classify_failure", "decide"]
 

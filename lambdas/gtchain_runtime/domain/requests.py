@@ -10,17 +10,17 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from gtchain_runtime.domain.lineage import LabelingMode, Lineage, inheritable_tags
+from gtchain_runtime.domain.aws_ids import is_s3_uri
+from gtchain_runtime.domain.labeling_job import ChildMode, LabelingJob, LabelingMode
+from gtchain_runtime.domain.lineage import Lineage, inheritable_tags
 from gtchain_runtime.domain.service_model import input_shape, prune_to_shape, validate_against_model
 
 CREATE_OPERATION = "CreateLabelingJob"
 MAX_TAGS = 50
 # Ground Truth's documented minimum for automated data labeling (5,000 recommended).
 AUTOMATED_LABELING_MIN_OBJECTS = 1250
-
-ChildMode = Literal["automated", "human"]
 
 # Built-in task types (the pre-annotation Lambda's name) that support automated labeling,
 # with the algorithm they need (the last part of the algorithm specification ARN): "Automated
@@ -55,13 +55,6 @@ class _ModeChoice:
     algorithms: dict[str, Any] | None = None
 
 
-def task_type(describe: Mapping[str, Any]) -> str | None:
-    """The built-in task type from the pre-annotation Lambda ARN (`...:function:PRE-<Task>`)."""
-    arn = str(describe.get("HumanTaskConfig", {}).get("PreHumanTaskLambdaArn", ""))
-    function = arn.rsplit(":", 1)[-1]
-    return function or None
-
-
 def _algorithm_of(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
 
@@ -83,19 +76,18 @@ def _unsupported_automation(task: str | None, algorithm_specification_arn: str) 
 
 
 def _choose_mode(
-    describe: Mapping[str, Any],
+    parent: LabelingJob,
     requested: LabelingMode,
     algorithm_specification_arn: str | None,
     dataset_size: int | None,
 ) -> _ModeChoice:
-    parent_algorithms = describe.get("LabelingJobAlgorithmsConfig") or {}
-    parent_algorithm = str(parent_algorithms.get("LabelingJobAlgorithmSpecificationArn") or "")
+    parent_algorithm = parent.algorithm_arn or ""
     parent_kind = "automated" if parent_algorithm else "human-only"
 
     if requested == "human" or (requested == "inherit" and not parent_algorithm):
         return _ModeChoice("human", f"human labeling ({requested} mode, parent was {parent_kind})")
 
-    task = task_type(describe)
+    task = parent.human_task.task_type
     if parent_algorithm:
         # A parent Ground Truth refused automation to (it failed before any work) must not pass
         # its LabelingJobAlgorithmsConfig on: the child would fail the same way.
@@ -104,8 +96,9 @@ def _choose_mode(
             return _ModeChoice(
                 "human", f"human labeling: the parent's automated labeling cannot run: {unsupported}"
             )
-        algorithms = copy.deepcopy(dict(parent_algorithms))
-        final_model = describe.get("LabelingJobOutput", {}).get("FinalActiveLearningModelArn")
+        # The parent's whole LabelingJobAlgorithmsConfig (resource and VPC settings included).
+        algorithms = copy.deepcopy(dict(parent.raw.get("LabelingJobAlgorithmsConfig") or {}))
+        final_model = parent.final_model_arn
         if final_model:
             # Reusing the parent's model saves the training it already paid for.
             algorithms["InitialActiveLearningModelArn"] = final_model
@@ -135,7 +128,7 @@ def _choose_mode(
 
 
 def build_child_request(
-    describe: Mapping[str, Any],
+    parent: LabelingJob,
     *,
     child: Lineage,
     chained_manifest_uri: str,
@@ -150,18 +143,18 @@ def build_child_request(
 ) -> ChildRequest:
     """The CreateLabelingJob request that resumes the described parent as `child`.
 
-    `parent_tags` defaults to the Tags of the description (ListTags is more reliable).
+    `parent_tags` defaults to the Tags of the parent's description (ListTags is more reliable).
     `dataset_size` is the number of objects in the chained manifest (the automated-labeling floor).
     `role_arn` and `workteam_arn` replace the parent's (the project's identity, domain.guards);
     `stopping_conditions` replaces the parent's (the chain's budget, domain.budget; `{}` = none).
     None keeps the parent's value (the offline `gtchain job request`).
     """
     for label, uri in (("chained manifest", chained_manifest_uri), ("output path", output_path)):
-        if not uri.startswith("s3://"):
+        if not is_s3_uri(uri):
             raise RequestBuildError(f"the {label} must be an s3:// URI, got {uri!r}")
     shape = input_shape(CREATE_OPERATION)
-    request: dict[str, Any] = prune_to_shape(describe, shape) or {}
-    parent_name = describe.get("LabelingJobName", "?")
+    request: dict[str, Any] = prune_to_shape(parent.raw, shape) or {}
+    parent_name = parent.name
 
     request["LabelingJobName"] = child.job_name
     # Same LabelAttributeName: Ground Truth skips the objects that already carry it.
@@ -177,14 +170,18 @@ def build_child_request(
         if stopping_conditions:
             request["StoppingConditions"] = dict(stopping_conditions)
 
-    choice = _choose_mode(describe, requested_mode, algorithm_specification_arn, dataset_size)
+    choice = _choose_mode(parent, requested_mode, algorithm_specification_arn, dataset_size)
     request.pop("LabelingJobAlgorithmsConfig", None)
     if choice.algorithms is not None:
         request["LabelingJobAlgorithmsConfig"] = prune_to_shape(
             choice.algorithms, shape.members["LabelingJobAlgorithmsConfig"]
         )
 
-    source_tags = parent_tags if parent_tags is not None else describe.get("Tags")
+    source_tags = (
+        parent_tags
+        if parent_tags is not None
+        else [{"Key": key, "Value": value} for key, value in parent.tags]
+    )
     tags = inheritable_tags(source_tags) + child.tags()
     if len(tags) > MAX_TAGS:
         raise RequestBuildError(

@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from gtchain_runtime.domain.naming import job_name_from_arn
+from gtchain_runtime.domain.aws_ids import job_name_from_arn
 from gtchain_runtime.handlers.observability import chain_context, logger, step_handler
 from gtchain_runtime.payloads import LabelingJobStateChange
 from gtchain_runtime.usecases.inspect import inspect_job

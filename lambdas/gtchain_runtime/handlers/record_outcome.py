@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gtchain_runtime import metric_names
-from gtchain_runtime.domain.naming import job_name_from_arn
+from gtchain_runtime.domain.aws_ids import job_name_from_arn
 from gtchain_runtime.handlers.observability import MetricUnit, chain_context, logger, metrics, step_handler
 from gtchain_runtime.payloads import FailureInput, record_input
 from gtchain_runtime.usecases.record import record_outcome

@@ -25,16 +25,16 @@ def create_child(ctx: ChainContext, state: CreateInput) -> ChildResult:
         return ChildResult(child_name=state.plan.child_name, child_arn=child_arn, created=True)
     except LabelingJobExistsError:
         existing = ctx.jobs.describe(state.plan.child_name)
-        existing_tags = tags_to_dict(ctx.jobs.tags(str(existing["LabelingJobArn"])))
+        existing_tags = tags_to_dict(ctx.jobs.tags(str(existing.arn)))
         claimed_parent = existing_tags.get(PARENT_TAG, "")
         if claimed_parent.lower() != parent.lower():
             raise ChainConflictError(
-                f"a labeling job named {existing['LabelingJobName']} already exists but its "
+                f"a labeling job named {existing.name} already exists but its "
                 f"{PARENT_TAG} tag is {claimed_parent or 'missing'}, not {parent}: "
                 "rename or delete that job, then resume"
             ) from None
         return ChildResult(
-            child_name=str(existing["LabelingJobName"]),
-            child_arn=str(existing["LabelingJobArn"]),
+            child_name=existing.name,
+            child_arn=str(existing.arn),
             created=False,
         )

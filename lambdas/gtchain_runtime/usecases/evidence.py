@@ -9,7 +9,7 @@ lines; else nothing (the input alone is diffed, every object is sent again).
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any, BinaryIO, cast
@@ -26,14 +26,13 @@ from gtchain_runtime.domain.evidence import (
     EvidenceError,
     JoinRejects,
     consolidation_files,
-    job_output_prefix,
     join_annotations,
     newest_intermediate_manifest,
     read_annotations,
     read_batch_file,
     request_objects,
 )
-from gtchain_runtime.domain.layout import output_manifest_uri
+from gtchain_runtime.domain.labeling_job import LabelingJob
 
 
 @dataclass
@@ -60,16 +59,16 @@ class OpenedEvidence:
 
 @contextmanager
 def open_evidence(
-    objects: BucketObjects, describe: dict[str, Any], input_manifest: BinaryIO
+    objects: BucketObjects, job: LabelingJob, input_manifest: Callable[[], BinaryIO]
 ) -> Iterator[OpenedEvidence]:
-    """The job's best evidence; ``input_manifest`` is read (and rewound) only to join
-    consolidated annotations."""
-    final_uri = output_manifest_uri(describe)
+    """The job's best evidence; ``input_manifest`` is called, and the file it gives read (and
+    rewound), only to join consolidated annotations."""
+    final_uri = job.output_manifest_uri
     with ExitStack() as stack:
         if objects.exists(final_uri):
             yield OpenedEvidence(FINAL, (final_uri,), stack.enter_context(objects.open(final_uri)))
             return
-        prefix = job_output_prefix(describe)
+        prefix = job.output_prefix
         intermediate = newest_intermediate_manifest(objects.keys(prefix + INTERMEDIATE_FOLDER))
         if intermediate is not None:
             output = stack.enter_context(objects.open(intermediate))
@@ -80,18 +79,19 @@ def open_evidence(
             yield OpenedEvidence(INPUT_ONLY, (), None)
             return
         rejects = JoinRejects()
-        attribute = str(describe["LabelAttributeName"])
+        attribute = job.label_attribute
         annotations = _annotations(objects, files.responses, files.requests, attribute, rejects)
         joined_file = cast(BinaryIO, stack.enter_context(tempfile.TemporaryFile()))
+        source = input_manifest()
         stats = join_annotations(
-            input_manifest,
+            source,
             annotations,
             attribute,
-            str(describe["LabelingJobName"]),
+            job.name,
             out=joined_file,
             rejects=rejects,
         )
-        input_manifest.seek(0)
+        source.seek(0)
         joined_file.seek(0)
         yield OpenedEvidence(
             CONSOLIDATED,

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 
 from gtchain_runtime.context import ChainContext
-from gtchain_runtime.domain.labeling_jobs import FINISHED_STATUSES
+from gtchain_runtime.domain.aws_ids import job_name_of
+from gtchain_runtime.domain.labeling_job import FINISHED_STATUSES
 from gtchain_runtime.domain.lineage import lineage_from_tags, tags_to_dict, unrecorded_lineage
-from gtchain_runtime.domain.naming import job_name_from_arn, ownership_rule, owns_job_name
+from gtchain_runtime.domain.naming import ownership_rule, owns_job_name
 from gtchain_runtime.payloads import Inspection
 
 _log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ def inspect_job(ctx: ChainContext, job_name_or_arn: str, reported_status: str = 
     settings = ctx.settings
     prefix = settings.job_name_prefix
     is_arn = job_name_or_arn.startswith("arn:")
-    job_name = job_name_from_arn(job_name_or_arn) if is_arn else job_name_or_arn
+    job_name = job_name_of(job_name_or_arn)
     # Ownership is decided by the name, before any call: the project's roles may not even
     # describe another project's jobs (IAM scopes them to the prefix).
     if not owns_job_name(prefix, job_name):
@@ -37,11 +38,11 @@ def inspect_job(ctx: ChainContext, job_name_or_arn: str, reported_status: str = 
             status=reported_status or "not described",
             root=job_name,
         )
-    describe = ctx.jobs.describe(job_name)
-    job_name = str(describe["LabelingJobName"])  # the real case: the ARN lower-cases it
-    job_arn = str(describe["LabelingJobArn"])
+    job = ctx.jobs.describe(job_name)
+    job_name = job.name  # the real case: the ARN lower-cases it
+    job_arn = str(job.arn)
     tags = tags_to_dict(ctx.jobs.tags(job_arn))
-    status = str(describe["LabelingJobStatus"])
+    status = job.status
 
     def ignored(reason: str) -> Inspection:
         _log.info("job ignored: %s", reason)
@@ -52,7 +53,7 @@ def inspect_job(ctx: ChainContext, job_name_or_arn: str, reported_status: str = 
             job_arn=job_arn,
             status=status,
             root=job_name,
-            describe=describe,
+            job=job,
             tags=tags,
         )
 
@@ -73,6 +74,6 @@ def inspect_job(ctx: ChainContext, job_name_or_arn: str, reported_status: str = 
         root=lineage.root,
         parent=lineage.parent,
         depth=lineage.depth,
-        describe=describe,
+        job=job,
         tags=tags,
     )

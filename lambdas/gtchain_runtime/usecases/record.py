@@ -14,8 +14,8 @@ from typing import Any
 
 from gtchain_runtime.context import ChainContext
 from gtchain_runtime.domain import messages
+from gtchain_runtime.domain.aws_ids import job_name_from_arn
 from gtchain_runtime.domain.cost import cost_lines
-from gtchain_runtime.domain.naming import job_name_from_arn
 from gtchain_runtime.domain.policy import Decision
 from gtchain_runtime.payloads import CaughtError, DecisionInput, FailureInput, RecordInput, RecordResult
 

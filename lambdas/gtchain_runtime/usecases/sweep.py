@@ -17,7 +17,7 @@ from typing import Any
 
 from gtchain_runtime.adapters.executions import STARTED, Executions
 from gtchain_runtime.context import ChainContext
-from gtchain_runtime.domain.labeling_jobs import EVENT_DETAIL_TYPE, SWEEP_SOURCE
+from gtchain_runtime.domain.labeling_job import EVENT_DETAIL_TYPE, SWEEP_SOURCE
 from gtchain_runtime.domain.naming import ownership_rule, owns_job_name
 from gtchain_runtime.payloads import SweepResult
 from gtchain_runtime.usecases.record import MAX_FAILED_ATTEMPTS, record_ended_execution
