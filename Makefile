@@ -46,12 +46,16 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 typecheck: setup
-	$(BIN)/mypy app.py gtchain lambdas/gtchain_runtime stacks/gtchain_cdk bench
+	$(BIN)/mypy app.py gtchain lambdas/gtchain_runtime stacks/gtchain_cdk bench tests
 
+## The benchmarks and the test counts, each recorded (bench/results/), then rendered into
+## docs/figures.md: the one place for figures that change with every run.
 bench: setup
 	$(BIN)/python bench/manifest_bench.py
 	$(BIN)/python bench/synth_bench.py
 	$(BIN)/python bench/load_bench.py
+	$(BIN)/python bench/test_counts.py
+	$(BIN)/python bench/figures.py
 
 synth: setup
 	cdk synth --quiet

@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import Any
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPOSITORY_ROOT))
+sys.path[:0] = [str(REPOSITORY_ROOT / "bench"), str(REPOSITORY_ROOT)]
+
+from figures import Row, record  # noqa: E402
 
 from gtchain.checkout_app import checkout_app  # noqa: E402
 from gtchain.demo.runner import ScenarioRunner  # noqa: E402
@@ -183,6 +185,13 @@ def report(m: dict[str, Any]) -> None:
         print(f"{label:<{width}}  {value}")
     ok = duplicates == 0 and m["children"] == m["with_objects_left"] and m["chains_closed"] == jobs
     print("result:", "OK" if ok else "NOT OK")
+    targets = {"duplicates (children, decisions)": "0", "children created": "one per job with objects left"}
+    record(
+        "load",
+        f"Load: {jobs} jobs stopped at once in the sandbox (`bench/load_bench.py`)",
+        [Row(label, value, targets.get(label, "")) for label, value in rows],
+        m,
+    )
     if not ok:
         sys.exit(1)
 

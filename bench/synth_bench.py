@@ -23,6 +23,9 @@ from typing import Any
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 APP = REPOSITORY_ROOT / "app.py"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from figures import Row, record  # noqa: E402
 
 
 def generated_projects(count: int) -> dict[str, Any]:
@@ -97,6 +100,17 @@ def main() -> None:
     print(f"  ratio 20/1 template bytes: {size_bytes[20] / size_bytes[1]:.2f}x")
     per_stack = (median[20] - median[1]) / 19
     print(f"  marginal cost per extra project: {per_stack:.2f} s")
+    rows = [
+        Row(
+            f"synth, 1 project / 20 projects (median of {args.repeat}, cdk-nag {'on' if nag else 'off'})",
+            f"{median[1]:.1f} s / {median[20]:.1f} s ({median[20] / median[1]:.2f}x for 20x the stacks)",
+        ),
+        Row("marginal synth time per extra project", f"{per_stack:.2f} s"),
+        Row("template size", f"{size_bytes[1] / 1024:.0f} KiB per project"),
+    ]
+    record(
+        "synth", "Synth (`bench/synth_bench.py`)", rows, {"median_s": median, "template_bytes": size_bytes}
+    )
 
 
 if __name__ == "__main__":

@@ -19,9 +19,10 @@ from gtchain_runtime.settings import RuntimeSettings, settings_from
 STACK_HELP = "Deployed gtchain stack (GtChain-<project>) whose settings to use; or set GTCHAIN_STACK."
 
 
-def settings_from_stack(stack_name: str, session: Any) -> RuntimeSettings:
-    function_names = stack_function_names(stack_name, session)
-    configuration = session.client("lambda").get_function_configuration(FunctionName=function_names[0])
+def settings_from_stack(stack_name: str, session: Any, function_name: str | None = None) -> RuntimeSettings:
+    """The settings of the stack's functions (of `function_name`, one of them, when given)."""
+    function_name = function_name or stack_function_names(stack_name, session)[0]
+    configuration = session.client("lambda").get_function_configuration(FunctionName=function_name)
     environment = configuration.get("Environment", {}).get("Variables", {})
     try:
         return settings_from(environment)
@@ -73,8 +74,10 @@ def aws_session() -> Any:
     return session
 
 
-def context_for(stack_name: str | None) -> ChainContext:
+def context_for(stack_name: str | None, *, as_sweep: bool = False) -> ChainContext:
+    """as_sweep: the sweep function's settings (the only ones naming the state machine)."""
     if not stack_name:
         raise CliError("no stack given: pass --stack GtChain-<project> or set GTCHAIN_STACK")
     session = aws_session()
-    return ChainContext.from_session(settings_from_stack(stack_name, session), session)
+    function_name = sweep_function_name(stack_name, session) if as_sweep else None
+    return ChainContext.from_session(settings_from_stack(stack_name, session, function_name), session)

@@ -19,6 +19,7 @@ from gtchain_runtime.domain.cost import money
 from gtchain_runtime.presentation.report_page import render_report_html
 from gtchain_runtime.usecases.chain import chain_cost, chain_of, decisions_of
 from gtchain_runtime.usecases.report import report_page_of
+from gtchain_runtime.usecases.sweep_forecast import forecast_sweep
 
 app = typer.Typer(help="Look at a chain of labeling jobs.", no_args_is_help=True)
 _out = Console(highlight=False, soft_wrap=True)
@@ -147,10 +148,37 @@ SYNCHRONOUS_INVOKE = Config(read_timeout=15 * 60 + 30, retries={"total_max_attem
 def sweep_command(
     stack: Annotated[str | None, typer.Option("--stack", envvar="GTCHAIN_STACK", help=STACK_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the sweep's JSON result.")] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Forecast what the sweep would start and the worker pay; change nothing."
+        ),
+    ] = False,
 ) -> None:
     """Run the deployed hourly sweep now (Lambda Invoke of the stack's sweep function): it starts the
-    state machine for the project's jobs that finished more than 15 minutes ago without a recorded
-    decision (an event that never arrived, a failed execution). Prints what it started and skipped."""
+    state machine for the project's jobs that finished more than 15 minutes ago (and at most 7 days
+    ago), after the project's adoption start, without a recorded decision (an event that never
+    arrived, a failed execution). Prints what it started and skipped.
+
+    --dry-run computes the sweep here, with the deployed sweep function's settings and read-only
+    calls (ListLabelingJobs, DescribeLabelingJob, ListTags, S3 GetObject of the manifests, DynamoDB
+    GetItem/Query/DescribeTable, Step Functions DescribeExecution): it lists every job the sweep
+    would start, with the decision its execution would reach and, for a CHAIN, the remaining
+    objects and the estimated worker pay (price x remaining objects, capped by the chain's budget),
+    and every job it would leave alone with the reason. Computed locally rather than by the sweep
+    Lambda because the forecast diffs manifests, which the sweep's role may not read (each role
+    holds only what its own step calls). It starts no execution and writes nothing: not even the
+    adoption start, which it shows as the first real sweep would record it.
+
+    Exit codes: 0 the sweep ran (or the forecast was printed); 1 the sweep or an AWS call failed;
+    2 no stack given."""
+    if dry_run:
+        forecast = forecast_sweep(context_for(stack, as_sweep=True))
+        if as_json:
+            typer.echo(json.dumps(forecast, indent=2))
+        else:
+            _print_forecast(forecast)
+        return
     if not stack:
         raise CliError("no stack given: pass --stack GtChain-<project> or set GTCHAIN_STACK")
     session = aws_session()
@@ -159,7 +187,7 @@ def sweep_command(
     payload = json.loads(answer["Payload"].read() or b"{}")
     if answer.get("FunctionError"):
         error = f"{payload.get('errorType', '?')}: {payload.get('errorMessage', '')}"
-        raise CliError(f"the sweep ({function}) failed: {error}")
+        raise CliError(f"the sweep ({function}) failed: {error}", exit_code=1)
     if as_json:
         typer.echo(json.dumps(payload, indent=2))
         return
@@ -169,3 +197,43 @@ def sweep_command(
         _out.print(f"  started  {name}")
     for name, why in sorted(skipped.items()):
         _out.print(f"  skipped  {name}: {why}")
+
+
+def _adoption_line(adoption: dict[str, Any]) -> str:
+    recorded = adoption.get("recorded")
+    if recorded is None:
+        note = "not recorded yet: the first sweep records it"
+    elif recorded["at"] != adoption["at"]:
+        note = f"configured; the ledger recorded {recorded['at']} ({recorded['source']})"
+    else:
+        note = "recorded in the ledger"
+    return f"adoption start {adoption['at']} ({adoption['source']}, {note})"
+
+
+def _print_forecast(forecast: dict[str, Any]) -> None:
+    would_start, left_alone, total = forecast["would_start"], forecast["left_alone"], forecast["total"]
+    _out.print(f"dry run of the sweep of project {forecast['project']}: nothing was started or written")
+    _out.print(_adoption_line(forecast["adoption_start"]))
+    window = forecast["window"]
+    _out.print(f"jobs that ended between {window['ended_after']} and {window['ended_before']}")
+    _out.print(f"would start {len(would_start)}, would leave alone {len(left_alone)}")
+    for job in would_start:
+        line = (
+            f"  start  {job['job_name']} ({job['status']}) -> {job['decision'] or 'fails'}: {job['reason']}"
+        )
+        _out.print(line, markup=False)
+        pay = job.get("forecast")
+        if pay:
+            money = "price unknown" if pay["worker_pay_usd"] is None else f"${pay['worker_pay_usd']}"
+            budget = "" if pay["budget_left"] is None else f", budget left {pay['budget_left']}"
+            counts = f"{pay['remaining_objects']} objects left, {pay['objects_to_pay']} to pay{budget}"
+            _out.print(f"         {counts}: {money}", markup=False)
+    for job in left_alone:
+        _out.print(f"  leave  {job['job_name']} ({job['status']}): {job['reason']}", markup=False)
+    money = "n/a" if total["worker_pay_usd"] is None else f"${total['worker_pay_usd']}"
+    unpriced = f" (no price for {', '.join(total['unpriced_jobs'])})" if total["unpriced_jobs"] else ""
+    _out.print(
+        f"forecast: {total['jobs_to_chain']} chained jobs, {total['objects_to_pay']} objects, "
+        f"worker pay {money}{unpriced}",
+        markup=False,
+    )

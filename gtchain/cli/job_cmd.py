@@ -19,6 +19,7 @@ from gtchain_runtime.domain.labeling_job import LABELING_MODES, LabelingJob, Lab
 from gtchain_runtime.domain.layout import jobs_output_path
 from gtchain_runtime.domain.lineage import LineageError, lineage_from_tags
 from gtchain_runtime.domain.naming import ownership_rule, owns_job_name
+from gtchain_runtime.domain.policy import Decision
 from gtchain_runtime.domain.requests import RequestBuildError, build_child_request
 from gtchain_runtime.payloads import ChainPlan
 from gtchain_runtime.usecases.inspect import inspect_job
@@ -121,7 +122,7 @@ def _plan_table(plan: ChainPlan) -> Table:
     table = Table(show_header=False, box=None)
     table.add_row("decision", f"[bold]{plan.decision.value}[/]")
     table.add_row("reason", plan.reason)
-    if plan.decision.value == "CHAIN":
+    if plan.decision is Decision.CHAIN:
         table.add_row("child", plan.child_name)
     if plan.mode_reason:
         table.add_row("mode", plan.mode_reason)

@@ -123,6 +123,8 @@ class SweepResult(_Payload):
     started: list[str]
     # job name -> why the sweep left it alone
     skipped: dict[str, str]
+    # The project's adoption start the sweep applied (usecases/adoption.SweepAdoption.to_dict()).
+    adoption_start: dict[str, Any] | None = None
 
 
 class ResumeOutcome(_Payload):

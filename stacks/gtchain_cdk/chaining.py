@@ -20,6 +20,7 @@ from gtchain_cdk.notifications import Notifications
 from gtchain_cdk.state_machine import ResumeStateMachine
 from gtchain_cdk.storage import ProjectStorage
 from gtchain_cdk.triggers import DeadLetterQueue, Triggers
+from gtchain_runtime.settings import setting_variable
 
 
 class GtChainProject(Construct):
@@ -86,7 +87,7 @@ class GtChainProject(Construct):
             "DescribeExecution of this state machine's executions only (names are made per job and attempt).",
         )
         self.functions.sweep_jobs.add_environment(
-            "STATE_MACHINE_ARN", self.resume.state_machine.state_machine_arn
+            setting_variable("state_machine_arn"), self.resume.state_machine.state_machine_arn
         )
         self.triggers = Triggers(
             self,

@@ -15,7 +15,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from gtchain_runtime.domain.labeling_job import LabelingMode
 from gtchain_runtime.domain.naming import owns_job_name
@@ -56,6 +64,10 @@ class ChainingPolicy(_Strict):
     # USD per human-labeled object on private or vendor work teams, for the cost figures
     # (public-crowd jobs state their own task price).
     price_per_object_usd: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=5)] | None = None
+    # Jobs that ended before this time are never chained by the sweep or the rule
+    # (gtchain_runtime/domain/adoption.py). None: the moment gtchain was first deployed for the
+    # project. An earlier time resumes the jobs that ended since then (the sweep looks back 7 days).
+    adopt_jobs_ended_after: AwareDatetime | None = None
 
     @model_validator(mode="after")
     def _automated_needs_an_algorithm(self) -> ChainingPolicy:

@@ -25,9 +25,9 @@ from gtchain_cdk.bundling import (
 from gtchain_cdk.config import ProjectConfig
 from gtchain_cdk.nag import acknowledge, acknowledge_wildcard_actions, acknowledge_wildcard_resources
 from gtchain_runtime.domain.layout import CHAINS_PREFIX, LAYOUT_PREFIXES
+from gtchain_runtime.metric_names import POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME
+from gtchain_runtime.settings import lambda_environment
 
-POWERTOOLS_SERVICE_NAME = "gtchain"
-POWERTOOLS_METRICS_NAMESPACE = "GtChain"
 LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
 
 
@@ -68,10 +68,6 @@ def handler_string(module: str) -> str:
     return f"gtchain_runtime.handlers.{module}.handler"
 
 
-def _unset_if_none(value: object) -> str:
-    return "" if value is None else str(value)
-
-
 # sagemaker:WorkteamType values: a private work team, Amazon Mechanical Turk, a vendor.
 PRIVATE_WORKFORCE = "private-crowd"
 EXTERNAL_WORKFORCES = ("public-crowd", "vendor-crowd")
@@ -98,25 +94,30 @@ def runtime_environment(
     table: dynamodb.ITable,
     topic: sns.ITopic,
 ) -> dict[str, str]:
-    """The env vars of lambdas/gtchain_runtime/settings.py. Empty string = not configured."""
+    """The environment of every function: the runtime's settings (settings.lambda_environment
+    names the variables) and Powertools'. Empty string = not configured."""
     policy = config.policy
-    return {
-        "PROJECT_NAME": config.name,
-        "JOB_NAME_PREFIX": config.job_name_prefix,
-        "BUCKET_NAME": bucket.bucket_name,
-        "LEDGER_TABLE_NAME": table.table_name,
-        "TOPIC_ARN": topic.topic_arn,
-        "LABELING_ROLE_ARN": config.labeling_role_arn,
-        "WORKTEAM_ARN": config.workteam_arn or "",
-        "RESUME_STOPPED": "true" if policy.resume_stopped else "false",
-        "MAX_DEPTH": str(policy.max_depth),
-        "CHAINED_LABELING_MODE": policy.labeling_mode,
-        "ALGORITHM_SPECIFICATION_ARN": policy.algorithm_specification_arn or "",
-        "ALLOW_EXTERNAL_WORKFORCE": "true" if policy.allow_external_workforce else "false",
-        "CHAIN_HUMAN_LABEL_BUDGET": _unset_if_none(policy.chain_human_label_budget),
-        "PRICE_PER_OBJECT_USD": _unset_if_none(policy.price_per_object_usd),
+    settings = lambda_environment(
+        project_name=config.name,
+        job_name_prefix=config.job_name_prefix,
+        bucket_name=bucket.bucket_name,
+        ledger_table_name=table.table_name,
+        topic_arn=topic.topic_arn,
+        labeling_role_arn=config.labeling_role_arn,
+        workteam_arn=config.workteam_arn,
+        resume_stopped=policy.resume_stopped,
+        max_depth=policy.max_depth,
+        labeling_mode=policy.labeling_mode,
+        algorithm_specification_arn=policy.algorithm_specification_arn,
+        allow_external_workforce=policy.allow_external_workforce,
+        chain_human_label_budget=policy.chain_human_label_budget,
+        price_per_object_usd=policy.price_per_object_usd,
+        adopt_jobs_ended_after=policy.adopt_jobs_ended_after,
         # ExpectedBucketOwner of every S3 call the handlers make (the stack's account).
-        "BUCKET_OWNER_ACCOUNT": account,
+        bucket_owner_account=account,
+    )
+    return {
+        **settings,
         "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": POWERTOOLS_METRICS_NAMESPACE,
         # Traces keep errors but not the handlers' return values (job descriptions, tags,
@@ -171,8 +172,10 @@ class ChainFunctions(Construct):
         # Each function gets exactly what its handler calls (tests/infra/test_derived_grants.py
         # derives the actions from the calls the handlers make).
         self._allow_describe_jobs(self.inspect_job, "sagemaker:DescribeLabelingJob", "sagemaker:ListTags")
-        # A job with lineage tags is ours only when its parent's decision names it as the child.
-        self._allow_ledger(self.inspect_job, "ReadParentDecision", "dynamodb:GetItem")
+        # A job with lineage tags is ours only when its parent's decision names it as the child;
+        # GetItem reads that and the adoption start, a conditional PutItem records a job that
+        # ended before the adoption start as ignored.
+        self._allow_ledger(self.inspect_job, "InspectLedger", "dynamodb:GetItem", "dynamodb:PutItem")
 
         self._allow_manifest_access(self.plan_chain)
         # The chain's budget and cost: the earlier jobs' counters and their recorded decisions.
@@ -205,8 +208,15 @@ class ChainFunctions(Construct):
         # GetItem of a job's decision; Query counts its failures; a conditional PutItem records an
         # execution that ended without a decision (stopped, timed out) as a failure, and the third
         # one as the job's GIVE_UP decision, which it announces.
+        # The first sweep records the project's adoption start: the ledger's CreationDateTime
+        # (DescribeTable), the moment gtchain was first deployed.
         self._allow_ledger(
-            self.sweep_jobs, "SweepLedger", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"
+            self.sweep_jobs,
+            "SweepLedger",
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:PutItem",
+            "dynamodb:DescribeTable",
         )
         topic.grant_publish(self.sweep_jobs)
         self._acknowledge_findings()
@@ -284,7 +294,7 @@ class ChainFunctions(Construct):
         )
 
     def _allow_ledger(self, function: lambda_.Function, sid: str, *actions: str) -> None:
-        """Item actions on the ledger table itself: no function queries the by-root index (it is
+        """Actions on the ledger table itself: no function queries the by-root index (it is
         read by people, through the CLI and the sandbox), so its ARN is not granted."""
         function.add_to_role_policy(
             iam.PolicyStatement(sid=sid, actions=list(actions), resources=[self._table.table_arn])

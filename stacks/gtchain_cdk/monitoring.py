@@ -16,8 +16,8 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from gtchain_cdk.functions import POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME
 from gtchain_runtime import metric_names
+from gtchain_runtime.metric_names import POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME
 
 # Emitted by the handlers through Powertools Metrics when a chain is given up.
 GIVE_UPS_METRIC_NAME = metric_names.GIVE_UPS

@@ -11,6 +11,7 @@ from constructs import Construct
 
 from gtchain_cdk.functions import LOG_RETENTION, ChainFunctions
 from gtchain_cdk.nag import acknowledge, acknowledge_wildcard_resources
+from gtchain_runtime.domain.policy import Decision
 
 # Transient Lambda service errors worth retrying; handler errors are not retried here.
 LAMBDA_TRANSIENT_ERRORS = [
@@ -28,7 +29,7 @@ LAMBDA_THROTTLED = "Lambda.TooManyRequestsException"
 THROTTLE_RETRY_INTERVAL = Duration.seconds(5)
 THROTTLE_RETRY_MAX_DELAY = Duration.minutes(2)
 THROTTLE_RETRY_ATTEMPTS = 40
-DECISIONS = ("CHAIN", "COMPLETE", "GIVE_UP")
+DECISIONS = tuple(decision.value for decision in Decision)
 UNKNOWN_DECISION_ERROR = "GtChain.UnknownDecision"
 EXECUTION_FAILED_ERROR = "GtChain.ExecutionFailed"
 # Plan and finalize may each run up to 14 minutes, with retries: generous but bounded.
@@ -101,9 +102,9 @@ class ResumeStateMachine(Construct):
 
         decide = (
             sfn.Choice(self, "Decide", state_name="Decide")
-            .when(sfn.Condition.string_equals("$.plan.decision", "CHAIN"), create_child)
-            .when(sfn.Condition.string_equals("$.plan.decision", "COMPLETE"), finalize_chain)
-            .when(sfn.Condition.string_equals("$.plan.decision", "GIVE_UP"), record_decision)
+            .when(sfn.Condition.string_equals("$.plan.decision", Decision.CHAIN.value), create_child)
+            .when(sfn.Condition.string_equals("$.plan.decision", Decision.COMPLETE.value), finalize_chain)
+            .when(sfn.Condition.string_equals("$.plan.decision", Decision.GIVE_UP.value), record_decision)
             .otherwise(unknown_decision)
         )
         is_it_ours = (

@@ -1,4 +1,4 @@
-"""End to end under faults (tests/e2e/fault_play.py plays them, concurrently): AWS throttling and
+"""End to end under faults (tests/support/fault_play.py plays them, concurrently): AWS throttling and
 5xx on the calls the Lambdas make, a Create step that dies after CreateLabelingJob succeeded,
 a Record step that dies after the ledger write, a plan answering an unknown decision, an
 event that never arrived, the same events delivered many times and out of order, an execution
@@ -17,7 +17,8 @@ import pytest
 
 from gtchain.sandbox import Sandbox
 from gtchain_runtime.adapters.ledger import Ledger
-from tests.e2e.fault_play import (
+from tests.support.deployed_reads import listed_jobs, manifest_records, notifications
+from tests.support.fault_play import (
     ALL,
     AWS_FAULTS,
     CREATE_CRASH,
@@ -33,8 +34,6 @@ from tests.e2e.fault_play import (
     failure_records,
     wait_until,
 )
-from tests.e2e.test_guard_rails import listed_jobs
-from tests.e2e.test_scenarios import manifest_records, notifications
 
 pytestmark = pytest.mark.e2e
 

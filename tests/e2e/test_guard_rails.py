@@ -17,20 +17,13 @@ import pytest
 from gtchain.demo.runner import ScenarioResult, ScenarioRunner
 from gtchain.demo.scenarios import IGNORED, OTHER_TEAM_ROLE, PRIVATE_WORKTEAM, Scenario
 from gtchain.sandbox import Sandbox
-from tests.e2e.conftest import e2e_scenarios
-from tests.e2e.test_scenarios import decisions_by_job, notifications
-from tests.integration.handler_env import state_change_event
+from tests.support.deployed_reads import decisions_by_job, listed_jobs, notifications
+from tests.support.e2e_scenarios import e2e_scenarios
+from tests.support.handler_env import state_change_event
 
 pytestmark = pytest.mark.e2e
 
 GIVEN_UP_WITHOUT_A_CHILD = ["foreign-role", "public-crowd", "budget-reached"]
-
-
-def listed_jobs(sandbox: Sandbox, name_contains: str) -> list[str]:
-    pages = (
-        sandbox.client("sagemaker").get_paginator("list_labeling_jobs").paginate(NameContains=name_contains)
-    )
-    return sorted(job["LabelingJobName"] for page in pages for job in page["LabelingJobSummaryList"])
 
 
 def expected_words(scenario: Scenario, deployed: dict[str, Any]) -> list[str]:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
-from moto.sns.models import sns_backends
 
 from gtchain.demo.runner import ScenarioResult
 from gtchain.demo.scenarios import THIRD_PARTY_ATTRIBUTE
-from tests.e2e.conftest import e2e_scenarios
+from tests.support.deployed_reads import decisions_by_job, manifest_records, notifications
+from tests.support.e2e_scenarios import e2e_scenarios
 
 pytestmark = pytest.mark.e2e
 
@@ -26,19 +24,6 @@ RESUMED_TO_COMPLETION = [
     "failed-retryable",
     "expired-and-failed-objects",
 ]
-
-
-def manifest_records(path: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
-
-
-def decisions_by_job(result: ScenarioResult) -> dict[str, str]:
-    return {d["job_name"]: d["decision"] for d in result.decisions}
-
-
-def notifications(topic_arn: str) -> list[tuple[str | None, str]]:
-    topic = sns_backends[ACCOUNT][REGION].topics[topic_arn]
-    return [(subject, message) for _id, message, subject, _attrs, _group in topic.sent_notifications]
 
 
 @pytest.mark.parametrize("name", RESUMED_TO_COMPLETION)

@@ -15,7 +15,7 @@ import pytest
 
 from gtchain.demo.runner import ScenarioResult
 from gtchain.sandbox import Sandbox
-from tests.e2e.fault_play import FaultPlay
+from tests.support.fault_play import FaultPlay
 
 pytestmark = pytest.mark.e2e
 

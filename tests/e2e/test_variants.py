@@ -13,7 +13,7 @@ import pytest
 from gtchain.demo.runner import ScenarioResult, ScenarioRunner
 from gtchain.sandbox import Sandbox
 from gtchain.sandbox.groundtruth.variants import failure_reason_corpus
-from tests.e2e.conftest import CORPUS_RETRYABLE_REASON, VARIANT_OBJECTS, variant_scenarios
+from tests.support.e2e_scenarios import CORPUS_RETRYABLE_REASON, VARIANT_OBJECTS, variant_scenarios
 
 pytestmark = pytest.mark.e2e
 

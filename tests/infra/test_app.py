@@ -3,33 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gtchain_cdk.bundling import build_layer_cache, layer_cache_key
-from tests.infra.conftest import EXAMPLE_PROJECT, TEAM_PROJECT, write_projects_file
-
-APP = Path(__file__).resolve().parents[2] / "app.py"
-
-
-def run_app(
-    projects_file: Path, outdir: Path, context: dict[str, Any] | None = None
-) -> subprocess.CompletedProcess[str]:
-    # The way the CDK CLI calls the app: output directory and context in the environment.
-    env = {
-        **os.environ,
-        "CDK_OUTDIR": str(outdir),
-        "CDK_CONTEXT_JSON": json.dumps({"gtchain:projectsFile": str(projects_file), **(context or {})}),
-    }
-    env.pop("CDK_VALIDATION", None)  # full CDK validation, as in a real synth
-    return subprocess.run(
-        [sys.executable, str(APP)], env=env, capture_output=True, text=True, timeout=300, check=False
-    )
+from tests.support.cdk_app import run_app, write_projects_file
+from tests.support.synth import EXAMPLE_PROJECT, TEAM_PROJECT
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import json
 import pytest
 from cfnlint.api import ManualArgs, lint
 
-from tests.infra.conftest import Synthesized
+from tests.support.synth import Synthesized
 
 
 @pytest.mark.parametrize("project", ["streetscenes", "pedestrians"])

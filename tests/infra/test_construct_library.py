@@ -12,8 +12,8 @@ from aws_cdk.assertions import Template
 
 from gtchain.cdk import ConfigError, GtChainProject, ProjectConfig
 from gtchain_cdk.config import parse_projects
-from tests.infra.conftest import EXAMPLE_PROJECT, PROJECTS_RAW, TEAM_PROJECT, resources_of
-from tests.infra.test_nag import nag_findings
+from tests.support.nag import nag_findings
+from tests.support.synth import EXAMPLE_PROJECT, PROJECTS_RAW, TEAM_PROJECT, resources_of
 
 PLATFORM_ENV = cdk.Environment(account="123456789012", region="eu-west-1")
 
@@ -68,7 +68,7 @@ def test_each_project_tags_its_own_resources(shared_stack: cdk.Stack) -> None:
 def _template_of(tmp_path: Path, **construct_arguments: Any) -> dict[str, Any]:
     stack = _platform_stack(tmp_path)
     GtChainProject(stack, "Project", **construct_arguments)
-    return Template.from_stack(stack).to_json()
+    return dict(Template.from_stack(stack).to_json())
 
 
 def test_keyword_arguments_and_the_model_build_the_same_project(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """Grants follow calls: each function's role allows exactly the IAM actions its handler's AWS
-calls need, derived by running the handlers (tests/integration/aws_calls.py), plus the
+calls need, derived by running the handlers (tests/support/aws_calls.py), plus the
 platform grants below, each with its reason.
 
 One module runs the handlers against moto and synthesizes the stacks, so the comparison does
@@ -12,16 +12,16 @@ from typing import Any
 
 import pytest
 
-from tests.infra.conftest import Synthesized, resources_of
-from tests.infra.test_iam import PROJECTS, statements_by_function
-from tests.integration.aws_calls import (
+from tests.support.aws_calls import (
     HANDLER_MODULES,
     CallRecorder,
     derived_actions,
     exercise_every_handler,
     queries_an_index,
 )
-from tests.integration.handler_env import ProjectAws
+from tests.support.handler_env import ProjectAws
+from tests.support.iam_statements import PROJECTS, statements_by_function
+from tests.support.synth import Synthesized, resources_of
 
 _LOGS = "Lambda writes the function's logs to its own log group with the function's role."
 _XRAY = "Active tracing: the Lambda runtime sends trace segments with the function's role."

@@ -9,7 +9,7 @@ import pytest
 from aws_cdk.assertions import Match
 
 from gtchain_runtime.domain.naming import owns_job_name
-from tests.infra.conftest import ACCOUNT, JOB_RULE_NAMES, Synthesized, job_arn_join, resources_of
+from tests.support.synth import ACCOUNT, JOB_RULE_NAMES, Synthesized, job_arn_join, resources_of
 
 
 def _rules(template: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -9,7 +9,8 @@ import pytest
 
 from gtchain_cdk.config import parse_projects
 from gtchain_cdk.functions import workforce_condition
-from tests.infra.conftest import (
+from tests.support.iam_statements import PROJECTS, as_list, statements_by_function
+from tests.support.synth import (
     EXAMPLE_PROJECT,
     TEAM_PROJECT,
     Synthesized,
@@ -34,27 +35,6 @@ ACTIONS_THAT_NEED_STAR = {
     "logs:PutResourcePolicy",
     "logs:UpdateLogDelivery",
 }
-PROJECTS = ["streetscenes", "pedestrians"]
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def statements_by_function(template: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """handler module -> statements of its role's policies."""
-    functions = resources_of(template, "AWS::Lambda::Function")
-    role_to_module = {
-        f["Properties"]["Role"]["Fn::GetAtt"][0]: f["Properties"]["Handler"].split(".")[-2]
-        for f in functions.values()
-    }
-    result: dict[str, list[dict[str, Any]]] = {module: [] for module in role_to_module.values()}
-    for policy in resources_of(template, "AWS::IAM::Policy").values():
-        for role in policy["Properties"]["Roles"]:
-            module = role_to_module.get(role["Ref"])
-            if module is not None:
-                result[module].extend(policy["Properties"]["PolicyDocument"]["Statement"])
-    return result
 
 
 def all_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
@@ -66,12 +46,12 @@ def all_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def with_action(statements: list[dict[str, Any]], action: str) -> list[dict[str, Any]]:
-    return [s for s in statements if action in _as_list(s["Action"])]
+    return [s for s in statements if action in as_list(s["Action"])]
 
 
 def same_resources(actual: Any, expected: list[Any]) -> bool:
     """Resource lists compared regardless of order (CDK orders them itself)."""
-    return sorted(map(json.dumps, _as_list(actual))) == sorted(map(json.dumps, expected))
+    return sorted(map(json.dumps, as_list(actual))) == sorted(map(json.dumps, expected))
 
 
 def job_arn_pattern(template_project: str) -> list[Any]:
@@ -115,7 +95,7 @@ def test_only_create_child_passes_the_labeling_role(synthesized: Synthesized, pr
 def test_without_team_only_private_work_teams_may_be_hired(synthesized: Synthesized) -> None:
     statements = statements_by_function(synthesized.templates["streetscenes"])["create_child"]
     (create,) = with_action(statements, "sagemaker:CreateLabelingJob")
-    assert _as_list(create["Action"]) == ["sagemaker:CreateLabelingJob"]
+    assert as_list(create["Action"]) == ["sagemaker:CreateLabelingJob"]
     assert same_resources(create["Resource"], job_arn_pattern("streetscenes"))
     assert create["Condition"] == {"StringEquals": {"sagemaker:WorkteamType": "private-crowd"}}
 
@@ -123,7 +103,7 @@ def test_without_team_only_private_work_teams_may_be_hired(synthesized: Synthesi
 def test_with_team_only_that_team_may_be_hired(synthesized: Synthesized) -> None:
     statements = statements_by_function(synthesized.templates["pedestrians"])["create_child"]
     (create,) = with_action(statements, "sagemaker:CreateLabelingJob")
-    assert _as_list(create["Action"]) == ["sagemaker:CreateLabelingJob"]
+    assert as_list(create["Action"]) == ["sagemaker:CreateLabelingJob"]
     assert same_resources(create["Resource"], job_arn_pattern("pedestrians"))
     # sagemaker:WorkteamArn is ARN-typed: an Arn* operator.
     assert create["Condition"] == {
@@ -159,7 +139,7 @@ def test_tags_only_as_part_of_creating_a_job(synthesized: Synthesized, project: 
             continue
         (tag,) = tagging
         # Its own statement: the workforce keys do not apply to AddTags.
-        assert _as_list(tag["Action"]) == ["sagemaker:AddTags"]
+        assert as_list(tag["Action"]) == ["sagemaker:AddTags"]
         assert same_resources(tag["Resource"], job_arn_pattern(project))
         assert tag["Condition"] == {"StringEquals": {"sagemaker:TaggingAction": "CreateLabelingJob"}}
 
@@ -167,7 +147,7 @@ def test_tags_only_as_part_of_creating_a_job(synthesized: Synthesized, project: 
 @pytest.mark.parametrize("project", PROJECTS)
 def test_sagemaker_actions_are_scoped_or_explained(synthesized: Synthesized, project: str) -> None:
     for statement in all_statements(synthesized.templates[project]):
-        actions = [a for a in _as_list(statement["Action"]) if a.startswith("sagemaker:")]
+        actions = [a for a in as_list(statement["Action"]) if a.startswith("sagemaker:")]
         if not actions:
             continue
         if actions == ["sagemaker:ListLabelingJobs"]:
@@ -181,10 +161,10 @@ def test_star_resources_only_for_actions_without_resource_permissions(
     synthesized: Synthesized, project: str
 ) -> None:
     for statement in all_statements(synthesized.templates[project]):
-        if "*" in _as_list(statement["Resource"]):
-            unexplained = set(_as_list(statement["Action"])) - ACTIONS_THAT_NEED_STAR
+        if "*" in as_list(statement["Resource"]):
+            unexplained = set(as_list(statement["Action"])) - ACTIONS_THAT_NEED_STAR
             assert not unexplained, f"'*' resource for {sorted(unexplained)}"
-        for action in _as_list(statement["Action"]):
+        for action in as_list(statement["Action"]):
             # Wildcard actions only where CDK's grant uses a documented family (KMS data keys).
             assert "*" not in action or action == "kms:GenerateDataKey*", action
 
@@ -213,7 +193,7 @@ def test_s3_access_scoped_to_the_layout(synthesized: Synthesized, project: str) 
         bucket_arn = {"Fn::GetAtt": [bucket_id, "Arn"]}
     by_function = statements_by_function(template)
     for module, statements in by_function.items():
-        s3_statements = [s for s in statements if any(a.startswith("s3:") for a in _as_list(s["Action"]))]
+        s3_statements = [s for s in statements if any(a.startswith("s3:") for a in as_list(s["Action"]))]
         if module not in {"plan_chain", "finalize_chain"}:
             assert s3_statements == [], module
             continue
@@ -222,17 +202,17 @@ def test_s3_access_scoped_to_the_layout(synthesized: Synthesized, project: str) 
         for statement in s3_statements:
             assert statement["Condition"]["StringEquals"] == {"s3:ResourceAccount": account}, statement
         (read,) = with_action(s3_statements, "s3:GetObject")
-        assert _object_suffixes(_as_list(read["Resource"]), bucket_arn) == {"inputs/*", "jobs/*", "chains/*"}
+        assert _object_suffixes(as_list(read["Resource"]), bucket_arn) == {"inputs/*", "jobs/*", "chains/*"}
         (write,) = with_action(s3_statements, "s3:PutObject")
-        assert _object_suffixes(_as_list(write["Resource"]), bucket_arn) == {"chains/*"}
-        assert set(_as_list(write["Action"])) == {"s3:PutObject", "s3:AbortMultipartUpload"}
+        assert _object_suffixes(as_list(write["Resource"]), bucket_arn) == {"chains/*"}
+        assert set(as_list(write["Action"])) == {"s3:PutObject", "s3:AbortMultipartUpload"}
         (listing,) = with_action(s3_statements, "s3:ListBucket")
         assert listing["Resource"] == bucket_arn
         assert listing["Condition"] == {
             "StringLike": {"s3:prefix": ["inputs/*", "jobs/*", "chains/*"]},
             "StringEquals": {"s3:ResourceAccount": account},
         }
-        assert {a for s in s3_statements for a in _as_list(s["Action"])} == {
+        assert {a for s in s3_statements for a in as_list(s["Action"])} == {
             "s3:GetObject",
             "s3:PutObject",
             "s3:AbortMultipartUpload",
@@ -244,7 +224,7 @@ def test_each_function_gets_only_its_services(synthesized: Synthesized) -> None:
     by_function = statements_by_function(synthesized.templates["streetscenes"])
 
     def services(module: str) -> set[str]:
-        return {a.split(":")[0] for s in by_function[module] for a in _as_list(s["Action"])}
+        return {a.split(":")[0] for s in by_function[module] for a in as_list(s["Action"])}
 
     # Inspect reads the parent's decision to confirm a chained job is ours.
     assert services("inspect_job") == {"logs", "xray", "sagemaker", "dynamodb"}
@@ -259,10 +239,11 @@ def test_each_function_gets_only_its_services(synthesized: Synthesized) -> None:
     assert services("sweep_jobs") == {"logs", "xray", "sagemaker", "dynamodb", "states", "sqs", "sns", "kms"}
     writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
     for module, statements in by_function.items():
-        granted = {a for s in statements for a in _as_list(s["Action"])}
+        granted = {a for s in statements for a in as_list(s["Action"])}
         # Record writes decisions and failures, the sweep failures of executions that ended without
-        # a decision (PutItem); Create writes one thing, the child claim (PutItem).
-        expected = {"dynamodb:PutItem"} if module in ("create_child", "sweep_jobs") else set()
+        # a decision and the adoption start (PutItem); Create writes one thing, the child claim;
+        # Inspect one, a job ignored because it ended before the adoption start (PutItem).
+        expected = {"dynamodb:PutItem"} if module in ("create_child", "sweep_jobs", "inspect_job") else set()
         if module == "record_outcome":
             # UpdateItem marks a decision's notification as published.
             expected = {"dynamodb:PutItem", "dynamodb:UpdateItem"}

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from tests.infra.conftest import Synthesized, resources_of
+from tests.support.synth import Synthesized, resources_of
 
 parliament = pytest.importorskip("parliament")
 scan_policy_file = pytest.importorskip("cloudsplaining.command.scan_policy_file")

@@ -9,7 +9,7 @@ import pytest
 
 from gtchain_cdk.config import parse_projects
 from gtchain_cdk.state_machine import LAMBDA_THROTTLED, THROTTLE_RETRY_ATTEMPTS
-from tests.infra.conftest import EXAMPLE_PROJECT, Synthesized, only_resource, resources_of, synthesize
+from tests.support.synth import EXAMPLE_PROJECT, Synthesized, only_resource, resources_of, synthesize
 
 PROJECTS = ["streetscenes", "pedestrians"]
 

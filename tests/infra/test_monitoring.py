@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.infra.conftest import Synthesized, only_resource, resources_of
+from tests.support.synth import Synthesized, only_resource, resources_of
 
 
 def _alarms(template: dict[str, Any]) -> list[dict[str, Any]]:

@@ -9,20 +9,14 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-import cdk_nag
 import pytest
 from constructs import IConstruct
 
 from gtchain_cdk.config import parse_projects
-from tests.infra.conftest import PROJECTS_RAW, Synthesized, synthesize
+from tests.support.nag import Finding, nag_findings
+from tests.support.synth import PROJECTS_RAW, Synthesized, synthesize
 
 FINDING_ID = re.compile(r"^(AwsSolutions|Serverless)-[A-Za-z0-9]+(\[(Resource|Action)::.+\])?$")
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    construct_path: str
 
 
 @dataclass(frozen=True)
@@ -36,16 +30,6 @@ class RecordedAcknowledgment:
             f"{self.scope_path}/"
         )
         return inside and finding.rule == self.finding_id
-
-
-def nag_findings(scope: IConstruct) -> list[Finding]:
-    findings = []
-    for pack in (cdk_nag.AwsSolutionsChecks(), cdk_nag.ServerlessChecks()):
-        report = pack.validate_scope(scope)
-        for violation in report.violations:
-            for resource in violation.violating_resources:
-                findings.append(Finding(violation.rule_name, resource.construct_path or ""))
-    return findings
 
 
 class _RecordingValidations:

@@ -20,8 +20,8 @@ from gtchain_cdk.node_runtime import (
     node_environment,
     project_node,
 )
-from tests.infra import node_probe
-from tests.infra.node_probe import jsii_runtime_node, node_version
+from tests.support import node_probe
+from tests.support.node_probe import jsii_runtime_node, node_version
 
 # Node 20 is end of life; 22 is maintained until 2027-04-30, 24 (LTS) until 2028-04-30.
 OLDEST_SUPPORTED_NODE_MAJOR = 22

@@ -9,7 +9,7 @@ import pytest
 import gtchain_cdk.config
 from gtchain_cdk.config import ConfigError, parse_projects
 from gtchain_runtime.domain.naming import owns_job_name
-from tests.infra.conftest import EXAMPLE_PROJECT, TEAM_PROJECT
+from tests.support.synth import EXAMPLE_PROJECT, TEAM_PROJECT
 
 
 def test_the_stack_uses_the_runtimes_ownership_rule() -> None:

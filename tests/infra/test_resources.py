@@ -8,7 +8,7 @@ import pytest
 from aws_cdk.assertions import Match
 
 from gtchain_runtime.settings import RuntimeSettings, settings_from
-from tests.infra.conftest import JOB_RULE_NAMES, Synthesized, only_resource, resources_of
+from tests.support.synth import JOB_RULE_NAMES, Synthesized, only_resource, resources_of
 
 # Changing one of these replaces a stateful resource on the next deploy: labels and the
 # ledger would be orphaned. Update only with a migration plan.

@@ -1,57 +1,29 @@
-"""Every state of "resume labeling job" with its Retry/Catch, as docs/architecture.md fixes it."""
+"""The "resume labeling job" state machine: its synthesized definition against a checked-in
+snapshot (tests/infra/snapshots/state_machine.json), plus the properties no edit may break.
+
+The snapshot is the definition of the example project's stack, normalised so that it changes
+only when the states change: each Lambda function is named by its handler module
+(`<function:plan_chain>`), any other resource by its type; no logical ids, hashes or tokens.
+After an intended change of the state machine, refresh it and review the diff:
+
+    GTCHAIN_UPDATE_SNAPSHOTS=1 python -m pytest -q tests/infra/test_state_machine.py
+"""
 
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.infra.conftest import Synthesized, only_resource, resources_of
+from gtchain_runtime.domain.policy import Decision
+from tests.support.synth import Synthesized, only_resource, resources_of
 
-# Throttling first (the manifest functions have a reserved concurrency: executions queue here),
-# then the transient service errors.
-THROTTLE_RETRY = {
-    "ErrorEquals": ["Lambda.TooManyRequestsException"],
-    "IntervalSeconds": 5,
-    "MaxAttempts": 40,
-    "BackoffRate": 2,
-    "MaxDelaySeconds": 120,
-    "JitterStrategy": "FULL",
-}
-LAMBDA_RETRY = {
-    "ErrorEquals": [
-        "Lambda.ServiceException",
-        "Lambda.AWSLambdaException",
-        "Lambda.SdkClientException",
-    ],
-    "IntervalSeconds": 2,
-    "MaxAttempts": 6,
-    "BackoffRate": 2,
-    "JitterStrategy": "FULL",
-}
-CATCH_ALL = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Record failure"}]
-
-# state -> (handler module, ResultPath, Next)
-LAMBDA_STATES = {
-    "Inspect job": ("inspect_job", "$.inspection", "Is it ours?"),
-    "Plan chain": ("plan_chain", "$.plan", "Decide"),
-    "Create chained job": ("create_child", "$.child", "Record decision"),
-    "Finalize chain": ("finalize_chain", "$.final", "Record decision"),
-    "Record decision": ("record_outcome", "$.record", "Done"),
-    "Record failure": ("record_outcome", "$.record", "Execution failed"),
-}
-
-
-def _flatten(part: Any) -> str:
-    """Renders Fn::GetAtt pieces of the definition as <LogicalId>."""
-    if isinstance(part, str):
-        return part
-    if "Fn::GetAtt" in part:
-        return f"<{part['Fn::GetAtt'][0]}>"
-    if "Ref" in part:
-        return f"<{part['Ref']}>"
-    raise AssertionError(f"unexpected token in the definition: {part}")
+SNAPSHOT = Path(__file__).parent / "snapshots" / "state_machine.json"
+UPDATE_SNAPSHOTS = os.environ.get("GTCHAIN_UPDATE_SNAPSHOTS") == "1"
+THROTTLED = "Lambda.TooManyRequestsException"
 
 
 @pytest.fixture(scope="module")
@@ -64,102 +36,92 @@ def machine(template: dict[str, Any]) -> dict[str, Any]:
     return only_resource(template, "AWS::StepFunctions::StateMachine")[1]["Properties"]
 
 
-@pytest.fixture(scope="module")
-def definition(machine: dict[str, Any]) -> dict[str, Any]:
+def normalised_definition(template: dict[str, Any], machine: dict[str, Any]) -> dict[str, Any]:
+    """The definition with every reference to a resource rendered by what it is, not its id."""
+    modules = {
+        logical_id: resource["Properties"]["Handler"].split(".")[-2]
+        for logical_id, resource in resources_of(template, "AWS::Lambda::Function").items()
+    }
+
+    def render(part: Any) -> str:
+        if isinstance(part, str):
+            return part
+        reference = part.get("Fn::GetAtt", [None])[0] or part.get("Ref")
+        if reference in modules:
+            return f"<function:{modules[reference]}>"
+        if reference in template["Resources"]:
+            return f"<{template['Resources'][reference]['Type']}>"
+        if isinstance(reference, str) and reference.startswith("AWS::"):
+            return f"<{reference}>"
+        raise AssertionError(f"unexpected token in the definition: {part}")
+
     delimiter, parts = machine["DefinitionString"]["Fn::Join"]
-    parsed: dict[str, Any] = json.loads(delimiter.join(_flatten(p) for p in parts))
-    return parsed
+    definition: dict[str, Any] = json.loads(delimiter.join(render(part) for part in parts))
+    return definition
 
 
 @pytest.fixture(scope="module")
-def function_by_module(template: dict[str, Any]) -> dict[str, str]:
-    return {
-        props["Properties"]["Handler"].split(".")[-2]: logical_id
-        for logical_id, props in resources_of(template, "AWS::Lambda::Function").items()
-    }
+def definition(template: dict[str, Any], machine: dict[str, Any]) -> dict[str, Any]:
+    return normalised_definition(template, machine)
 
 
-def test_exactly_the_contract_states(definition: dict[str, Any]) -> None:
-    assert definition["StartAt"] == "Inspect job"
-    assert set(definition["States"]) == {
-        *LAMBDA_STATES,
-        "Is it ours?",
-        "Ignore job",
-        "Decide",
-        "Unknown decision",
-        "Done",
-        "Execution failed",
-    }
+def test_the_definition_is_the_snapshot(definition: dict[str, Any]) -> None:
+    rendered = json.dumps(definition, indent=2, sort_keys=True) + "\n"
+    if UPDATE_SNAPSHOTS:
+        SNAPSHOT.write_text(rendered, encoding="utf-8")
+    assert SNAPSHOT.exists(), f"no snapshot yet: run with GTCHAIN_UPDATE_SNAPSHOTS=1 to write {SNAPSHOT}"
+    assert json.loads(SNAPSHOT.read_text(encoding="utf-8")) == definition, (
+        f"the state machine changed: if intended, refresh {SNAPSHOT.name} with GTCHAIN_UPDATE_SNAPSHOTS=1 "
+        "and review its diff"
+    )
 
 
-@pytest.mark.parametrize("state_name", sorted(LAMBDA_STATES))
-def test_lambda_state(
-    definition: dict[str, Any], function_by_module: dict[str, str], state_name: str
-) -> None:
-    module, result_path, next_state = LAMBDA_STATES[state_name]
-    state = definition["States"][state_name]
-    assert state["Type"] == "Task"
-    # The function gets the whole state; its return value is stored as is at ResultPath.
-    assert state["Resource"] == f"<{function_by_module[module]}>"
-    assert "Parameters" not in state and "InputPath" not in state and "OutputPath" not in state
-    assert state["ResultPath"] == result_path
-    assert state["Next"] == next_state
-    assert state["Retry"] == [THROTTLE_RETRY, LAMBDA_RETRY]
-    if state_name == "Record failure":
-        # Its own failure fails the execution (ExecutionsFailed alarm), never loops.
-        assert "Catch" not in state
-    else:
-        assert state["Catch"] == CATCH_ALL
+def test_lambda_tasks_get_the_whole_state_and_store_their_result(definition: dict[str, Any]) -> None:
+    for name, state in definition["States"].items():
+        if state["Type"] == "Task" and state["Resource"].startswith("<function:"):
+            assert not {"Parameters", "InputPath", "OutputPath"} & set(state), name
+            assert state["ResultPath"].startswith("$."), name
 
 
-def test_is_it_ours(definition: dict[str, Any]) -> None:
-    state = definition["States"]["Is it ours?"]
-    assert state["Type"] == "Choice"
-    assert state["Choices"] == [
-        {"Variable": "$.inspection.relevant", "BooleanEquals": False, "Next": "Ignore job"}
-    ]
-    assert state["Default"] == "Plan chain"
-    assert definition["States"]["Ignore job"] == {"Type": "Succeed"}
+def test_throttling_is_retried_first_and_within_the_execution_timeout(definition: dict[str, Any]) -> None:
+    """Executions queue in the throttling retry when the manifest functions' reserved concurrency
+    is taken; its longest wait must end before the execution times out."""
+    timeout = definition["TimeoutSeconds"]
+    for name, state in definition["States"].items():
+        if state["Type"] != "Task":
+            continue
+        throttle = state["Retry"][0]
+        assert throttle["ErrorEquals"] == [THROTTLED], name
+        delays = [
+            min(throttle["IntervalSeconds"] * throttle["BackoffRate"] ** attempt, throttle["MaxDelaySeconds"])
+            for attempt in range(throttle["MaxAttempts"])
+        ]
+        assert sum(delays) < timeout, f"{name}: {sum(delays)} s of retries past the {timeout} s timeout"
 
 
-def test_decide(definition: dict[str, Any]) -> None:
+def test_every_decision_has_its_branch_and_anything_else_is_a_failure(definition: dict[str, Any]) -> None:
     state = definition["States"]["Decide"]
-    assert state["Type"] == "Choice"
-    assert state["Choices"] == [
-        {"Variable": "$.plan.decision", "StringEquals": "CHAIN", "Next": "Create chained job"},
-        {"Variable": "$.plan.decision", "StringEquals": "COMPLETE", "Next": "Finalize chain"},
-        {"Variable": "$.plan.decision", "StringEquals": "GIVE_UP", "Next": "Record decision"},
-    ]
-    assert state["Default"] == "Unknown decision"
-
-
-def test_unknown_decision_becomes_a_recorded_failure(definition: dict[str, Any]) -> None:
-    state = definition["States"]["Unknown decision"]
-    assert state["Type"] == "Pass"
-    assert state["ResultPath"] == "$.error"
-    assert state["Parameters"]["Error"] == "GtChain.UnknownDecision"
-    assert state["Next"] == "Record failure"
-
-
-def test_terminal_states(definition: dict[str, Any]) -> None:
-    assert definition["States"]["Done"] == {"Type": "Succeed"}
-    failed = definition["States"]["Execution failed"]
-    assert failed["Type"] == "Fail" and failed["Error"] == "GtChain.ExecutionFailed"
+    assert {choice["StringEquals"] for choice in state["Choices"]} == {d.value for d in Decision}
+    unknown = definition["States"][state["Default"]]
+    assert unknown["Type"] == "Pass" and unknown["Next"] == "Record failure"
 
 
 def test_no_execution_ends_silently(definition: dict[str, Any]) -> None:
-    """Every path that is not a Succeed passes through a Record state or ends in a Fail
-    reached only through Record failure: walk the graph from StartAt."""
+    """Every task but Record failure is caught into Record failure; a Fail state is reached
+    only through Record failure."""
     states = definition["States"]
     reached_fail_from = {
         name
         for name, s in states.items()
-        if s.get("Next") == "Execution failed" or s.get("Default") == "Execution failed"
+        if states.get(s.get("Next", ""), {}).get("Type") == "Fail"
+        or states.get(s.get("Default", ""), {}).get("Type") == "Fail"
     }
     assert reached_fail_from == {"Record failure"}
     for name, state in states.items():
         if state["Type"] == "Task" and name != "Record failure":
-            assert state.get("Catch") == CATCH_ALL, name
+            assert [c["ErrorEquals"] for c in state["Catch"]] == [["States.ALL"]], name
+            assert state["Catch"][0]["Next"] == "Record failure", name
+    assert "Catch" not in states["Record failure"]  # its own failure fails the execution, never loops
 
 
 def test_standard_type_logging_and_tracing(template: dict[str, Any], machine: dict[str, Any]) -> None:

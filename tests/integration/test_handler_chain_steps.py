@@ -3,82 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import boto3
 import pytest
 
-from gtchain_runtime.domain.labeling_job import LabelingJob
-from gtchain_runtime.domain.layout import ChildLocations, jobs_output_path
-from gtchain_runtime.domain.lineage import Lineage
-from gtchain_runtime.domain.requests import build_child_request
 from gtchain_runtime.handlers import create_child, inspect_job, record_outcome, sweep_jobs
 from gtchain_runtime.handlers.observability import chain_context
 from gtchain_runtime.usecases.create import ChainConflictError
-from tests.integration.handler_env import (
-    BUCKET,
+from tests.support.chain_steps import ROOT, chain_plan_for, finished_root, inspected_state
+from tests.support.handler_env import (
     REGION,
     FakeContext,
     ProjectAws,
     state_change_event,
+    state_machine_arn_of_the_project,
     stop_running_executions,
 )
-
-ROOT = "Streetscenes-Job1"
-
-
-def finished_root(project: ProjectAws, stop_after: int = 30, objects: int = 50) -> dict[str, Any]:
-    from gtchain.sandbox.groundtruth import JobBehaviour, workforce
-
-    workforce().configure(ROOT, JobBehaviour(stop_after=stop_after))
-    project.create_root_job(ROOT, objects)
-    workforce().run_until_idle()
-    describe = project.sagemaker.describe_labeling_job(LabelingJobName=ROOT)
-    assert describe["LabelingJobStatus"] == "Stopped"
-    return describe
-
-
-def inspected_state(project: ProjectAws, event_id: str = "event-1") -> dict[str, Any]:
-    describe = finished_root(project)
-    event = state_change_event(describe["LabelingJobArn"], "Stopped", event_id)
-    return {**event, "inspection": inspect_job.handler(event, FakeContext())}
-
-
-def chain_plan_for(state: dict[str, Any]) -> dict[str, Any]:
-    """The CHAIN plan the Plan step would return (built with the pure request builder)."""
-    inspection = state["inspection"]
-    child = Lineage(
-        inspection["job_name"], inspection["root"], inspection["parent"], inspection["depth"]
-    ).child()
-    locations = ChildLocations(BUCKET, child.root, child.job_name)
-    built = build_child_request(
-        LabelingJob.from_describe(inspection["job"]),
-        child=child,
-        chained_manifest_uri=locations.chained_manifest_uri,
-        output_path=jobs_output_path(BUCKET),
-        parent_tags=[{"Key": k, "Value": v} for k, v in inspection["tags"].items()],
-    )
-    return {
-        "decision": "CHAIN",
-        "reason": "stopped before labeling every object",
-        "counts": {
-            "total": 50,
-            "labeled": 30,
-            "human_labeled": 30,
-            "machine_labeled": 0,
-            "failed": 0,
-            "unlabeled": 20,
-            "remaining": 20,
-            "repeated_keys": 0,
-            "rejected": 0,
-            "input_labeled": 0,
-        },
-        "child_name": child.job_name,
-        "chained_manifest_uri": locations.chained_manifest_uri,
-        "rejects_uri": locations.rejects_uri,
-        "plan_uri": locations.plan_uri,
-        "request": built.request,
-    }
 
 
 def test_inspect_root_job_of_the_project(project_aws: ProjectAws) -> None:
@@ -272,7 +212,7 @@ def test_a_sweep_execution_that_ended_without_a_decision_is_followed_by_the_next
     ctx = chain_context()
     ctx.clock = lambda: datetime.now(UTC) + timedelta(hours=1)
     sfn = boto3.client("stepfunctions", region_name=REGION)
-    machine = ctx.settings.state_machine_arn
+    machine = state_machine_arn_of_the_project()
 
     names = []
     for _ in range(3):

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from gtchain.cli import chain_cmd, job_cmd, main
 from gtchain.cli.main import _cli as gtchain
 from gtchain_runtime.handlers.observability import chain_context
-from tests.integration.handler_env import FIXTURES, ProjectAws
+from tests.support.handler_env import FIXTURES, ProjectAws
 
 ROOT = "Streetscenes-Job1"
 runner = CliRunner()

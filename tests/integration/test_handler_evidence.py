@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.integration.handler_env import BUCKET, ProjectAws, state_change_event
-from tests.integration.test_handler_full_chain import ROOT, execute, run_until_finished, s3_text
+from tests.support.chain_steps import ROOT, execute, run_until_finished, s3_text
+from tests.support.handler_env import BUCKET, ProjectAws, state_change_event
 
 OBJECTS = 10
 JOB_PREFIX = f"jobs/{ROOT}/"

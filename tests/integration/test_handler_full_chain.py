@@ -5,47 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gtchain_runtime.handlers import (
-    create_child,
-    finalize_chain,
-    inspect_job,
-    plan_chain,
-    record_outcome,
-)
 from gtchain_runtime.handlers.observability import chain_context
 from gtchain_runtime.usecases.inspect import inspect_job as inspect_service
 from gtchain_runtime.usecases.plan import plan_chain as plan_service
-from tests.integration.handler_env import BUCKET, FakeContext, ProjectAws, state_change_event
+from tests.support.chain_steps import ROOT, execute, run_until_finished, s3_text
+from tests.support.handler_env import BUCKET, ProjectAws, state_change_event
 
-ROOT = "Streetscenes-Job1"
 CHILD = "Streetscenes-Job1-chain-1"
-
-
-def run_until_finished(project: ProjectAws, job_name: str) -> dict[str, Any]:
-    from gtchain.sandbox.groundtruth import workforce
-
-    workforce().run_until_idle()
-    return project.sagemaker.describe_labeling_job(LabelingJobName=job_name)
-
-
-def execute(event: dict[str, Any]) -> dict[str, Any]:
-    """What the state machine does with one event (the Choice states included)."""
-    state: dict[str, Any] = dict(event)
-    state["inspection"] = inspect_job.handler(state, FakeContext())
-    if not state["inspection"]["relevant"]:
-        return state
-    state["plan"] = plan_chain.handler(state, FakeContext())
-    if state["plan"]["decision"] == "CHAIN":
-        state["child"] = create_child.handler(state, FakeContext())
-    elif state["plan"]["decision"] == "COMPLETE":
-        state["final"] = finalize_chain.handler(state, FakeContext())
-    state["record"] = record_outcome.handler(state, FakeContext())
-    return state
-
-
-def s3_text(project: ProjectAws, uri: str) -> str:
-    key = uri.removeprefix(f"s3://{BUCKET}/")
-    return project.s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
 
 
 def test_stopped_root_is_chained_then_the_chain_is_finalized(project_aws: ProjectAws) -> None:

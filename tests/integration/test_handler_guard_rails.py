@@ -12,8 +12,8 @@ import pytest
 from gtchain.cli import job_cmd, main
 from gtchain_runtime.handlers.observability import chain_context
 from gtchain_runtime.settings import get_settings
-from tests.integration.handler_env import BUCKET, ROLE, ProjectAws, state_change_event
-from tests.integration.test_handler_full_chain import execute, run_until_finished, s3_text
+from tests.support.chain_steps import execute, run_until_finished, s3_text
+from tests.support.handler_env import BUCKET, ROLE, ProjectAws, state_change_event
 
 ROOT = "Streetscenes-Job1"
 CHILD = f"{ROOT}-chain-1"

@@ -10,8 +10,8 @@ from botocore.awsrequest import AWSResponse
 
 from gtchain_runtime.handlers import create_child, record_outcome
 from gtchain_runtime.handlers.observability import chain_context
-from tests.integration.handler_env import FakeContext, ProjectAws
-from tests.integration.test_handler_chain_steps import chain_plan_for, inspected_state
+from tests.support.chain_steps import chain_plan_for, inspected_state
+from tests.support.handler_env import FakeContext, ProjectAws
 
 
 def emitted_metrics(captured: str) -> list[dict[str, Any]]:
@@ -80,7 +80,7 @@ def test_retried_aws_calls_are_counted_in_a_metric(
 ) -> None:
     state = inspected_state(project_aws)
     state["plan"] = chain_plan_for(state)
-    throttled = []
+    throttled: list[str] = []
 
     def throttle_once(request: Any, **_: Any) -> AWSResponse | None:
         if throttled:

@@ -84,9 +84,10 @@ def test_access_denied_is_explained(s3: Any) -> None:
 
             raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "GetObject")
 
+    denied: Any = DeniedClient()
     with (
         pytest.raises(S3LocationError, match="access denied"),
-        open_source(f"s3://{BUCKET}/k", DeniedClient()),
+        open_source(f"s3://{BUCKET}/k", denied),
     ):
         pass
 

@@ -23,8 +23,7 @@ from typing import Any
 import pytest
 
 from gtchain_cdk.node_runtime import cdk_cli_command, node_environment
-from tests.infra.conftest import write_projects_file
-from tests.infra.test_app import run_app
+from tests.support.cdk_app import run_app, write_projects_file
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "two-projects"

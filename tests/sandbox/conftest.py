@@ -5,17 +5,15 @@ modules' ``mock_aws`` resets moto's state, so the sandbox does not outlive a mod
 from __future__ import annotations
 
 import contextlib
-import io
 import json
-import time
 import uuid
-import zipfile
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 
 from gtchain.sandbox import Sandbox
+from tests.support.labeling import labeling_aws
+from tests.support.sandbox_calls import zip_files
 
 LAMBDA_ROLE = "arn:aws:iam::123456789012:role/sandbox-test-lambda"
 
@@ -27,12 +25,12 @@ def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
         yield running
 
 
-def zip_files(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
+@pytest.fixture
+def labeling_moto() -> Iterator[None]:
+    """In-process moto with labeling jobs, the tests' bucket and a workforce without knobs, for
+    the modules that test the labeling emulation alone (`pytestmark = usefixtures(...)`)."""
+    with labeling_aws():
+        yield
 
 
 @pytest.fixture
@@ -69,35 +67,3 @@ def make_function(sandbox: Sandbox) -> Callable[..., str]:
         return str(response["FunctionArn"])
 
     return make
-
-
-def invoke(sandbox: Sandbox, function: str, event: Any) -> tuple[str | None, Any]:
-    response = sandbox.client("lambda").invoke(FunctionName=function, Payload=json.dumps(event).encode())
-    return response.get("FunctionError"), json.loads(response["Payload"].read())
-
-
-def wait_for_execution(sandbox: Sandbox, execution_arn: str, timeout: float = 30.0) -> dict[str, Any]:
-    client = sandbox.client("stepfunctions")
-    deadline = time.monotonic() + timeout
-    while True:
-        description: dict[str, Any] = client.describe_execution(executionArn=execution_arn)
-        if description["status"] != "RUNNING":
-            return description
-        if time.monotonic() > deadline:
-            raise AssertionError(f"execution still RUNNING after {timeout} s: {execution_arn}")
-        time.sleep(0.05)
-
-
-def history_events(sandbox: Sandbox, execution_arn: str) -> list[dict[str, Any]]:
-    return list(sandbox.client("stepfunctions").get_execution_history(executionArn=execution_arn)["events"])
-
-
-def wait_until(condition: Callable[[], Any], timeout: float = 20.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)

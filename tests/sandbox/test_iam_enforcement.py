@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from gtchain.sandbox import Sandbox, iam
 from gtchain.sandbox.iam import credentials_for
-from tests.sandbox.conftest import invoke, wait_for_execution, wait_until
+from tests.support.sandbox_calls import invoke, wait_for_execution, wait_until
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -244,7 +244,7 @@ def test_a_lambda_calls_as_its_execution_role(
 
 
 def _zip(files: dict[str, str]) -> bytes:
-    from tests.sandbox.conftest import zip_files
+    from tests.support.sandbox_calls import zip_files
 
     return zip_files(files)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,7 +12,7 @@ from moto.sagemaker.responses import SageMakerResponse
 
 from gtchain.sandbox.groundtruth import install
 from gtchain.sandbox.groundtruth.validation.requests import constraint_violations, operation_model
-from tests.sandbox.test_labeling_support import (
+from tests.support.labeling import (
     ACCOUNT,
     ACS_LAMBDA,
     ALGORITHM_ARN,
@@ -24,16 +23,11 @@ from tests.sandbox.test_labeling_support import (
     describe,
     images,
     job_request,
-    labeling_aws,
     put_manifest,
     sagemaker,
 )
 
-
-@pytest.fixture(autouse=True)
-def aws() -> Iterator[None]:
-    with labeling_aws():
-        yield
+pytestmark = pytest.mark.usefixtures("labeling_moto")
 
 
 def unvalidated_sagemaker() -> Any:

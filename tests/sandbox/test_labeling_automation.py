@@ -3,7 +3,6 @@ gtchain's classifier of failure reasons makes of the FailureReasons they produce
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,12 +17,11 @@ from gtchain.sandbox.groundtruth.validation.automation import (
 )
 from gtchain.sandbox.groundtruth.variants import GroundTruthVariants
 from gtchain_runtime.domain.failures import classify_failure
-from tests.sandbox.test_labeling_support import (
+from tests.support.labeling import (
     ALGORITHM_ARN,
     create_job,
     describe,
     images,
-    labeling_aws,
     put_manifest,
 )
 
@@ -32,10 +30,7 @@ AUTOMATED: dict[str, Any] = {
 }
 
 
-@pytest.fixture(autouse=True)
-def aws() -> Iterator[None]:
-    with labeling_aws():
-        yield
+pytestmark = pytest.mark.usefixtures("labeling_moto")
 
 
 @pytest.mark.parametrize("wording", AUTOMATION_WORDINGS)

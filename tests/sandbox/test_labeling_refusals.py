@@ -9,7 +9,6 @@ enforced at create time or fail the job is a variant (variants.py, manifest_erro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,12 +16,11 @@ from botocore.exceptions import ClientError
 
 from gtchain.sandbox.groundtruth import workforce
 from gtchain.sandbox.groundtruth.variants import GroundTruthVariants
-from tests.sandbox.test_labeling_support import (
+from tests.support.labeling import (
     create_job,
     describe,
     images,
     job_request,
-    labeling_aws,
     put_manifest,
     sagemaker,
 )
@@ -30,10 +28,7 @@ from tests.sandbox.test_labeling_support import (
 PRE = "arn:aws:lambda:us-east-1:432418664414:function:PRE-{}"
 
 
-@pytest.fixture(autouse=True)
-def aws() -> Iterator[None]:
-    with labeling_aws():
-        yield
+pytestmark = pytest.mark.usefixtures("labeling_moto")
 
 
 def with_task(

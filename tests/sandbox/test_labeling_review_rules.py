@@ -6,7 +6,6 @@ never trips them."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,13 +22,12 @@ from gtchain_runtime.domain.labeling_job import LabelingJob
 from gtchain_runtime.domain.lineage import Lineage
 from gtchain_runtime.domain.manifest import diff_manifests
 from gtchain_runtime.domain.requests import build_child_request
-from tests.sandbox.test_labeling_support import (
+from tests.support.labeling import (
     BUCKET,
     create_job,
     describe,
     images,
     job_request,
-    labeling_aws,
     put_manifest,
     read_manifest,
     s3,
@@ -42,11 +40,9 @@ MANIFEST_TIMINGS = ("create-refuses", "job-fails")
 
 
 @pytest.fixture(autouse=True)
-def aws() -> Iterator[None]:
-    with labeling_aws():
-        # Small datasets: automated labeling's 1,250-object minimum is its own rule.
-        workforce().configure("*", JobBehaviour(automation_min_objects=1))
-        yield
+def small_automated_datasets(labeling_moto: None) -> None:
+    # Small datasets: automated labeling's 1,250-object minimum is its own rule.
+    workforce().configure("*", JobBehaviour(automation_min_objects=1))
 
 
 def task(name: str) -> dict[str, Any]:

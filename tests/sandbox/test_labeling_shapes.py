@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,12 +13,11 @@ import pytest
 from gtchain.sandbox.groundtruth import workforce
 from gtchain.sandbox.groundtruth.outputs.labels import LabelMaker
 from gtchain.sandbox.groundtruth.variants import GroundTruthVariants
-from tests.sandbox.test_labeling_support import (
+from tests.support.labeling import (
     BUCKET,
     describe,
     images,
     job_request,
-    labeling_aws,
     put_manifest,
     read_manifest,
     s3,
@@ -30,10 +28,7 @@ PRE = "arn:aws:lambda:us-east-1:432418664414:function:PRE-{}"
 UI = "arn:aws:sagemaker:us-east-1:394669845002:human-task-ui/{}"
 
 
-@pytest.fixture(autouse=True)
-def aws() -> Iterator[None]:
-    with labeling_aws():
-        yield
+pytestmark = pytest.mark.usefixtures("labeling_moto")
 
 
 def sequence(name: str, frames: int, *, point_cloud: bool = False) -> dict[str, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,14 +20,13 @@ from gtchain.sandbox.groundtruth.variants import (
 from gtchain_runtime.adapters.s3_stream import BucketObjects
 from gtchain_runtime.domain.labeling_job import LabelingJob
 from gtchain_runtime.usecases.evidence import open_evidence
-from tests.sandbox.test_labeling_support import (
+from tests.support.labeling import (
     BUCKET,
     create_job,
     describe,
     event_queue,
     images,
     keys_under,
-    labeling_aws,
     put_manifest,
     read_manifest,
     received_events,
@@ -39,10 +37,7 @@ from tests.sandbox.test_labeling_support import (
 ISO_MILLIS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
-@pytest.fixture(autouse=True)
-def aws() -> Iterator[None]:
-    with labeling_aws():
-        yield
+pytestmark = pytest.mark.usefixtures("labeling_moto")
 
 
 def body(key: str) -> bytes:
@@ -157,8 +152,8 @@ def test_intermediate_manifests_are_written_while_the_job_runs_one_line_per_inpu
 @pytest.mark.parametrize("how", ["stopped", "failed"])
 def test_final_manifest_of_a_stopped_or_failed_job(final_manifest: str, how: str) -> None:
     workforce().set_variants(GroundTruthVariants(final_manifest=final_manifest))
-    knob = {"stop_after": 4} if how == "stopped" else {"fail_after": 4}
-    workforce().configure("job-*", JobBehaviour(pace=2, **knob))
+    behaviour = JobBehaviour(pace=2, stop_after=4) if how == "stopped" else JobBehaviour(pace=2, fail_after=4)
+    workforce().configure("job-*", behaviour)
     create_job("Job-1", put_manifest("inputs/m.manifest", images(10)))
     workforce().run_until_idle()
 
@@ -301,7 +296,7 @@ def test_every_variant_lists_each_non_default_value_once() -> None:
 
 
 def _human_task() -> dict[str, Any]:
-    from tests.sandbox.test_labeling_support import job_request
+    from tests.support.labeling import job_request
 
     human_task: dict[str, Any] = job_request("x", "s3://b/k")["HumanTaskConfig"]
     return human_task

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from gtchain.sandbox.groundtruth import JobBehaviour, workforce
-from tests.sandbox.test_labeling_support import (
+from tests.support.labeling import (
     ALGORITHM_ARN,
     BUCKET,
     create_job,
@@ -19,7 +18,6 @@ from tests.sandbox.test_labeling_support import (
     event_queue,
     images,
     keys_under,
-    labeling_aws,
     put_manifest,
     read_manifest,
     received_events,
@@ -30,10 +28,7 @@ from tests.sandbox.test_labeling_support import (
 MODEL_ARN_PATTERN = re.compile(r"arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:model/.*")
 
 
-@pytest.fixture(autouse=True)
-def aws() -> Iterator[None]:
-    with labeling_aws():
-        yield
+pytestmark = pytest.mark.usefixtures("labeling_moto")
 
 
 def output_of(name: str) -> list[dict[str, Any]]:

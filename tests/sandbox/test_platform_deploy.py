@@ -11,7 +11,7 @@ import pytest
 
 from gtchain.checkout_app import checkout_app
 from gtchain.sandbox import Sandbox, SandboxError
-from tests.sandbox.conftest import history_events, wait_for_execution, wait_until
+from tests.support.sandbox_calls import history_events, wait_for_execution, wait_until
 
 FIXTURE_APP = Path(__file__).parent / "fixtures" / "cdk_app"
 

@@ -6,9 +6,9 @@ import uuid
 from collections.abc import Callable
 
 from gtchain.sandbox import Sandbox
-from gtchain.sandbox.awslambda import runtime as lambda_runtime
+from gtchain.sandbox.awslambda import code as lambda_code
 from gtchain.sandbox.install import apply_all
-from tests.sandbox.conftest import invoke, zip_files
+from tests.support.sandbox_calls import invoke, zip_files
 
 # Mechanics of the platform with policy-less test roles: IAM enforcement has its own tests
 # (test_iam_enforcement.py). The sandbox fixture reads this.
@@ -65,7 +65,7 @@ def test_runs_the_deployed_code_with_its_environment_and_context(
     arn = make_function(PROBE_FILES, PROBE_HANDLER, {"GREETING": "hi"})
     error, result = invoke(sandbox, arn, {})
     assert error is None
-    assert result["module_file"].startswith(str(lambda_runtime.CODE_CACHE_ROOT))
+    assert result["module_file"].startswith(str(lambda_code.CODE_CACHE_ROOT))
     assert result["greeting"] == "hi"
     assert result["endpoint"] == sandbox.endpoint
     assert result["arn"] == arn

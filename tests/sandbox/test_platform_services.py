@@ -15,7 +15,7 @@ from gtchain.sandbox.deploy import SynthesizedStack, verify_stack
 from gtchain.sandbox.eventbridge.patches import iso_time, render_input_template, target_input
 from gtchain.sandbox.s3.patches import policy_for_secure_requests
 from gtchain.sandbox.stepfunctions.patches import aws_sdk_error_name, to_states_json
-from tests.sandbox.conftest import history_events, wait_for_execution, wait_until
+from tests.support.sandbox_calls import history_events, wait_for_execution, wait_until
 
 # Mechanics of the platform with policy-less test roles: IAM enforcement has its own tests
 # (test_iam_enforcement.py). The sandbox fixture reads this.
@@ -375,6 +375,25 @@ def test_change_sets_create_and_update_with_outputs(sandbox: Sandbox) -> None:
     description = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]
     assert description["StackStatus"] == "UPDATE_COMPLETE"
     assert {o["OutputKey"] for o in description["Outputs"]} == {"MachineArn", "Version", "Other"}
+
+
+def test_each_stack_executes_its_own_change_set_of_a_shared_name(sandbox: Sandbox) -> None:
+    # The CDK CLI names every change set cdk-deploy-change-set and executes it by name and stack.
+    cloudformation = sandbox.client("cloudformation")
+    stacks = [_unique("First"), _unique("Second")]
+    template = json.dumps({"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}})
+    for stack in stacks:
+        cloudformation.create_change_set(
+            StackName=stack,
+            ChangeSetName="cdk-deploy-change-set",
+            ChangeSetType="CREATE",
+            TemplateBody=template,
+        )
+    for stack in stacks:
+        cloudformation.execute_change_set(ChangeSetName="cdk-deploy-change-set", StackName=stack)
+        assert (
+            cloudformation.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+        )
 
 
 def test_unknown_change_set_is_change_set_not_found(sandbox: Sandbox) -> None:

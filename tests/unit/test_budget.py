@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gtchain_runtime.domain.budget import check_budget
+from gtchain_runtime.domain.budget import BudgetCheck, check_budget
 from gtchain_runtime.domain.labeling_job import LabelingJob, StoppingConditions, human_labels_spent
 from gtchain_runtime.domain.policy import Decision, decide
-from tests.described import described
-from tests.unit.test_policy import BASE as POLICY_BASE
+from tests.support.described import described
+from tests.support.policy import POLICY_BASE
 
 
-def check(**overrides: object) -> object:
+def check(**overrides: object) -> BudgetCheck:
     arguments: dict[str, object] = {
         "chain_budget": None,
         "root_stopping_conditions": None,
@@ -45,6 +45,7 @@ def test_the_roots_count_is_the_chains_budget() -> None:
     result = check(root_stopping_conditions={"MaxHumanLabeledObjectCount": 40})
     assert result.stop is None
     assert result.child_stopping_conditions == {"MaxHumanLabeledObjectCount": 10}
+    assert result.note is not None
     assert "10 left of a budget of 40 (the root's MaxHumanLabeledObjectCount; 30 spent)" in result.note
 
 

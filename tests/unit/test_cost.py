@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from gtchain_runtime.domain.cost import ChainCost, JobCost, cost_lines, job_cost, money, price_per_object
 from gtchain_runtime.domain.labeling_job import LabelingJob
-from tests.described import described
+from tests.support.described import described
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "describe"
 

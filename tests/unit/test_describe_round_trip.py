@@ -5,30 +5,17 @@ job does not use) are never sent back; the request still validates against botoc
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
 
-from tests.unit.test_requests import ALL_FIXTURES, assert_valid_create_request, chain_request, load
-
-
-def _with_service_empties(describe: dict[str, Any]) -> dict[str, Any]:
-    filled = copy.deepcopy(describe)
-    filled["OutputConfig"].setdefault("KmsKeyId", "")
-    filled.setdefault("Tags", [])
-    filled.setdefault("StoppingConditions", {})
-    filled["InputConfig"].setdefault("DataAttributes", {}).setdefault("ContentClassifiers", [])
-    human = filled["HumanTaskConfig"]
-    ui = human.setdefault("UiConfig", {})
-    for member in ("UiTemplateS3Uri", "HumanTaskUiArn"):
-        ui.setdefault(member, "")
-    human.setdefault("TaskKeywords", [])
-    if "LabelingJobAlgorithmsConfig" in filled:
-        filled["LabelingJobAlgorithmsConfig"].setdefault("LabelingJobResourceConfig", {}).setdefault(
-            "VolumeKmsKeyId", ""
-        )
-    return filled
+from tests.support.describes import (
+    ALL_FIXTURES,
+    assert_valid_create_request,
+    chain_request,
+    load,
+    with_service_empties,
+)
 
 
 def _empties(value: Any, path: str = "") -> list[str]:
@@ -43,7 +30,7 @@ def _empties(value: Any, path: str = "") -> list[str]:
 
 @pytest.mark.parametrize("fixture", ALL_FIXTURES)
 def test_service_filled_empties_are_not_sent_back(fixture: str) -> None:
-    describe = _with_service_empties(load(fixture))
+    describe = with_service_empties(load(fixture))
     request = chain_request(describe).request
     assert _empties(request) == []
     assert request["OutputConfig"].get("KmsKeyId") == (load(fixture)["OutputConfig"].get("KmsKeyId") or None)
@@ -53,12 +40,12 @@ def test_service_filled_empties_are_not_sent_back(fixture: str) -> None:
 @pytest.mark.parametrize("fixture", ALL_FIXTURES)
 def test_service_filled_empties_change_nothing_else(fixture: str) -> None:
     plain = chain_request(load(fixture)).request
-    filled = chain_request(_with_service_empties(load(fixture))).request
+    filled = chain_request(with_service_empties(load(fixture))).request
     assert filled == plain
 
 
 def test_empty_parent_tags_send_only_the_lineage() -> None:
-    describe = _with_service_empties(load("image_classification_non_al"))
+    describe = with_service_empties(load("image_classification_non_al"))
     describe["Tags"] = []
     request = chain_request(describe, parent_tags=[]).request
     assert {tag["Key"] for tag in request["Tags"]} == {"gtchain:root", "gtchain:parent", "gtchain:depth"}

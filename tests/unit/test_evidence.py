@@ -120,7 +120,9 @@ def test_the_consolidation_request_names_the_object_whatever_the_id_means() -> N
 
 def test_a_source_ref_in_the_consolidated_content_names_the_object_too() -> None:
     source = manifest({"source-ref": "s3://b/0.jpg"}, {"source-ref": "s3://b/1.jpg"})
-    lines, _, joined = join(source, [response("0", "x", **{"source-ref": "s3://b/1.jpg"})])
+    answer = response("0", "x")
+    answer["consolidatedAnnotation"]["content"]["source-ref"] = "s3://b/1.jpg"
+    lines, _, joined = join(source, [answer])
     assert joined == 1 and A not in lines[0] and lines[1][A] == "x"
 
 

@@ -23,7 +23,7 @@ from gtchain_runtime.domain.guards import (
 )
 from gtchain_runtime.domain.labeling_job import LabelingJob
 from gtchain_runtime.domain.policy import Decision, decide
-from tests.unit.test_policy import BASE as POLICY_BASE
+from tests.support.policy import POLICY_BASE
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "describe"
 ROLE = "arn:aws:iam::123456789012:role/GroundTruthLabelingRole"

@@ -18,7 +18,7 @@ from gtchain_runtime.domain.aws_ids import (
     split_s3_uri,
 )
 from gtchain_runtime.domain.labeling_job import LabelCounters, LabelingJob, LabelingJobError
-from tests.described import described, fixture_describe
+from tests.support.described import described, fixture_describe
 
 
 def test_a_recorded_response_becomes_the_typed_job() -> None:

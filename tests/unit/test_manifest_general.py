@@ -15,7 +15,7 @@ import pytest
 
 from gtchain_runtime.domain.manifest import ManifestPlan, diff_manifests, general
 from gtchain_runtime.domain.manifest.keys import BLOCK_LINES, KeyTable
-from tests.unit.test_manifest import AM, A, line, reference_plan
+from tests.support.manifests import AM, A, line, reference_plan
 
 BLOCK = BLOCK_LINES
 OBJECTS = 3 * BLOCK + 17  # several blocks: the key table grows while the lines stream

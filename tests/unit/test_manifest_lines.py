@@ -13,41 +13,10 @@ from gtchain_runtime.domain.manifest import lines
 from gtchain_runtime.domain.manifest.keys import identity_reader, ref_hashes
 from gtchain_runtime.domain.manifest.lines import label_view_decoder, reject_reason
 from gtchain_runtime.domain.manifest.status import classify, view_status
-
-A = "animal"
-AM = f"{A}-metadata"
-
-_scalars = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=8)
-_json_values = st.recursive(
-    _scalars | st.floats(allow_nan=False, allow_infinity=False),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
-    max_leaves=8,
-)
-_metadata = st.one_of(
-    _json_values,
-    st.fixed_dictionaries(
-        {},
-        optional={
-            "failure-reason": _json_values,
-            "human-annotated": st.sampled_from(["yes", "no", None, 0]),
-            "confidence": st.floats(0, 1),
-        },
-    ),
-)
+from tests.support.manifests import AM, A, label_records
 
 
-@st.composite
-def _records(draw: st.DrawFn) -> dict[str, Any]:
-    record: dict[str, Any] = {"source-ref": draw(st.text(min_size=1, max_size=12))}
-    if draw(st.booleans()):
-        record[A] = draw(_json_values)
-    if draw(st.booleans()):
-        record[AM] = draw(_metadata)
-    record.update(draw(st.dictionaries(st.sampled_from(["other", "other-metadata", "source"]), _json_values)))
-    return record
-
-
-@given(record=_records(), ensure_ascii=st.booleans())
+@given(record=label_records(), ensure_ascii=st.booleans())
 def test_views_classify_like_the_full_parse(record: dict[str, Any], ensure_ascii: bool) -> None:
     raw = json.dumps(record, ensure_ascii=ensure_ascii).encode() + b"\n"
     try:
@@ -59,7 +28,7 @@ def test_views_classify_like_the_full_parse(record: dict[str, Any], ensure_ascii
 
 
 @pytest.mark.parametrize("views", [True, False])
-@given(record=_records())
+@given(record=label_records())
 def test_the_reader_agrees_with_the_full_parse(views: bool, record: dict[str, Any]) -> None:
     raw = json.dumps(record, ensure_ascii=False).encode() + b"\n"
     with pytest.MonkeyPatch.context() as patch:

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gtchain_runtime.domain.manifest import diff_manifests, general, keys, lockstep
-from tests.unit.test_manifest import AM, A, check_against_reference, decoder, line, run  # noqa: F401
+from tests.support.manifests import AM, A, check_against_reference, line, run
 
 _label = st.one_of(st.none(), st.integers(0, 3), st.just({"annotations": [{"left": 1}]}))
 _metadata = st.one_of(
@@ -49,7 +49,7 @@ def _aligned_manifests(draw: st.DrawFn) -> tuple[list[bytes], list[bytes]]:
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(files=_aligned_manifests())
-def test_lockstep_matches_the_reference(decoder: str, files: tuple[list[bytes], list[bytes]]) -> None:  # noqa: F811
+def test_lockstep_matches_the_reference(decoder: str, files: tuple[list[bytes], list[bytes]]) -> None:
     check_against_reference(*files)
 
 

@@ -21,7 +21,7 @@ from gtchain_runtime.domain.manifest.status import (
     classify,
     status_of,
 )
-from tests.unit.test_manifest_lines import AM, A, _records
+from tests.support.manifests import AM, A, label_records
 
 
 def _expected_status(out_record: dict[str, Any], in_record: dict[str, Any]) -> int:
@@ -32,7 +32,7 @@ def _expected_status(out_record: dict[str, Any], in_record: dict[str, Any]) -> i
     return in_status if in_status in LABELED_STATUSES else UNLABELED
 
 
-@given(out_record=_records(), in_record=_records())
+@given(out_record=label_records(), in_record=label_records())
 def test_the_lockstep_loop_classifies_like_the_rule(
     out_record: dict[str, Any], in_record: dict[str, Any]
 ) -> None:

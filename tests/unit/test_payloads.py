@@ -52,6 +52,7 @@ def plan(decision: str, **overrides: Any) -> dict[str, Any]:
         "chained_manifest_uri": "s3://b/chains/x/input.manifest" if chain else None,
         "rejects_uri": None,
         "plan_uri": None,
+        "cost": {"jobs": [], "total": {}},
         "request": {"LabelingJobName": "Streetscenes-Job1-chain-1"} if chain else None,
         **overrides,
     }

@@ -4,20 +4,8 @@ from dataclasses import replace
 
 import pytest
 
-from gtchain_runtime.domain.policy import Decision, PolicyInput, classify_failure, decide
-
-BASE = PolicyInput(
-    job_name="Streetscenes-Job1",
-    status="Completed",
-    failure_reason=None,
-    depth=0,
-    max_depth=5,
-    resume_stopped=True,
-    opted_out=False,
-    remaining=10,
-    labeled=90,
-    input_labeled=0,
-)
+from gtchain_runtime.domain.policy import Decision, classify_failure, decide
+from tests.support.policy import POLICY_BASE as BASE
 
 
 def test_completed_with_nothing_remaining_completes() -> None:

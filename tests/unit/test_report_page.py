@@ -11,7 +11,7 @@ import pytest
 
 from gtchain_runtime.domain.report_page import CATEGORIES, ReportPageError, chain_report_page
 from gtchain_runtime.presentation.report_page import render_report_html, s3_console_url
-from tests.report_fixture import FINAL_MANIFEST, chain_cost_dict, chain_describes, finished_page, jobs_of
+from tests.support.report import FINAL_MANIFEST, chain_cost_dict, chain_describes, finished_page, jobs_of
 
 NOW = datetime(2026, 12, 3, 15, 58, 43, 963398, tzinfo=UTC)
 

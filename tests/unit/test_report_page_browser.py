@@ -18,7 +18,7 @@ import pytest
 
 from gtchain_runtime.domain.report_page import CATEGORIES
 from gtchain_runtime.presentation.report_page import render_report_html
-from tests.report_fixture import finished_page
+from tests.support.report import finished_page
 
 INSTALL = "apt-get install -y chromium"
 WIDTH, HEIGHT = 1200, 900

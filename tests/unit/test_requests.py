@@ -1,28 +1,27 @@
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
-from typing import Any
 
 import pytest
-from botocore.validate import ParamValidator
 
-from gtchain.sandbox.groundtruth.validation.requests import constraint_violations
 from gtchain_runtime.domain.labeling_job import LabelingJob
-from gtchain_runtime.domain.lineage import Lineage, lineage_from_tags
+from gtchain_runtime.domain.lineage import Lineage
 from gtchain_runtime.domain.requests import (
     AUTOMATED_LABELING_MIN_OBJECTS,
-    ChildRequest,
     RequestBuildError,
     build_child_request,
 )
-from gtchain_runtime.domain.service_model import input_shape, validate_against_model
+from gtchain_runtime.domain.service_model import validate_against_model
+from tests.support.describes import (
+    ALL_FIXTURES,
+    CHAINED,
+    OUTPUT,
+    assert_valid_create_request,
+    chain_request,
+    child_of,
+    load,
+)
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "describe"
-ALL_FIXTURES = sorted(p.stem for p in FIXTURES.glob("*.json"))
-CHAINED = "s3://gtchain-streetscenes-data/chains/root/root-chain-1/input.manifest"
-OUTPUT = "s3://gtchain-streetscenes-data/jobs/"
 IMAGE_ALGORITHM = (
     "arn:aws:sagemaker:us-east-1:027400017018:labeling-job-algorithm-specification/image-classification"
 )
@@ -37,35 +36,6 @@ DESCRIBE_ONLY = {
     "LabelingJobOutput",
     "ResponseMetadata",
 }
-
-
-def load(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
-
-
-def child_of(describe: dict[str, Any]) -> Lineage:
-    return lineage_from_tags(describe["LabelingJobName"], {}).child()
-
-
-def chain_request(describe: dict[str, Any], **options: Any) -> ChildRequest:
-    """The first child of `describe`, with the chained manifest and output path every test uses."""
-    return build_child_request(
-        LabelingJob.from_describe(describe),
-        child=child_of(describe),
-        chained_manifest_uri=CHAINED,
-        output_path=OUTPUT,
-        **options,
-    )
-
-
-def assert_valid_create_request(request: dict[str, Any]) -> None:
-    report = ParamValidator().validate(request, input_shape("CreateLabelingJob"))
-    assert not report.has_errors(), report.generate_report()
-    assert validate_against_model("CreateLabelingJob", request) == []
-    # Cross-check with the sandbox validator: the same model walk, with the `regex` dialect
-    # (the model's Java-style patterns, which `re` only approximates).
-    violations = list(constraint_violations(input_shape("CreateLabelingJob"), request))
-    assert violations == []
 
 
 @pytest.mark.parametrize("fixture", ALL_FIXTURES)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from gtchain_runtime.adapters.executions import STARTED
-from gtchain_runtime.usecases.sweep import _start_next_attempt, sweep_execution_name
+from gtchain_runtime.usecases.sweep import start_next_attempt, sweep_execution_name
 
 JOB = "Streetscenes-Job1"
 SUMMARY = {
@@ -26,6 +26,9 @@ class TakenNames:
     def __init__(self, taken: dict[str, str]) -> None:
         self.taken = taken
         self.started: list[str] = []
+
+    def status(self, name: str) -> str | None:
+        return self.taken.get(name)
 
     def start(self, name: str, execution_input: Any) -> str:
         if name in self.taken:
@@ -68,7 +71,7 @@ def _context() -> Any:
 def test_an_attempt_that_ended_without_deciding_moves_on_to_the_next(ended: str) -> None:
     ctx = _context()
     executions = TakenNames({sweep_execution_name(JOB, 1): ended})
-    assert _start_next_attempt(ctx, executions, SUMMARY, 1) is None  # type: ignore[arg-type]
+    assert start_next_attempt(ctx, executions, SUMMARY, 1) is None  # type: ignore[arg-type]
     assert executions.started == [sweep_execution_name(JOB, 2)]
     # The ended attempt is counted and announced once, as a failed execution.
     assert list(ctx.ledger.failures) == [sweep_execution_name(JOB, 1)]
@@ -81,7 +84,7 @@ def test_the_third_execution_without_a_decision_gives_the_job_up_and_says_so() -
     ctx = _context()
     ended = {sweep_execution_name(JOB, attempt): "ABORTED" for attempt in (1, 2, 3)}
     executions = TakenNames(ended)
-    refusal = _start_next_attempt(ctx, executions, SUMMARY, 1)  # type: ignore[arg-type]
+    refusal = start_next_attempt(ctx, executions, SUMMARY, 1)  # type: ignore[arg-type]
     assert refusal is not None and refusal.startswith("given up: ")
     assert executions.started == []
     assert ctx.ledger.decisions[JOB]["decision"] == "GIVE_UP"
@@ -93,20 +96,44 @@ def test_a_failed_execution_that_recorded_its_own_failure_is_not_counted_twice()
     ctx = _context()
     ctx.ledger.failures[sweep_execution_name(JOB, 1)] = "States.TaskFailed"  # its Record failure step
     executions = TakenNames({sweep_execution_name(JOB, 1): "FAILED"})
-    assert _start_next_attempt(ctx, executions, SUMMARY, 1) is None  # type: ignore[arg-type]
+    assert start_next_attempt(ctx, executions, SUMMARY, 1) is None  # type: ignore[arg-type]
     assert ctx.ledger.failure_count(JOB) == 1 and ctx.notices == []
 
 
 def test_an_attempt_that_succeeded_decided_the_job_and_none_is_started() -> None:
     # A concurrent sweep's execution finished between this sweep's ledger read and its start.
     executions = TakenNames({sweep_execution_name(JOB, 1): "SUCCEEDED"})
-    refusal = _start_next_attempt(_context(), executions, SUMMARY, 1)  # type: ignore[arg-type]
+    refusal = start_next_attempt(_context(), executions, SUMMARY, 1)  # type: ignore[arg-type]
     assert refusal == f"execution {sweep_execution_name(JOB, 1)} already succeeded"
     assert executions.started == []
 
 
 def test_a_running_attempt_is_left_to_run() -> None:
     executions = TakenNames({sweep_execution_name(JOB, 1): "RUNNING"})
-    refusal = _start_next_attempt(_context(), executions, SUMMARY, 1)  # type: ignore[arg-type]
+    refusal = start_next_attempt(_context(), executions, SUMMARY, 1)  # type: ignore[arg-type]
     assert refusal == f"execution {sweep_execution_name(JOB, 1)} already started (RUNNING)"
     assert executions.started == []
+
+
+@pytest.mark.parametrize(
+    ("taken", "expected"),
+    [
+        ({}, None),
+        ({1: "ABORTED"}, None),
+        ({1: "RUNNING"}, "already started (RUNNING)"),
+        ({1: "TIMED_OUT", 2: "SUCCEEDED"}, "already succeeded"),
+        ({1: "ABORTED", 2: "FAILED", 3: "TIMED_OUT"}, "given up: "),
+    ],
+)
+def test_a_dry_run_says_what_the_sweep_would_do_and_starts_or_records_nothing(
+    taken: dict[int, str], expected: str | None
+) -> None:
+    ctx = _context()
+    executions = TakenNames({sweep_execution_name(JOB, attempt): status for attempt, status in taken.items()})
+    refusal = start_next_attempt(ctx, executions, SUMMARY, 1, dry_run=True)  # type: ignore[arg-type]
+    if expected is None:
+        assert refusal is None
+    else:
+        assert refusal is not None and expected in refusal
+    assert executions.started == [] and ctx.ledger.failures == {} and ctx.ledger.decisions == {}
+    assert ctx.notices == []

@@ -19,12 +19,7 @@ a package the host lacks is taken from the layer). The function code itself alwa
 from the deployed asset: the worker starts with ``python -S`` so the editable install of
 this repository cannot shadow it.
 
-The task root: Lambda unpacks a function's code in ``/var/task`` (``LAMBDA_TASK_ROOT``,
-https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
-The sandbox unpacks it in a folder named :data:`TASK_ROOT_FOLDER` (``lambdas``) inside the
-per-sha cache directory, so a traceback from a handler names its file as it is in the
-repository (``.../lambdas/gtchain_runtime/handlers/<x>.py``, the asset being ``lambdas/`` as in
-git).
+Where the code is unpacked (the task root, layers): :mod:`.code`.
 """
 
 from __future__ import annotations
@@ -33,30 +28,25 @@ import atexit
 import base64
 import contextlib
 import hashlib
-import io
 import json
 import os
 import select
-import shutil
-import site
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from gtchain.sandbox.awslambda.code import TASK_ROOT_FOLDER, host_site_packages, layer_paths, unzip_once
 from gtchain.sandbox.iam.credentials import credentials_for
 from gtchain.sandbox.patching import PatchSet
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 SANDBOX_ACCOUNT_ID = "123456789012"
-CODE_CACHE_ROOT = Path(tempfile.gettempdir()) / "gtchain-sandbox" / "lambda-code"
-TASK_ROOT_FOLDER = "lambdas"
 _MAX_STDERR_TAIL = 2000
 INIT_PHASE_LIMIT_SECONDS = 10.0
 
@@ -76,48 +66,6 @@ def _sandbox_endpoint() -> str:
     return f"http://localhost:{settings.moto_server_port()}"
 
 
-def _unzip_once(code: bytes, sha: str, kind: str, folder: str = "") -> Path:
-    """Unzip ``code`` into ``CODE_CACHE_ROOT/<kind>/<name from sha>/<folder>`` unless already
-    there (atomic rename, so parallel test processes can share the cache); returns that folder."""
-    # Lambda's CodeSha256 is base64 ("/" and "+" included): hash it into a directory name.
-    directory_name = hashlib.sha256(sha.encode()).hexdigest()[:40]
-    target = CODE_CACHE_ROOT / kind / directory_name
-    if target.is_dir():
-        return target / folder
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory_name[:12]}-", dir=target.parent))
-    try:
-        with zipfile.ZipFile(io.BytesIO(code)) as archive:
-            archive.extractall(staging / folder)
-        staging.rename(target)
-    except OSError:
-        # Another process won the race: its copy is identical.
-        shutil.rmtree(staging, ignore_errors=True)
-        if not target.is_dir():
-            raise
-    return target / folder
-
-
-def _host_site_packages() -> list[str]:
-    paths = [*site.getsitepackages(), site.getusersitepackages()]
-    return [p for p in paths if os.path.isdir(p)]
-
-
-def _layer_paths(function: Any) -> list[str]:
-    from moto.awslambda.utils import get_backend
-
-    backend = get_backend(function.account_id, function.region)
-    paths: list[str] = []
-    for layer in function.layers:
-        version = backend.layers_versions_by_arn(layer["Arn"])
-        if version is None or not version.code_bytes:
-            continue
-        root = _unzip_once(version.code_bytes, version.code_sha_256, "layers")
-        # Lambda puts /opt/python and /opt on sys.path for Python runtimes.
-        paths += [str(root / "python"), str(root)]
-    return paths
-
-
 def _function_fingerprint(function: Any) -> str:
     config = {
         "sha": function.code_sha_256,
@@ -135,8 +83,8 @@ class _Worker:
     """One warm execution environment: a subprocess that handles one invocation at a time."""
 
     def __init__(self, function: Any) -> None:
-        code_dir = _unzip_once(function.code_bytes, function.code_sha_256, "task-roots", TASK_ROOT_FOLDER)
-        sys_path = [str(code_dir), *_host_site_packages(), *_layer_paths(function)]
+        code_dir = unzip_once(function.code_bytes, function.code_sha_256, "task-roots", TASK_ROOT_FOLDER)
+        sys_path = [str(code_dir), *host_site_packages(), *layer_paths(function)]
         self.function_name: str = function.function_name
         self.event: Any = None  # the event of the invocation running now
         self.log_stream = f"{time.strftime('%Y/%m/%d')}/[{function.version}]{uuid.uuid4().hex}"

@@ -7,6 +7,11 @@ What moto lacks or gets wrong:
   change set of a no-op deploy. AWS answers ChangeSetNotFound (404).
 - DescribeChangeSet of an unknown change set answers ValidationError "Stack with id ... does
   not exist"; the CLI expects ``ChangeSetNotFound``.
+- A change set name is unique per stack (API_CreateChangeSet: "unique among all change sets
+  that are associated with the specified stack"), and the CLI names every change set
+  ``cdk-deploy-change-set``; moto finds a change set by name across all stacks, so the second
+  stack deployed executes the first stack's change set and stays REVIEW_IN_PROGRESS. Here the
+  request's StackName picks the stack's own change set (the newest of that name otherwise).
 - On update, an ``AWS::SSM::Parameter::Value<...>`` parameter passed with UsePreviousValue
   gets the previous *resolved value* (``Stack.stack_parameters``) where CloudFormation keeps
   the parameter *name*; the value is then looked up as a name and the update fails with a
@@ -19,17 +24,19 @@ What moto lacks or gets wrong:
   ``AWS::Lambda::LayerVersion`` has no physical id (``Ref`` must give the version ARN); and
   ``AWS::Lambda::Function`` drops its ``Layers`` property; ``AWS::Lambda::Permission`` has
   no physical id (so it looks as if it had not been created).
+
+The resource types moto lacks are modelled in :mod:`.resources`: moto finds them by
+reflection (``CloudFormationModel.__subclasses__()``) once its model maps are rebuilt.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any, ClassVar
+from typing import Any
 
 from moto.cloudformation.exceptions import CloudFormationError
-from moto.core.common_models import CloudFormationModel
 from moto.moto_api._internal import mock_random as random
 
+from gtchain.sandbox.cloudformation import resources  # noqa: F401 - defines the models moto finds
 from gtchain.sandbox.patching import PatchSet
 
 
@@ -46,286 +53,19 @@ class ChangeSetNotFoundError(CloudFormationError):
 ChangeSetNotFoundError.__module__ = "moto.cloudformation.exceptions"
 
 
-class _AttachmentResource:
-    """Shared behaviour of the resources below (no attributes, no names). A mixin, not a
-    CloudFormationModel subclass: moto finds models by *direct* subclasses."""
-
-    resource_type: ClassVar[str]
-
-    def __init__(self, targets: list[str], policy: dict[str, Any]) -> None:
-        self.targets = targets
-        self.policy = policy
-        self.id = f"{random.get_random_hex(8)}-{random.get_random_hex(4)}"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.id
-
-    @classmethod
-    def cloudformation_type(cls) -> str:
-        return cls.resource_type
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    @classmethod
-    def update_from_cloudformation_json(
-        cls,
-        original_resource: Any,
-        new_resource_name: str,
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-    ) -> Any:
-        cls.delete_from_cloudformation_json(  # type: ignore[attr-defined]
-            original_resource.id,
-            {"Properties": {"_targets": original_resource.targets}},
-            account_id,
-            region_name,
-        )
-        return cls.create_from_cloudformation_json(  # type: ignore[attr-defined]
-            new_resource_name, cloudformation_json, account_id, region_name
-        )
-
-
-class QueuePolicy(_AttachmentResource, CloudFormationModel):
-    """``AWS::SQS::QueuePolicy``: sets the ``Policy`` attribute of each listed queue."""
-
-    resource_type = "AWS::SQS::QueuePolicy"
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
-    ) -> QueuePolicy:
-        from moto.sqs import sqs_backends
-
-        properties = cloudformation_json["Properties"]
-        queue_urls = [str(url) for url in properties["Queues"]]
-        policy = properties["PolicyDocument"]
-        for url in queue_urls:
-            sqs_backends[account_id][region_name].set_queue_attributes(
-                url.rsplit("/", 1)[-1], {"Policy": json.dumps(policy)}
-            )
-        return cls(queue_urls, policy)
-
-    @classmethod
-    def delete_from_cloudformation_json(
-        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
-    ) -> None:
-        from moto.sqs import sqs_backends
-
-        properties = cloudformation_json.get("Properties", {})
-        for url in properties.get("_targets", properties.get("Queues", [])):
-            try:
-                sqs_backends[account_id][region_name].set_queue_attributes(
-                    str(url).rsplit("/", 1)[-1], {"Policy": ""}
-                )
-            except Exception:  # the queue is gone already: nothing left to detach
-                continue
-
-
-class BucketPolicy(_AttachmentResource, CloudFormationModel):
-    """``AWS::S3::BucketPolicy``: PutBucketPolicy on the bucket."""
-
-    resource_type = "AWS::S3::BucketPolicy"
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
-    ) -> BucketPolicy:
-        from moto.s3.models import s3_backends
-        from moto.utilities.utils import get_partition
-
-        properties = cloudformation_json["Properties"]
-        bucket = str(properties["Bucket"])
-        policy = properties["PolicyDocument"]
-        s3_backends[account_id][get_partition(region_name)].put_bucket_policy(
-            bucket, json.dumps(policy).encode()
-        )
-        return cls([bucket], policy)
-
-    @classmethod
-    def delete_from_cloudformation_json(
-        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
-    ) -> None:
-        from moto.s3.models import s3_backends
-        from moto.utilities.utils import get_partition
-
-        properties = cloudformation_json.get("Properties", {})
-        for bucket in properties.get("_targets", [properties.get("Bucket")]):
-            try:
-                s3_backends[account_id][get_partition(region_name)].delete_bucket_policy(str(bucket))
-            except Exception:  # the bucket is gone already
-                continue
-
-
-class CdkMetadata(_AttachmentResource, CloudFormationModel):
-    """``AWS::CDK::Metadata``: CloudFormation accepts it and does nothing."""
-
-    resource_type = "AWS::CDK::Metadata"
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
-    ) -> CdkMetadata:
-        return cls([], {})
-
-    @classmethod
-    def delete_from_cloudformation_json(
-        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
-    ) -> None:
-        return None
-
-
-class TopicPolicy(_AttachmentResource, CloudFormationModel):
-    """``AWS::SNS::TopicPolicy``: sets the ``Policy`` attribute of each listed topic."""
-
-    resource_type = "AWS::SNS::TopicPolicy"
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
-    ) -> TopicPolicy:
-        from moto.sns.models import sns_backends
-
-        properties = cloudformation_json["Properties"]
-        topics = [str(arn) for arn in properties["Topics"]]
-        policy = properties["PolicyDocument"]
-        for arn in topics:
-            sns_backends[account_id][region_name].set_topic_attribute(arn, "Policy", json.dumps(policy))
-        return cls(topics, policy)
-
-    @classmethod
-    def delete_from_cloudformation_json(
-        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
-    ) -> None:
-        return None  # the topic keeps its default policy; deleting the topic removes it
-
-
-class TopicSubscription(_AttachmentResource, CloudFormationModel):
-    """``AWS::SNS::Subscription``: Subscribe (with its attributes, e.g. RedrivePolicy)."""
-
-    resource_type = "AWS::SNS::Subscription"
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
-    ) -> TopicSubscription:
-        from moto.sns.models import sns_backends
-
-        backend = sns_backends[account_id][region_name]
-        properties = cloudformation_json["Properties"]
-        subscription = backend.subscribe(
-            str(properties["TopicArn"]), str(properties["Endpoint"]), str(properties["Protocol"])
-        )
-        for name in ("RedrivePolicy", "FilterPolicy", "DeliveryPolicy"):
-            if name in properties:
-                backend.set_subscription_attributes(subscription.arn, name, json.dumps(properties[name]))
-        created = cls([subscription.arn], {})
-        created.id = subscription.arn
-        return created
-
-    @classmethod
-    def delete_from_cloudformation_json(
-        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
-    ) -> None:
-        from moto.sns.models import sns_backends
-
-        properties = cloudformation_json.get("Properties", {})
-        for arn in properties.get("_targets", []):
-            sns_backends[account_id][region_name].unsubscribe(str(arn))
-
-
-class MetricAlarm(CloudFormationModel):
-    """``AWS::CloudWatch::Alarm`` (single-metric alarms): PutMetricAlarm."""
-
-    def __init__(self, alarm: Any) -> None:
-        self.alarm = alarm
-
-    @property
-    def physical_resource_id(self) -> str:
-        return str(self.alarm.name)
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CloudWatch::Alarm"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "AlarmName"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Arn"
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-        if attribute_name == "Arn":
-            return str(self.alarm.alarm_arn)
-        raise UnformattedGetAttTemplateException()
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
-    ) -> MetricAlarm:
-        from moto.cloudwatch.models import cloudwatch_backends
-
-        p = cloudformation_json["Properties"]
-        alarm = cloudwatch_backends[account_id][region_name].put_metric_alarm(
-            name=p.get("AlarmName", resource_name),
-            namespace=p["Namespace"],
-            metric_name=p["MetricName"],
-            comparison_operator=p["ComparisonOperator"],
-            evaluation_periods=int(p["EvaluationPeriods"]),
-            period=int(p["Period"]),
-            threshold=float(p["Threshold"]),
-            statistic=p.get("Statistic"),
-            description=p.get("AlarmDescription", ""),
-            dimensions=[{"Name": d["Name"], "Value": str(d["Value"])} for d in p.get("Dimensions", [])],
-            alarm_actions=[str(arn) for arn in p.get("AlarmActions", [])],
-            ok_actions=[str(arn) for arn in p.get("OKActions", [])],
-            treat_missing_data=p.get("TreatMissingData"),
-            datapoints_to_alarm=p.get("DatapointsToAlarm"),
-            tags=[{"Key": t["Key"], "Value": t["Value"]} for t in p.get("Tags", [])],
-        )
-        return cls(alarm)
-
-    @classmethod
-    def delete_from_cloudformation_json(
-        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
-    ) -> None:
-        from moto.cloudwatch.models import cloudwatch_backends
-
-        cloudwatch_backends[account_id][region_name].delete_alarms([resource_name])
-
-    @classmethod
-    def update_from_cloudformation_json(
-        cls,
-        original_resource: Any,
-        new_resource_name: str,
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-    ) -> MetricAlarm:
-        # PutMetricAlarm with the same name replaces the alarm, as an update does.
-        return cls.create_from_cloudformation_json(
-            original_resource.alarm.name, cloudformation_json, account_id, region_name
-        )
-
-
-def _find_change_set(backend: Any, change_set_name: str) -> Any:
+def _find_change_set(backend: Any, change_set_name: str, stack_name: str | None = None) -> Any:
     if change_set_name in backend.change_sets:  # an ARN
         return backend.change_sets[change_set_name]
-    for change_set in backend.change_sets.values():
-        if change_set.change_set_name == change_set_name:
-            return change_set
-    raise ChangeSetNotFoundError(change_set_name)
+    named = [cs for cs in backend.change_sets.values() if cs.change_set_name == change_set_name]
+    if stack_name:
+        named = [
+            cs
+            for cs in named
+            if stack_name in (cs.stack_id, getattr(backend.stacks.get(cs.stack_id), "name", None))
+        ]
+    if not named:
+        raise ChangeSetNotFoundError(change_set_name)
+    return named[-1]  # the newest: change sets are kept in creation order
 
 
 def _describe_change_set(self: Any, change_set_name: str) -> Any:
@@ -339,7 +79,7 @@ def _delete_change_set(self: Any, change_set_name: str) -> None:
 
 def _make_execute_change_set(moto_execute_change_set: Any) -> Any:
     def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
-        change_set = _find_change_set(self, change_set_name)
+        change_set = _find_change_set(self, change_set_name, stack_name)
         moto_execute_change_set(self, change_set.change_set_id, stack_name)
         stack = self.stacks[change_set.stack_id]
         stack._parse_template()

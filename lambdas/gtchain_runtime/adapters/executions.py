@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from gtchain_runtime.adapters.errors import error_code
+
+if TYPE_CHECKING:  # the stubs are a dev dependency: the Lambda runtime only has boto3
+    from mypy_boto3_stepfunctions import SFNClient
 
 STARTED = "STARTED"
 
@@ -22,9 +25,21 @@ def execution_arn(state_machine_arn: str, execution_name: str) -> str:
 
 
 class Executions:
-    def __init__(self, client: Any, state_machine_arn: str) -> None:
+    def __init__(self, client: SFNClient, state_machine_arn: str) -> None:
         self._client = client
         self._state_machine_arn = state_machine_arn
+
+    def status(self, name: str) -> str | None:
+        """DescribeExecution's status of the execution with this name; None when there is none."""
+        try:
+            described = self._client.describe_execution(
+                executionArn=execution_arn(self._state_machine_arn, name)
+            )
+        except ClientError as error:
+            if error_code(error) == "ExecutionDoesNotExist":
+                return None
+            raise
+        return str(described["status"])
 
     def start(self, name: str, execution_input: Mapping[str, Any]) -> str:
         """StartExecution: STARTED, or the status of the execution that already has the name (a

@@ -9,22 +9,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from gtchain_runtime.adapters.errors import error_code
 from gtchain_runtime.adapters.ledger_schema import (
+    ADOPTION_START_RECORD,
     BY_ROOT_INDEX,
     BY_ROOT_PARTITION_KEY,
     BY_ROOT_SORT_KEY,
     CHILD_CLAIM_RECORD,
     DECISION_RECORD,
     FAILURE_RECORD_PREFIX,
+    IGNORED_RECORD,
     PARTITION_KEY,
+    PROJECT_KEY,
     SORT_KEY,
 )
+
+if TYPE_CHECKING:  # the stubs are a dev dependency: the Lambda runtime only has boto3
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -55,7 +61,7 @@ def _plain_numbers(value: Any) -> Any:
 
 
 class Ledger:
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
 
@@ -118,6 +124,43 @@ class Ledger:
     def decision(self, job_name: str) -> dict[str, Any] | None:
         return self._get(job_name, DECISION_RECORD)
 
+    def record_ignored(self, job_name: str, reason: str, execution: str) -> bool:
+        """Once per job: gtchain saw it end and left it alone (not a decision: `gtchain job resume`
+        may still decide it). Outside the by-root index, so chains do not list it."""
+        return self._put_once(
+            {
+                PARTITION_KEY: job_name,
+                SORT_KEY: IGNORED_RECORD,
+                "reason": reason,
+                "execution": execution,
+                BY_ROOT_SORT_KEY: now_iso(),
+            }
+        )
+
+    def ignored(self, job_name: str) -> dict[str, Any] | None:
+        return self._get(job_name, IGNORED_RECORD)
+
+    def record_adoption_start(self, adopted_after: str, source: str) -> bool:
+        """The project's adoption start, written once (conditional put): two first sweeps at once
+        agree on the first writer's value; True when this call wrote it."""
+        return self._put_once(
+            {
+                PARTITION_KEY: PROJECT_KEY,
+                SORT_KEY: ADOPTION_START_RECORD,
+                "adopted_after": adopted_after,
+                "source": source,
+                BY_ROOT_SORT_KEY: now_iso(),
+            }
+        )
+
+    def adoption_start(self) -> dict[str, Any] | None:
+        return self._get(PROJECT_KEY, ADOPTION_START_RECORD)
+
+    def created_at(self) -> datetime:
+        """The table's CreationDateTime (DescribeTable): when gtchain was first deployed for the project."""
+        created = self._client.describe_table(TableName=self._table)["Table"]["CreationDateTime"]
+        return created if isinstance(created, datetime) else datetime.fromtimestamp(float(created), UTC)
+
     def mark_notified(self, job_name: str) -> None:
         """The decision's notification was published (a retry must not lose or repeat it)."""
         self._client.update_item(
@@ -129,13 +172,9 @@ class Ledger:
         )
 
     def recorded_child(self, parent: str) -> str | None:
-        """The child gtchain created for `parent`: its claim, or (for chains created before claims
-        were written) the child named by the parent's decision."""
-        for record in (CHILD_CLAIM_RECORD, DECISION_RECORD):
-            item = self._get(parent, record)
-            if item and item.get("child_name"):
-                return str(item["child_name"])
-        return None
+        """The child gtchain created for `parent`: the claim Create chained job wrote before it."""
+        item = self._get(parent, CHILD_CLAIM_RECORD)
+        return str(item["child_name"]) if item and item.get("child_name") else None
 
     def _get(self, job_name: str, record: str) -> dict[str, Any] | None:
         response = self._client.get_item(

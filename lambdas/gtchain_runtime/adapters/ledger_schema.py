@@ -16,3 +16,8 @@ DECISION_RECORD = "decision"
 # the parent's decision is not recorded yet (the child may finish first).
 CHILD_CLAIM_RECORD = "child"
 FAILURE_RECORD_PREFIX = "failure#"
+# A job left alone because it ended before the project's adoption start (domain/adoption.py).
+IGNORED_RECORD = "ignored"
+# The project's own records sit under a partition key no job name can take ('#' is not in one).
+PROJECT_KEY = "gtchain#project"
+ADOPTION_START_RECORD = "adoption-start"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the stubs are a dev dependency: the Lambda runtime only has boto3
+    from mypy_boto3_sns import SNSClient
 
 # SNS e-mail subjects: at most 100 characters, no line breaks.
 MAX_SUBJECT_LENGTH = 100
 
 
 class Notifier:
-    def __init__(self, client: Any, topic_arn: str) -> None:
+    def __init__(self, client: SNSClient, topic_arn: str) -> None:
         self._client = client
         self._topic_arn = topic_arn
 

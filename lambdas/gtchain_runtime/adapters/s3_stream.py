@@ -11,14 +11,17 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 import boto3
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 
 from gtchain_runtime.adapters.errors import error_code
-from gtchain_runtime.domain.aws_ids import S3UriError, is_s3_uri, split_s3_uri
+from gtchain_runtime.domain.aws_ids import S3UriError, is_s3_uri, s3_uri, split_s3_uri
+
+if TYPE_CHECKING:  # the stubs are a dev dependency: the Lambda runtime only has boto3
+    from mypy_boto3_s3 import S3Client
 
 _CHUNK_BYTES = 1024 * 1024
 # Parts of 16 MiB from 64 MiB on: few requests for big manifests, one PUT for small ones.
@@ -42,12 +45,12 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
         raise S3LocationError(str(error)) from None
 
 
-def _client(s3_client: Any | None) -> Any:
+def _client(s3_client: S3Client | None) -> S3Client:
     # boto3 honours AWS_ENDPOINT_URL (the offline sandbox) on its own.
     return s3_client if s3_client is not None else boto3.client("s3")
 
 
-def _owner_args(expected_owner: str | None) -> dict[str, str]:
+def _owner_args(expected_owner: str | None) -> dict[str, Any]:
     """ExpectedBucketOwner: S3 refuses the call (403) when another account owns the bucket."""
     return {} if expected_owner is None else {"ExpectedBucketOwner": expected_owner}
 
@@ -64,7 +67,7 @@ def _explain(error: ClientError, uri: str, action: str) -> S3LocationError:
 
 @contextmanager
 def open_source(
-    location: str, s3_client: Any | None = None, *, expected_owner: str | None = None
+    location: str, s3_client: S3Client | None = None, *, expected_owner: str | None = None
 ) -> Iterator[BinaryIO]:
     """A seekable binary file for a local path or an s3:// URI (streamed into a temp file).
 
@@ -96,7 +99,7 @@ def open_source(
 def upload_file(
     fileobj: IO[bytes],
     uri: str,
-    s3_client: Any | None = None,
+    s3_client: S3Client | None = None,
     *,
     expected_owner: str | None = None,
     content_type: str | None = None,
@@ -124,7 +127,7 @@ def upload_file(
 
 
 @contextmanager
-def open_destination(location: str, s3_client: Any | None = None) -> Iterator[BinaryIO]:
+def open_destination(location: str, s3_client: S3Client | None = None) -> Iterator[BinaryIO]:
     """A writable, seekable binary file; for an s3:// URI it is uploaded when the block ends."""
     if not is_s3_uri(location):
         with Path(location).open("w+b") as handle:
@@ -143,7 +146,7 @@ class BucketObjects:
     ExpectedBucketOwner, so a bucket of another account is never read or written.
     """
 
-    def __init__(self, client: Any, expected_owner: str | None = None) -> None:
+    def __init__(self, client: S3Client, expected_owner: str | None = None) -> None:
         self._client = client
         self._expected_owner = expected_owner
 
@@ -165,7 +168,7 @@ class BucketObjects:
         try:
             for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
                 for item in page.get("Contents", ()):
-                    yield f"s3://{bucket}/{item['Key']}"
+                    yield s3_uri(bucket, item["Key"])
         except ClientError as error:
             raise _explain(error, prefix_uri, "list") from None
 

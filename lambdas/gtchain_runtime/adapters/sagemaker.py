@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from gtchain_runtime.adapters.errors import error_code
 from gtchain_runtime.domain.labeling_job import FINISHED_STATUSES, LabelingJob
+
+if TYPE_CHECKING:  # the stubs are a dev dependency: the Lambda runtime only has boto3
+    from mypy_boto3_sagemaker import SageMakerClient
 
 
 class LabelingJobNotFoundError(LookupError):
@@ -40,7 +43,7 @@ def json_safe(value: Any) -> Any:
 class LabelingJobs:
     """A thin wrapper over a boto3 SageMaker client (injected, so tests pass stubs or moto)."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: SageMakerClient) -> None:
         self._client = client
 
     def describe(self, job_name: str) -> LabelingJob:
@@ -52,8 +55,9 @@ class LabelingJobs:
             if error_code(error) == "ResourceNotFound":
                 raise LabelingJobNotFoundError(job_name) from error
             raise
-        response.pop("ResponseMetadata", None)
-        return LabelingJob.from_describe(dict(json_safe(response)))
+        plain: dict[str, Any] = dict(response)
+        plain.pop("ResponseMetadata", None)
+        return LabelingJob.from_describe(json_safe(plain))
 
     def find(self, job_name: str) -> LabelingJob | None:
         try:

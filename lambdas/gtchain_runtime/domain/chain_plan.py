@@ -56,6 +56,9 @@ class ChainPlan(_Model):
     chained_manifest_uri: str | None
     rejects_uri: str | None
     plan_uri: str | None
+    # domain.cost.ChainCost.to_dict() of the chain up to this job (per job and total); decide_plan
+    # always sets it, a plan written by hand (`gtchain job resume` tests) may leave it out.
+    cost: dict[str, Any] | None = None
     # The CreateLabelingJob request (botocore's shape), for CHAIN only.
     request: dict[str, Any] | None = None
     labeling_mode: str | None = None
@@ -63,8 +66,6 @@ class ChainPlan(_Model):
     # CHAIN only: the child's workforce (with the task price of an external crowd) and budget cap.
     workforce_note: str | None = None
     budget_note: str | None = None
-    # domain.cost.ChainCost.to_dict() of the chain up to this job (per job and total).
-    cost: dict[str, Any] | None = None
     evidence: PlanEvidence | None = None
 
     @model_validator(mode="after")

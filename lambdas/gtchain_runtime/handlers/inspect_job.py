@@ -17,7 +17,9 @@ from gtchain_runtime.usecases.inspect import inspect_job
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     change = parse(event=event, model=LabelingJobStateChange)
     logger.set_correlation_id(job_name_from_arn(change.job_arn))
-    inspection = inspect_job(chain_context(), change.job_arn, change.detail.LabelingJobStatus)
+    inspection = inspect_job(
+        chain_context(), change.job_arn, change.detail.LabelingJobStatus, event_id=change.id
+    )
     logger.set_correlation_id(inspection.job_name)  # the real case; ARNs lower-case it
     logger.info(
         "inspected",

@@ -16,11 +16,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gtchain_runtime import metric_names
 from gtchain_runtime.context import ChainContext
+from gtchain_runtime.metric_names import POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME
 from gtchain_runtime.settings import get_settings
 
 # The stack sets both variables; the defaults are the same names, for local runs and tests.
-SERVICE_NAME = os.environ.get("POWERTOOLS_SERVICE_NAME", "gtchain")
-METRICS_NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "GtChain")
+SERVICE_NAME = os.environ.get("POWERTOOLS_SERVICE_NAME", POWERTOOLS_SERVICE_NAME)
+METRICS_NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", POWERTOOLS_METRICS_NAMESPACE)
 
 logger = Logger(service=SERVICE_NAME)
 tracer = Tracer(service=SERVICE_NAME)

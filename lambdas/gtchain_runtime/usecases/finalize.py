@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from contextlib import ExitStack
-from typing import Any, BinaryIO, cast
+from typing import BinaryIO, cast
 
 from gtchain_runtime.context import ChainContext
 from gtchain_runtime.domain.consolidate import consolidate_chain
@@ -64,10 +64,8 @@ def _write_page(
     locations: FinalLocations,
 ) -> None:
     """The report page: a convenience over report.json, so a failure here is logged, never raised."""
-    # A plan made before the cost figures existed carries none: the counters' own (no ledger read).
-    cost: dict[str, Any] = (
-        state.plan.cost or chain_cost_of(jobs, {}, ctx.settings.price_per_object_usd).to_dict()
-    )
+    # A plan without cost figures: the counters' own (no ledger read).
+    cost = state.plan.cost or chain_cost_of(jobs, {}, ctx.settings.price_per_object_usd).to_dict()
     try:
         page = chain_report_page(
             jobs,

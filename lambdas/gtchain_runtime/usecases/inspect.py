@@ -3,6 +3,8 @@
 A job is the project's by its name (domain.naming.owns_job_name); a job with lineage tags is
 a chained job only when the ledger records it as its parent's child (written by Create chained
 job before CreateLabelingJob; domain.lineage.unrecorded_lineage), never by its tags alone.
+For an event (`event_id` given), a job that ended before the project's adoption start is left
+alone too (usecases/adoption.py); `gtchain job resume|plan` inspect any job on purpose.
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ from gtchain_runtime.domain.labeling_job import FINISHED_STATUSES
 from gtchain_runtime.domain.lineage import lineage_from_tags, tags_to_dict, unrecorded_lineage
 from gtchain_runtime.domain.naming import ownership_rule, owns_job_name
 from gtchain_runtime.payloads import Inspection
+from gtchain_runtime.usecases.adoption import ignore_if_ended_before_adoption
 
 _log = logging.getLogger(__name__)
 
 
-def inspect_job(ctx: ChainContext, job_name_or_arn: str, reported_status: str = "") -> Inspection:
-    """`reported_status` is the event's, for a job that is ignored before it is described."""
+def inspect_job(
+    ctx: ChainContext, job_name_or_arn: str, reported_status: str = "", *, event_id: str | None = None
+) -> Inspection:
+    """`reported_status` is the event's, for a job that is ignored before it is described;
+    `event_id`: the event's id, when the adoption start applies (recorded with an ignored job)."""
     settings = ctx.settings
     prefix = settings.job_name_prefix
     is_arn = job_name_or_arn.startswith("arn:")
@@ -59,6 +65,10 @@ def inspect_job(ctx: ChainContext, job_name_or_arn: str, reported_status: str = 
 
     if status not in FINISHED_STATUSES:
         return ignored(f"{job_name} is {status}, not finished")
+    if event_id is not None:
+        before_adoption = ignore_if_ended_before_adoption(ctx, job.raw, event_id)
+        if before_adoption is not None:
+            return ignored(before_adoption)
     lineage = lineage_from_tags(job_name, tags)
     if lineage.parent is not None:
         forged = unrecorded_lineage(lineage, ctx.ledger.recorded_child(lineage.parent))

@@ -8,14 +8,14 @@ import copy
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from gtchain_runtime.domain.cost import chain_cost_of
 from gtchain_runtime.domain.labeling_job import LabelingJob
 from gtchain_runtime.domain.report_page import ChainReportPage, chain_report_page
+from tests.support.paths import DESCRIBE_FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "describe"
+FIXTURES = DESCRIBE_FIXTURES
 ROOT = "Streetscenes-Job1"
 BUCKET = "gtchain-streetscenes-data"
 FINAL_MANIFEST = f"s3://{BUCKET}/chains/{ROOT}/final/output.manifest"

@@ -25,10 +25,11 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from gtchain_cdk.functions import HANDLER_SIZING
-from tests.integration.handler_env import (
+from tests.support.handler_env import (
     FakeContext,
     ProjectAws,
     state_change_event,
+    state_machine_arn_of_the_project,
     stop_running_executions,
 )
 
@@ -157,6 +158,7 @@ CHAIN_ROOT = "Streetscenes-Job1"
 GIVE_UP_ROOT = "Streetscenes-Job2"
 FAILING_ROOT = "Streetscenes-Job3"
 SWEPT_ROOT = "Streetscenes-Job4"
+PRE_ADOPTION_ROOT = "Streetscenes-Job5"
 # Small enough that the test's manifests are uploaded in parts, as 1M-line manifests are.
 MULTIPART_EVERYTHING = TransferConfig(multipart_threshold=1, multipart_chunksize=5 * 1024 * 1024)
 
@@ -212,6 +214,7 @@ def _event(describe: dict[str, Any], event_id: str) -> dict[str, Any]:
 
 def exercise_every_handler(project: ProjectAws, monkeypatch: pytest.MonkeyPatch) -> CallRecorder:
     """A full chain, a duplicate event, a give-up, failed executions and sweeps, recorded."""
+    from gtchain.sandbox.faults import faults
     from gtchain.sandbox.groundtruth import workforce
     from gtchain_runtime.adapters import s3_stream
     from gtchain_runtime.handlers import sweep_jobs
@@ -267,6 +270,12 @@ def exercise_every_handler(project: ProjectAws, monkeypatch: pytest.MonkeyPatch)
         assert first["started"] == [SWEPT_ROOT], first
         executions.invoke(sweep_jobs, {})
         # A person stops the sweep's execution: the next sweep looks it up and starts attempt 2.
-        stop_running_executions(chain_context().settings.state_machine_arn)
+        stop_running_executions(state_machine_arn_of_the_project())
         assert executions.invoke(sweep_jobs, {})["started"] == [SWEPT_ROOT]
+
+        # A job that ended before the adoption start the sweep recorded: ignored, and recorded so.
+        old = _finished(project, PRE_ADOPTION_ROOT, 5, stop_after=2)
+        faults().age_job(PRE_ADOPTION_ROOT, timedelta(days=2))
+        ignored = executions.run(_event(old, "event-pre-adoption"))
+        assert "before the adoption start" in ignored["inspection"]["reason"], ignored
     return recorder

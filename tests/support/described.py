@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 from gtchain_runtime.domain.labeling_job import LabelingJob
-
-DESCRIBE_FIXTURES = Path(__file__).parent / "fixtures" / "describe"
+from tests.support.paths import DESCRIBE_FIXTURES
 
 
 def fixture_describe(name: str) -> dict[str, Any]:

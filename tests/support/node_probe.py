@@ -1,10 +1,10 @@
 """Which Node binaries run the CDK CLI and a jsii runtime, read from /proc (Linux).
 
-``python -m tests.infra.node_probe cdk-app``: as the CDK app of a ``cdk synth``, writes the
+``python -m tests.support.node_probe cdk-app``: as the CDK app of a ``cdk synth``, writes the
 versions of the Node that runs the CLI which started it and of the Node under its own jsii
 runtime to the JSON file named by $NODE_PROBE_OUT.
 
-``python -m tests.infra.node_probe app-py``: does what app.py does before importing aws_cdk,
+``python -m tests.support.node_probe app-py``: does what app.py does before importing aws_cdk,
 then prints the version of the Node under its jsii runtime.
 """
 
@@ -88,5 +88,5 @@ PROBES = {"cdk-app": probe_as_cdk_app, "app-py": probe_as_app_py}
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in PROBES:
-        raise SystemExit(f"usage: python -m tests.infra.node_probe {{{'|'.join(PROBES)}}}")
+        raise SystemExit(f"usage: python -m tests.support.node_probe {{{'|'.join(PROBES)}}}")
     PROBES[sys.argv[1]]()

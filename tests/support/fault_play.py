@@ -14,7 +14,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from typer.testing import CliRunner
@@ -25,9 +25,8 @@ from gtchain.demo.scenarios import FINAL_DECISIONS, Scenario
 from gtchain.sandbox import Sandbox
 from gtchain.sandbox.faults import Fault
 from gtchain.sandbox.groundtruth import EVENT_DETAIL_TYPE, EVENT_SOURCE, JobBehaviour
-from gtchain_runtime.adapters.ledger import Ledger
-from gtchain_runtime.adapters.ledger_schema import DECISION_RECORD, FAILURE_RECORD_PREFIX
-from tests.integration.handler_env import state_change_event
+from gtchain_runtime.adapters.ledger import DECISION_RECORD, FAILURE_RECORD_PREFIX, Ledger
+from tests.support.handler_env import state_change_event
 
 OBJECTS, STOP_AFTER = 200, 80
 # Older than the sweep's grace period (SWEEP_GRACE, 15 minutes).
@@ -120,6 +119,16 @@ def sweep(sandbox: Sandbox, stack: str) -> dict[str, Any]:
     return dict(json.loads(result.output))
 
 
+def age_adoption_start(sandbox: Sandbox, table: str, by: timedelta) -> None:
+    """Aging jobs past the sweep's grace period moves them before the deploy: age the deploy with
+    them, recording the adoption start the first sweep would record had the stack been deployed
+    `by` earlier (the ledger's creation time; usecases/adoption.py)."""
+    created = sandbox.client("dynamodb").describe_table(TableName=table)["Table"]["CreationDateTime"]
+    aged = (created - by).astimezone(UTC).isoformat()
+    recorded = Ledger(sandbox.client("dynamodb"), table).record_adoption_start(aged, "first-deploy")
+    assert recorded, "a sweep recorded the adoption start before the fault play aged its jobs"
+
+
 def wait_until(check: Any, what: str, timeout: float = 180.0) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -192,6 +201,7 @@ def play_faults(sandbox: Sandbox, runner: ScenarioRunner, stack: str, table: str
     wait_until(ready_for_sweep, "the crashed, corrupted and lost-event jobs to need the sweep")
     for name in SWEPT:
         faults.age_job(job[name], AGE)
+    age_adoption_start(sandbox, table, AGE)
     play.sweeps.append(sweep(sandbox, stack))
     wait_until(
         lambda: all(ledger.decision(job[name]) is not None for name in SWEPT), "the swept jobs' decisions"

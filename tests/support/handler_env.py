@@ -1,6 +1,6 @@
 """A project's AWS resources in moto, for handler tests: names and helpers.
 
-The `project_aws` fixture (tests/integration/conftest.py) creates them, with the sandbox's
+The `project_aws` fixture (tests/support/project_aws.py) creates them, with the sandbox's
 labeling-job emulation.
 """
 
@@ -9,26 +9,30 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import boto3
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gtchain_runtime.domain.service_model import input_shape, prune_to_shape
+from tests.support.paths import DESCRIBE_FIXTURES
 
 REGION = "us-east-1"
 BUCKET = "gtchain-streetscenes-data"
 TABLE = "gtchain-streetscenes-ledger"
 ROLE = "arn:aws:iam::123456789012:role/GroundTruthLabelingRole"
 KEY_ATTRIBUTES = ("job_name", "record", "root", "recorded_at")
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "describe"
+FIXTURES = DESCRIBE_FIXTURES
 
 
-class FakeContext:
-    function_name = "gtchain-test"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:gtchain-test"
-    aws_request_id = "req-1"
+class FakeContext(LambdaContext):
+    """The Lambda context fields the handlers and Powertools read."""
+
+    def __init__(self) -> None:
+        self._function_name = "gtchain-test"
+        self._memory_limit_in_mb = 512
+        self._invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:gtchain-test"
+        self._aws_request_id = "req-1"
 
 
 @dataclass
@@ -85,6 +89,15 @@ def state_change_event(job_arn: str, status: str, event_id: str = "event-1") -> 
         "resources": [job_arn],
         "detail": {"LabelingJobStatus": status},
     }
+
+
+def state_machine_arn_of_the_project() -> str:
+    """The state machine `project_aws` created (the sweep's settings name it)."""
+    from gtchain_runtime.handlers.observability import chain_context
+
+    arn = chain_context().settings.state_machine_arn
+    assert arn, "STATE_MACHINE_ARN is not set: use the project_aws fixture"
+    return arn
 
 
 def stop_running_executions(state_machine_arn: str) -> None:
