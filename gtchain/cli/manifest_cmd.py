@@ -111,8 +111,13 @@ def plan(
         typer.echo(json.dumps(counts))
         return
     _summary(f"Chained manifest: {chained_out}", counts)
-    if result.rejected or result.duplicates:
-        _stdout.print(f"{result.rejected + result.duplicates:,} line(s) not used: see {rejects_location}")
+    if result.rejected:
+        _stdout.print(f"{result.rejected:,} line(s) not used: see {rejects_location}")
+    if result.repeated_keys:
+        _stdout.print(
+            f"{result.repeated_keys:,} object(s) share their source/source-ref with an earlier line: "
+            "each line is an object of its own, all kept"
+        )
     if not result.remaining:
         _stdout.print("Nothing left to label: the chain is complete.")
 

@@ -243,17 +243,26 @@ def texts(count: int) -> list[dict[str, Any]]:
     return [{"source": f"Amazon SageMaker example sentence number {index}"} for index in range(count)]
 
 
-def sequences(s3: S3Reader, count: int) -> list[dict[str, Any]]:
-    # sms-video-manual-data-setup.html: seq-no, prefix (ending in /), number-of-frames, frames.
+def sequences(s3: S3Reader, count: int, *, point_cloud: bool = False) -> list[dict[str, Any]]:
+    # sms-video-manual-data-setup.html: seq-no, prefix (ending in /), number-of-frames, frames;
+    # a point cloud sequence's frames carry unix-timestamp (sms-point-cloud-multi-frame-input-data).
+    kind = "point-cloud-sequences" if point_cloud else "sequences"
     lines = []
     for index in range(count):
+        frames: list[dict[str, Any]] = [
+            {"frame-no": number, "frame": f"frame{number:04d}.{'bin' if point_cloud else 'jpg'}"}
+            for number in (1, 2)
+        ]
+        if point_cloud:
+            for number, frame in enumerate(frames):
+                frame["unix-timestamp"] = 1566861644.759115 + number
         document = {
             "seq-no": index + 1,
-            "prefix": f"s3://{BUCKET}/frames/seq{index}/",
+            "prefix": f"s3://{BUCKET}/frames/{kind}{index}/",
             "number-of-frames": 2,
-            "frames": [{"frame-no": number, "frame": f"frame{number:04d}.jpg"} for number in (1, 2)],
+            "frames": frames,
         }
-        lines.append({"source-ref": s3.put(f"sequences/seq{index}.json", json.dumps(document))})
+        lines.append({"source-ref": s3.put(f"{kind}/seq{index}.json", json.dumps(document))})
     return lines
 
 
@@ -358,7 +367,7 @@ TASKS: tuple[Task, ...] = (
         "3DPointCloudObjectTracking",
         "lidar-label-attribute-ref",
         "PointCloudObjectTracking",
-        "sequences",
+        "point_cloud_sequences",
         point_cloud_tracking,
     ),
     ("custom", None, "answer", None, "images", custom),
@@ -561,6 +570,7 @@ def main(argv: list[str] | None = None) -> int:
         "images": images(3),
         "texts": texts(3),
         "sequences": sequences(s3, 2),
+        "point_cloud_sequences": sequences(s3, 2, point_cloud=True),
         "point_clouds": point_clouds(2),
     }
     run_id = uuid.uuid4().hex[:8]

@@ -77,10 +77,9 @@ def test_source_ref_is_refused_by_the_ref_rule_for_other_task_types() -> None:
 @pytest.mark.parametrize(
     ("attribute", "task_type"), [("source", "ImageMultiClass"), ("source-ref", "SemanticSegmentation")]
 )
-def test_reserved_attributes_follow_their_variant(attribute: str, task_type: str) -> None:
+def test_reserved_attributes_are_always_refused(attribute: str, task_type: str) -> None:
+    """sms-reusing-data: "The names source and source-ref are reserved and can't be used"."""
     assert "reserved" in refused(with_task("Job-1", attribute, task_type))
-    workforce().set_variants(GroundTruthVariants(reserved_label_attribute="accepted"))
-    sagemaker().create_labeling_job(**with_task("Job-1", attribute, task_type))
 
 
 def long_line() -> list[dict[str, Any]]:
@@ -122,3 +121,44 @@ def test_semantic_segmentation_over_20000_objects_fails_the_job_by_default() -> 
     workforce().step()
     assert describe("Job-1")["LabelingJobStatus"] == "Failed"
     assert "more than 20000 objects" in describe("Job-1")["FailureReason"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "task_type", "words"),
+    [
+        ("MaxConcurrentTaskCount", 1001, "BoundingBox", "over 1000"),
+        ("TaskTimeLimitInSeconds", 28_801, "BoundingBox", "over 28800 (8 hours)"),
+        ("TaskTimeLimitInSeconds", 28_801, "NamedEntityRecognition", "over 28800 (8 hours)"),
+    ],
+)
+def test_documented_limits_the_model_does_not_carry_are_refused(
+    field: str, value: int, task_type: str, words: str
+) -> None:
+    """sms-batching (1,000 concurrent tasks) and HumanTaskConfig's reference (8-hour tasks)."""
+    request = with_task("Job-1", "streets", task_type)
+    request["HumanTaskConfig"][field] = value
+    assert words in refused(request)
+    request["HumanTaskConfig"][field] = value - 1
+    sagemaker().create_labeling_job(**request)
+
+
+def test_video_and_3d_tasks_may_take_longer_than_8_hours() -> None:
+    request = with_task("Job-1", "streets-ref", "VideoObjectDetection")
+    request["HumanTaskConfig"]["TaskTimeLimitInSeconds"] = 86_400
+    sagemaker().create_labeling_job(**request)
+
+
+def test_mechanical_turk_tasks_live_at_most_12_hours() -> None:
+    request = with_task("Job-1", "streets", "BoundingBox")
+    human = request["HumanTaskConfig"]
+    human["WorkteamArn"] = "arn:aws:sagemaker:us-east-1:394669845002:workteam/public-crowd/default"
+    human["PublicWorkforceTaskPrice"] = {
+        "AmountInUsd": {"Dollars": 0, "Cents": 3, "TenthFractionsOfACent": 6}
+    }
+    request["InputConfig"]["DataAttributes"] = {
+        "ContentClassifiers": ["FreeOfPersonallyIdentifiableInformation", "FreeOfAdultContent"]
+    }
+    human["TaskAvailabilityLifetimeInSeconds"] = 43_201
+    assert "the maximum for Amazon Mechanical Turk" in refused(request)
+    human["TaskAvailabilityLifetimeInSeconds"] = 43_200
+    sagemaker().create_labeling_job(**request)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import zlib
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from gtchain.sandbox.groundtruth import workforce
+from gtchain.sandbox.groundtruth.outputs.labels import LabelMaker
 from gtchain.sandbox.groundtruth.variants import GroundTruthVariants
 from tests.support.labeling import (
     BUCKET,
@@ -29,14 +31,21 @@ UI = "arn:aws:sagemaker:us-east-1:394669845002:human-task-ui/{}"
 pytestmark = pytest.mark.usefixtures("labeling_moto")
 
 
-def sequence(name: str, frames: int) -> dict[str, str]:
-    """A sequence file (sms-video-manual-data-setup.html) and the manifest line naming it."""
+def sequence(name: str, frames: int, *, point_cloud: bool = False) -> dict[str, str]:
+    """A sequence file and the manifest line naming it: a video frame sequence
+    (sms-video-manual-data-setup: ``frame-no``) or a point cloud sequence
+    (sms-point-cloud-multi-frame-input-data: ``unix-timestamp``, ``frame-no`` optional)."""
+    stamp = "unix-timestamp" if point_cloud else "frame-no"
     document = {
         "seq-no": 1,
         "prefix": f"s3://{BUCKET}/frames/{name}/",
         "number-of-frames": frames,
         "frames": [
-            {"frame-no": str(number), "frame": f"frame_{number:04d}.jpeg"} for number in range(frames)
+            {
+                stamp: 1566861644.759115 + number if point_cloud else str(number),
+                "frame": f"frame_{number:04d}.jpeg",
+            }
+            for number in range(frames)
         ],
     }
     s3().put_object(Bucket=BUCKET, Key=f"sequences/{name}.json", Body=json.dumps(document))
@@ -177,7 +186,7 @@ def test_point_cloud_object_detection_labels_hold_the_cuboids() -> None:
 
 
 def test_point_cloud_object_tracking_labels_point_to_a_seqlabel_file() -> None:
-    run_task("Lidar-Track", "lidar-ref", "3DPointCloudObjectTracking", [sequence("s", 2)])
+    run_task("Lidar-Track", "lidar-ref", "3DPointCloudObjectTracking", [sequence("s", 2, point_cloud=True)])
 
     [record] = output("Lidar-Track")
     assert record["lidar-ref"].endswith(
@@ -236,7 +245,7 @@ def test_video_adjustment_marks_modified_labels_and_the_rest_per_variant(
     workforce().set_variants(GroundTruthVariants(unadjusted_status=variant))
 
     run_task(
-        "Adjust-V", "adjusted-ref", "AdjustmentVideoObjectTracking", [sequence(str(n), 1) for n in range(12)]
+        "Adjust-V", "adjusted-ref", "AdjustmentVideoObjectTracking", [sequence(str(n), 1) for n in range(10)]
     )
 
     records = output("Adjust-V")
@@ -266,3 +275,38 @@ def test_a_missing_sequence_file_is_refused_at_create_under_create_refuses() -> 
 
     assert caught.value.response["Error"]["Code"] == "ValidationException"
     assert "sequence file" in caught.value.response["Error"]["Message"]
+
+
+def test_a_point_cloud_sequence_needs_unix_timestamps_not_frame_numbers() -> None:
+    """sms-point-cloud-multi-frame-input-data: ``unix-timestamp`` is required, ``frame-no`` is not."""
+    failure = run_task("Lidar-Video-Style", "lidar-ref", "3DPointCloudObjectTracking", [sequence("v", 2)])[
+        "FailureReason"
+    ]
+    assert "needs 'unix-timestamp'" in failure
+
+
+def test_over_10_video_sequences_or_500_point_cloud_frames_fail_the_job() -> None:
+    """input-data-limits: 10 video frame sequences per manifest, 500 frames per point cloud sequence."""
+    videos = [sequence(f"s{i}", 1) for i in range(11)]
+    assert (
+        "11 video frame sequences"
+        in run_task("Video-11", "cars-ref", "VideoObjectTracking", videos)["FailureReason"]
+    )
+    clouds = [sequence("p", 501, point_cloud=True)]
+    assert (
+        "lists 501 frames"
+        in run_task("Lidar-501", "lidar-ref", "3DPointCloudObjectTracking", clouds)["FailureReason"]
+    )
+
+
+@pytest.mark.parametrize("task_type", ["image-classification", "text-classification", "text-span"])
+def test_a_single_workers_confidence_is_zero_for_classification_and_ner(task_type: str) -> None:
+    """sms-data-output: "If a single worker annotates a task ... the confidence score is set to 0.00"."""
+
+    def confidences(workers: int) -> list[float]:
+        maker = LabelMaker(task_type, "a", ("x", "y"), "job", workers_per_object=workers)
+        metadata = maker.label("some text", human=True, when=datetime(2024, 1, 1, tzinfo=UTC)).metadata
+        return [entity["confidence"] for entity in metadata.get("entities", [metadata])]
+
+    assert confidences(1) == [0.0]
+    assert all(0.9 <= confidence <= 0.99 for confidence in confidences(3))

@@ -95,7 +95,8 @@ def test_default_behaviour_labels_everything_and_writes_ground_truths_layout() -
         assert ["vehicles", "traffic signals", "pedestrians"][record["Streetscenes-Job1"]] == metadata[
             "class-name"
         ]
-        assert 0.9 <= metadata["confidence"] <= 0.99
+        # One worker per object: "the confidence score is set to 0.00" (sms-data-output).
+        assert metadata["confidence"] == 0.0
         assert metadata["creation-date"]
     keys = keys_under("jobs/Streetscenes-Job1/")
     assert "jobs/Streetscenes-Job1/manifests/intermediate/1/output.manifest" in keys

@@ -58,7 +58,7 @@ def chain_plan_for(state: dict[str, Any]) -> dict[str, Any]:
             "failed": 0,
             "unlabeled": 20,
             "remaining": 20,
-            "duplicates": 0,
+            "repeated_keys": 0,
             "rejected": 0,
             "input_labeled": 0,
         },

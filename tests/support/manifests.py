@@ -46,7 +46,9 @@ def _ref_key(record: Any) -> tuple[str, str] | None:
 
 
 def _ref_read(lines: list[bytes], file: str) -> tuple[dict[Any, dict[str, Any]], set[tuple[str, int]]]:
+    """Objects by (key kind, key, occurrence of the key): one line is one object."""
     objects: dict[Any, dict[str, Any]] = {}
+    occurrences: dict[tuple[str, str], int] = {}
     unused: set[tuple[str, int]] = set()
     for number, raw in enumerate(lines, 1):
         if not raw.strip():
@@ -57,11 +59,12 @@ def _ref_read(lines: list[bytes], file: str) -> tuple[dict[Any, dict[str, Any]],
         except ValueError:
             record = None
         key = _ref_key(record)
-        if key is None or key in objects:
+        if key is None:
             unused.add((file, number))
             continue
         assert isinstance(record, dict)
-        objects[key] = record
+        occurrence = occurrences[key] = occurrences.get(key, -1) + 1
+        objects[(*key, occurrence)] = record
     return objects, unused
 
 
@@ -96,6 +99,12 @@ def reference_plan(
     return chained, counts, unused | unused_out
 
 
+def _ref_distinct_keys(input_lines: list[bytes], output_lines: list[bytes] | None) -> set[Any]:
+    inputs, _ = _ref_read(input_lines, "input")
+    outputs, _ = _ref_read(output_lines or [], "output")
+    return {key[:2] for key in (*inputs, *outputs)}
+
+
 def line(record: Any) -> bytes:
     return json.dumps(record, ensure_ascii=False).encode() + b"\n"
 
@@ -118,7 +127,8 @@ def check_against_reference(inputs: list[bytes], outputs: list[bytes] | None, at
     expected, counts, unused = reference_plan(inputs, outputs, attribute)
     assert chained == expected  # every object once, in order, no label lost, only failed stripped
     assert {(r["file"], r["line"]) for r in rejects} == unused  # every unused line is reported
-    assert len(rejects) == len(unused) == plan.rejected + plan.duplicates
+    assert len(rejects) == len(unused) == plan.rejected
+    assert plan.repeated_keys == len(expected) - len(_ref_distinct_keys(inputs, outputs))
     assert plan.human_labeled == counts["human"]
     assert plan.machine_labeled == counts["machine"]
     assert plan.failed == counts["failed"]

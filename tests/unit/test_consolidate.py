@@ -19,8 +19,8 @@ def line(record: dict[str, Any]) -> bytes:
     return json.dumps(record).encode() + b"\n"
 
 
-def labeled(key: str, value: int, human: str = "yes") -> bytes:
-    return line({"source-ref": key, A: value, AM: {"human-annotated": human}})
+def labeled(key: str, value: int, human: str = "yes", *, field: str = "source-ref") -> bytes:
+    return line({field: key, A: value, AM: {"human-annotated": human}})
 
 
 def consolidate(*jobs: list[bytes]) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
@@ -75,9 +75,8 @@ def test_conflicts_are_reported_and_the_latest_label_wins() -> None:
 
 def test_a_label_survives_a_later_failed_line_and_failed_objects_are_stripped() -> None:
     failed = line({"source-ref": "s3://b/1", A: 3, AM: {"failure-reason": "x"}})
-    report, final, _ = consolidate([labeled("s3://b/1", 0), failed], [failed])
+    report, final, _ = consolidate([labeled("s3://b/1", 0)], [failed])
     assert final == [{"source-ref": "s3://b/1", A: 0, AM: {"human-annotated": "yes"}}]
-    assert report["jobs"][0]["duplicates"] == 1
     report, final, _ = consolidate([failed])
     assert final == [{"source-ref": "s3://b/1"}] and report["totals"]["failed"] == 1
 
@@ -97,3 +96,17 @@ def test_bad_arguments() -> None:
         consolidate_chain([], A, io.BytesIO(), io.BytesIO())
     with pytest.raises(ManifestError, match="-metadata"):
         consolidate_chain([("j", io.BytesIO())], "x-metadata", io.BytesIO(), io.BytesIO())
+
+
+def test_a_repeated_key_is_one_object_per_line_across_the_chain() -> None:
+    """Two lines of the same text are two objects: each keeps its own label (the n-th line of a
+    key in one job is the n-th line of that key in the next)."""
+    first = line({"source": "same"})
+    report, final, rejects = consolidate(
+        [labeled("same", 1, field="source"), first, line({"source": "other"})],
+        [labeled("same", 1, field="source"), labeled("same", 2, field="source"), line({"source": "other"})],
+    )
+    assert [record.get(A) for record in final] == [1, 2, None] and rejects == []
+    assert report["totals"]["total"] == 3 and report["totals"]["labeled"] == 2
+    assert [job["repeated_keys"] for job in report["jobs"]] == [1, 1]
+    assert report["conflict_count"] == 0

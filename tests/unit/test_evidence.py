@@ -183,6 +183,19 @@ def test_bad_and_duplicate_input_lines_pass_through_for_the_diff_to_reject() -> 
     assert out_lines[0] == b"not json"
 
 
+def test_two_lines_of_one_text_are_two_objects_each_with_its_label() -> None:
+    """One line is one object: the request names both ids by the same text; each id is its line."""
+    source = manifest({"source": "same"}, {"source": "other"}, {"source": "same"})
+    named = {"0": "s:same", "2": "s:same"}
+    lines, rejects, joined = join(source, [response("2", "second"), response("0", "first")], named)
+    assert joined == 2 and rejects == []
+    assert [line.get(A) for line in lines] == ["first", None, "second"]
+    # Opaque ids of one text go to its lines in id order.
+    named = {"id-a": "s:same", "id-b": "s:same"}
+    lines, rejects, joined = join(source, [response("id-b", "b"), response("id-a", "a")], named)
+    assert joined == 2 and [line.get(A) for line in lines] == ["a", None, "b"]
+
+
 _objects = st.lists(
     st.fixed_dictionaries(
         {"source-ref": st.from_regex(r"s3://b/[a-z]{1,6}\.jpg", fullmatch=True)},

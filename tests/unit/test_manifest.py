@@ -165,12 +165,23 @@ def test_shuffled_output_is_matched(decoder: str) -> None:
     check_against_reference(inputs, outputs)
 
 
-def test_duplicates_are_one_object_and_reported(decoder: str) -> None:
-    inputs = [line({"source-ref": "s3://b/1"}), line({"source-ref": "s3://b/1", A: 5})]
-    plan, _, rejects = run(inputs, None)
-    assert (plan.total, plan.duplicates, plan.rejected) == (1, 1, 0)
-    assert rejects == [{"file": "input", "line": 2, "reason": rejects[0]["reason"]}]
-    assert "duplicate of line 1" in rejects[0]["reason"]
+def test_a_repeated_key_is_one_object_per_line_and_counted(decoder: str) -> None:
+    """Ground Truth labels each line (datasetObjectId is the line's index): a real NER job
+    labeled two lines of the same text differently. Both labels are kept, in input order."""
+    inputs = [line({"source": "same text"}), line({"source": "same text"}), line({"source": "other"})]
+    outputs = [
+        line({"source": "same text", A: 1, AM: {"human-annotated": "yes"}}),
+        line({"source": "same text", A: 2, AM: {"human-annotated": "yes"}}),
+        line({"source": "other"}),
+    ]
+    random_order = [outputs[2], outputs[0], outputs[1]]  # the general path keeps each key's order
+    for output in (outputs, random_order):
+        plan, chained, rejects = run(inputs, output)
+        assert (plan.total, plan.labeled, plan.repeated_keys, plan.rejected) == (3, 2, 1, 0)
+        assert [record.get(A) for record in chained] == [1, 2, None] and rejects == []
+    plan, chained, _ = run(inputs, outputs[:1])  # stopped after the first line: one label, two left
+    assert (plan.total, plan.labeled, plan.remaining, plan.repeated_keys) == (3, 1, 2, 1)
+    assert [record.get(A) for record in chained] == [1, None, None]
 
 
 def test_long_lines(decoder: str) -> None:
@@ -224,7 +235,7 @@ def test_null_label_and_stray_metadata_are_removed(decoder: str) -> None:
 
 def test_source_and_source_ref_are_different_objects(decoder: str) -> None:
     plan, _, _ = run([line({"source-ref": "same"}), line({"source": "same"})], None)
-    assert plan.total == 2 and plan.duplicates == 0
+    assert plan.total == 2 and plan.repeated_keys == 0
 
 
 def test_a_first_hash_collision_restarts_with_a_salt(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -273,13 +284,13 @@ def test_manifest_stats(decoder: str) -> None:
     stats = manifest_stats(io.BytesIO(data), A)
     assert stats.to_dict() == {
         "lines": 5,
-        "objects": 3,
+        "objects": 4,
         "labeled": 1,
         "human_labeled": 0,
         "machine_labeled": 1,
         "failed": 1,
-        "unlabeled": 1,
-        "duplicates": 1,
+        "unlabeled": 2,
+        "repeated_keys": 1,
         "rejected": 1,
     }
 

@@ -1,5 +1,5 @@
 """The general path past one key-table block: shuffled output, input-only and output-only objects,
-duplicates far apart, a bad size estimate; on real files (positional reads) and in memory."""
+repeated keys far apart, a bad size estimate; on real files (positional reads) and in memory."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def _check(inputs: list[bytes], outputs: list[bytes] | None, tmp_path: Path, on_
     assert [json.loads(x) for x in chained.splitlines()] == expected
     reported = [json.loads(x) for x in rejects.splitlines()]
     assert {(r["file"], r["line"]) for r in reported} == unused
-    assert len(reported) == plan.rejected + plan.duplicates
+    assert len(reported) == plan.rejected
     assert (plan.human_labeled, plan.machine_labeled) == (counts["human"], counts["machine"])
     assert (plan.failed, plan.unlabeled) == (counts["failed"], counts["unlabeled"])
     assert plan.input_labeled == counts["input_labeled"]
@@ -98,12 +98,12 @@ def test_shuffled_output(tmp_path: Path, on_disk: bool, preads: list[int]) -> No
     outputs = [line(r) for r in records]
     rng.shuffle(outputs)
     plan = _check(inputs, outputs, tmp_path, on_disk)
-    assert plan.total == OBJECTS and plan.duplicates == plan.rejected == 0
+    assert plan.total == OBJECTS and plan.repeated_keys == plan.rejected == 0
     assert (len(preads) > OBJECTS // 2) is on_disk  # the out-of-order lines, one read each
 
 
 @pytest.mark.parametrize("on_disk", [True, False], ids=["file", "memory"])
-def test_partial_overlap_with_duplicates_far_apart(tmp_path: Path, on_disk: bool) -> None:
+def test_partial_overlap_with_repeated_keys_far_apart(tmp_path: Path, on_disk: bool) -> None:
     rng = random.Random(2)
     records = [_record(i, rng) for i in range(OBJECTS)]
     # The input holds the first two thirds, the output the last two thirds (shuffled): input-only
@@ -115,7 +115,7 @@ def test_partial_overlap_with_duplicates_far_apart(tmp_path: Path, on_disk: bool
     outputs.insert(BLOCK + 5, outputs[2])  # an output repeat, a block away
     outputs.append(b'{"source-ref": 5}\n')
     plan = _check(inputs, outputs, tmp_path, on_disk)
-    assert plan.duplicates == 3 and plan.rejected == 2
+    assert plan.repeated_keys == 3 and plan.rejected == 2
 
 
 def test_no_output_sizes_the_table_from_the_input(tmp_path: Path) -> None:
@@ -123,7 +123,7 @@ def test_no_output_sizes_the_table_from_the_input(tmp_path: Path) -> None:
     inputs = [line(_record(i, rng)) for i in range(OBJECTS)]
     inputs.append(inputs[BLOCK + 1])
     plan = _check(inputs, None, tmp_path, on_disk=True)
-    assert plan.total == OBJECTS and plan.duplicates == 1
+    assert plan.total == OBJECTS + 1 and plan.repeated_keys == 1
 
 
 def test_the_table_grows_past_a_low_estimate(tmp_path: Path) -> None:

@@ -144,7 +144,7 @@ def test_a_key_hash_collision_in_lockstep_is_not_a_duplicate(monkeypatch: pytest
     monkeypatch.setattr(keys, "hash", colliding_hash, raising=False)
     inputs, outputs = _aligned(5)
     plan, chained, rejects = run(inputs, outputs)
-    assert plan.total == len(chained) == 5 and plan.duplicates == 0 and rejects == []
+    assert plan.total == len(chained) == 5 and plan.repeated_keys == 0 and rejects == []
 
 
 def test_rejects_stay_empty_after_a_fallback() -> None:

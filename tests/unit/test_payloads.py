@@ -25,7 +25,7 @@ COUNTS = {
     "failed": 1,
     "unlabeled": 3,
     "remaining": 4,
-    "duplicates": 0,
+    "repeated_keys": 0,
     "rejected": 0,
     "input_labeled": 0,
 }

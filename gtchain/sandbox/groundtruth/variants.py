@@ -33,10 +33,6 @@ Knobs (default first):
   the docs state the rule but not when it is enforced. ``job-fails``: CreateLabelingJob
   succeeds and the job fails with a ``ClientError`` FailureReason; ``create-refuses``:
   CreateLabelingJob answers ``ValidationException``.
-* ``reserved_label_attribute``: LabelAttributeName ``source`` or ``source-ref`` (the keys that
-  name the data object, sms-input-data-input-manifest.html). The model's pattern allows them
-  and the docs do not forbid them (``source-ref`` is refused anyway for the task types that
-  must not use ``-ref``). ``refused``: ValidationException; ``accepted``.
 * ``consolidated_metadata``: what a consolidation response's ``content`` holds besides the
   label. sms-custom-templates-step3.html shows ``{"<labelattributename>": ...}`` only and says
   the ``-metadata`` "will be added by Ground Truth"; the built-in consolidation Lambdas' answers
@@ -84,7 +80,6 @@ FINAL_MANIFEST_VALUES = ("present", "absent", "described-missing")
 EXPIRED_TASKS_VALUES = ("untouched", "failure-reason")
 ARN_CASE_VALUES = ("lower", "as-named")
 MANIFEST_ERRORS_VALUES = ("job-fails", "create-refuses")
-RESERVED_LABEL_ATTRIBUTE_VALUES = ("refused", "accepted")
 CONSOLIDATED_METADATA_VALUES = ("included", "label-only")
 UNADJUSTED_STATUS_VALUES = ("absent", "unadjusted")
 AUTOMATION_FAILURE_WORDING_VALUES = AUTOMATION_WORDINGS
@@ -104,7 +99,6 @@ class GroundTruthVariants:
     expired_tasks: str = "untouched"
     arn_case: str = "lower"
     manifest_errors: str = "job-fails"
-    reserved_label_attribute: str = "refused"
     consolidated_metadata: str = "included"
     unadjusted_status: str = "absent"
     automation_failure_wording: str = AUTOMATION_WORDINGS[0]
@@ -117,7 +111,6 @@ class GroundTruthVariants:
             ("expired_tasks", EXPIRED_TASKS_VALUES),
             ("arn_case", ARN_CASE_VALUES),
             ("manifest_errors", MANIFEST_ERRORS_VALUES),
-            ("reserved_label_attribute", RESERVED_LABEL_ATTRIBUTE_VALUES),
             ("consolidated_metadata", CONSOLIDATED_METADATA_VALUES),
             ("unadjusted_status", UNADJUSTED_STATUS_VALUES),
             ("automation_failure_wording", AUTOMATION_FAILURE_WORDING_VALUES),

@@ -5,9 +5,11 @@ chain's earlier jobs and what the ledger recorded of them); `decide_plan` turns 
 plan; the use case persists it (the chained manifest, the rejects and plan.json).
 
 Everything that can make a chain impossible (the chain's root cannot be described and no budget
-is configured, a request that cannot be built from the parent, a bad override tag, the identity
-guard rails, a spent budget) is found here before `domain.policy.decide` and handed to it as an
-input: the policy's verdict is final, nothing corrects it afterwards.
+is configured, a chained manifest over one of Ground Truth's input limits (domain.input_limits,
+checked by the use case on the manifest it wrote), a request that cannot be built from the
+parent, a bad override tag, the identity guard rails, a spent budget) is found here before
+`domain.policy.decide` and handed to it as an input: the policy's verdict is final, nothing
+corrects it afterwards.
 """
 
 from __future__ import annotations
@@ -122,6 +124,9 @@ class PlanFacts:
     earlier: tuple[LabelingJob, ...]
     # Objects each earlier job never re-sent, by gtchain's own diff recorded in the ledger.
     recorded_never_resent: Mapping[str, int]
+    # The documented input limits the chained manifest breaks (domain.input_limits), each naming
+    # its objects: the child would fail after CreateLabelingJob, so the chain gives up before.
+    input_limit_problems: tuple[str, ...] = ()
 
 
 def decide_plan(facts: PlanFacts, rules: ProjectRules) -> ChainPlan:
@@ -156,6 +161,8 @@ def decide_plan(facts: PlanFacts, rules: ProjectRules) -> ChainPlan:
         dataset_objects=counts.total,
         remaining=counts.remaining,
     )
+    if counts.remaining and not blockers:
+        blockers = facts.input_limit_problems
     built: ChildRequest | None = None
     if counts.remaining and not blockers:
         try:

@@ -1,10 +1,13 @@
 """Consolidation of a finished chain: one final manifest and a report for every job's output.
 
 Each job of a chain received the previous job's labels, so the latest job that labeled an
-object holds its final line. An object never labeled keeps its latest line (with a failed
-label removed, as in a chained manifest). Objects are written in first-appearance order
-across the chain (root first). A conflict is an object whose label value differs between two
-jobs that both report it labeled: the latest job wins and the conflict is listed.
+object holds its final line. One line is one object: a key on several lines of a job's
+manifest names several objects, and the n-th line of a key in one job is the n-th line of that
+key in the next (a chained manifest keeps each key's lines in order). An object never labeled
+keeps its latest line (with a failed label removed, as in a chained manifest). Objects are
+written in first-appearance order across the chain (root first). A conflict is an object whose
+label value differs between two jobs that both report it labeled: the latest job wins and the
+conflict is listed.
 Consolidation runs once per chain on at most a few hundred thousand objects, so it keeps a
 small record per object in memory (unlike the planner, which must handle millions of lines).
 """
@@ -55,7 +58,8 @@ class JobCounts:
     new_labels: int = 0
     # Objects that arrived labeled from the previous job, so workers never saw them again.
     carried_labels: int = 0
-    duplicates: int = 0
+    # Objects whose key an earlier line of this job's manifest carries (each its own object).
+    repeated_keys: int = 0
     rejected: int = 0
 
     def set_totals(self, totals: LabelTotals) -> None:
@@ -133,14 +137,15 @@ def consolidate_chain(  # noqa: C901, PLR0915 - one pass over every line of ever
         raise ManifestError("no job output to consolidate")
     metadata_attribute = f"{label_attribute}-metadata"
     loads = json_loader()
-    latest: dict[str, _Latest] = {}  # insertion order = first appearance across the chain
+    # By (key, occurrence of the key in its job's manifest); insertion order = first appearance.
+    latest: dict[tuple[str, int], _Latest] = {}
     report = ChainReport(jobs=[])
     conflicts = 0
 
     for job_index, (job_name, stream) in enumerate(job_outputs):
         counts = JobCounts(job=job_name)
         report.jobs.append(counts)
-        seen_in_job: set[str] = set()
+        seen_in_job: dict[str, int] = {}  # key -> its lines so far in this job
         tally = new_tally()
         offset = 0
         stream.seek(0)
@@ -155,13 +160,11 @@ def consolidate_chain(  # noqa: C901, PLR0915 - one pass over every line of ever
                 continue
             if record is None:
                 continue
-            key = object_key(record)
-            if key in seen_in_job:
-                counts.duplicates += 1
-                reason = "duplicate (same object earlier in this manifest): only the first is kept"
-                rejects_out.write(dumps_line({"file": job_name, "line": counts.lines, "reason": reason}))
-                continue
-            seen_in_job.add(key)
+            object_id = object_key(record)
+            occurrence = seen_in_job.get(object_id, 0)
+            seen_in_job[object_id] = occurrence + 1
+            counts.repeated_keys += occurrence > 0
+            key = (object_id, occurrence)
             counts.objects += 1
             status = classify(record, label_attribute, metadata_attribute)
             tally[status] += 1
@@ -175,7 +178,7 @@ def consolidate_chain(  # noqa: C901, PLR0915 - one pass over every line of ever
                         if len(report.conflicts) < MAX_CONFLICTS_LISTED:
                             report.conflicts.append(
                                 Conflict(
-                                    object=key[2:],
+                                    object=_object_name(object_id, occurrence),
                                     first_job=job_outputs[state.label_job][0],
                                     first_label=state.label,
                                     later_job=job_name,
@@ -203,6 +206,11 @@ def consolidate_chain(  # noqa: C901, PLR0915 - one pass over every line of ever
     return report
 
 
+def _object_name(object_id: str, occurrence: int) -> str:
+    """The object as a person finds it: its key, and which of the key's lines when it repeats."""
+    return object_id[2:] if not occurrence else f"{object_id[2:]} (line {occurrence + 1} of this key)"
+
+
 def _parse(raw: bytes, first_line: bool, loads: Any) -> dict[str, Any] | str | None:
     """A valid record, a reject reason (str), or None for a blank line."""
     if first_line:
@@ -222,7 +230,7 @@ def _parse(raw: bytes, first_line: bool, loads: Any) -> dict[str, Any] | str | N
 
 def _write_final(
     job_outputs: Sequence[tuple[str, BinaryIO]],
-    latest: dict[str, _Latest],
+    latest: dict[tuple[str, int], _Latest],
     *,
     attribute: str,
     metadata_attribute: str,

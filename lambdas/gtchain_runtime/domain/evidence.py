@@ -33,6 +33,9 @@ What AWS leaves undocumented, and how each plausible variant is handled:
   and the evidence, ``human-annotated: yes``.
 - an object consolidated in several batches or iterations keeps the newest label (highest
   iteration, then batch file name).
+- one line is one object: two lines with the same ``source``/``source-ref`` are two objects with
+  two datasetObjectIds. An annotation whose id is the index of a line of its object is joined
+  to that line; the others of a key go, in id order, to the key's lines that none names.
 
 Pure: no AWS calls; bytes and seekable files in, bytes out.
 """
@@ -218,6 +221,31 @@ def read_annotations(
         )
 
 
+def _lines_of_each_key(input_manifest: BinaryIO) -> dict[str, set[int]]:
+    """The 0-based line indexes of each object key of a seekable input (then rewound)."""
+    lines: dict[str, set[int]] = {}
+    for index, raw in enumerate(input_manifest):
+        record, _ = parse_slow(strip_bom(raw) if index == 0 else raw) if raw.strip() else (None, None)
+        if record is not None:
+            lines.setdefault(object_key(record), set()).add(index)
+    input_manifest.seek(0)
+    return lines
+
+
+def _floating(
+    by_key_and_id: Mapping[tuple[str, str], Annotation], lines_of_key: Mapping[str, set[int]]
+) -> dict[str, list[Annotation]]:
+    """Per key, the annotations whose id is not the index of one of the key's lines, in id
+    order (numbers by value): the n-th goes to the n-th line of the key that no id names."""
+    grouped: dict[str, list[Annotation]] = {}
+    for (key, dataset_object_id), annotation in by_key_and_id.items():
+        if _line_index(dataset_object_id) not in lines_of_key.get(key, ()):
+            grouped.setdefault(key, []).append(annotation)
+    for items in grouped.values():
+        items.sort(key=lambda item: (_line_index(item.dataset_object_id) or 0, item.dataset_object_id))
+    return grouped
+
+
 @dataclass(frozen=True)
 class JoinStats:
     joined: int
@@ -238,11 +266,12 @@ def join_annotations(  # noqa: C901, PLR0912, PLR0915 - one streaming pass that 
     set). Later annotations of an object win. Annotations that name no input object, or whose
     object cannot be told for sure, go to rejects."""
     before = len(rejects.records)
-    by_key: dict[str, Annotation] = {}
+    # Objects named by their key: (key, datasetObjectId) -> the newest annotation.
+    by_key_and_id: dict[tuple[str, str], Annotation] = {}
     by_index: dict[int, Annotation] = {}
     for item in annotations:
         if item.object_key is not None:
-            by_key[item.object_key] = item
+            by_key_and_id[(item.object_key, item.dataset_object_id)] = item
             index = _line_index(item.dataset_object_id)
             if index is not None and by_index.get(index) is not None:
                 by_index.pop(index)  # the newer, verified item replaces it
@@ -257,6 +286,8 @@ def join_annotations(  # noqa: C901, PLR0912, PLR0915 - one streaming pass that 
                 )
                 continue
             by_index[index] = item
+    lines_of_key = _lines_of_each_key(input_manifest)
+    floating = _floating(by_key_and_id, lines_of_key)
     used: set[int] = set()
     ambiguous: set[int] = set()
     joined = 0
@@ -271,9 +302,11 @@ def join_annotations(  # noqa: C901, PLR0912, PLR0915 - one streaming pass that 
         record, _ = parse_slow(line)
         annotation: Annotation | None = None
         if record is not None:
-            annotation = by_key.get(object_key(record))
-            if annotation is not None and id(annotation) in used:
-                annotation = None  # a duplicate line of the object: the first one carries it
+            key = object_key(record)
+            annotation = by_key_and_id.get((key, str(index)))  # the id is this very line
+            if annotation is None:
+                queue = floating.get(key)
+                annotation = queue.pop(0) if queue else None
             if annotation is None and index in by_index:
                 if blank_before:
                     ambiguous.add(index)
@@ -290,7 +323,7 @@ def join_annotations(  # noqa: C901, PLR0912, PLR0915 - one streaming pass that 
             EVIDENCE_MARK: CONSOLIDATED,
         }
         out.write(dumps_line({**record, attribute: annotation.label, metadata_attribute: metadata}))
-    for annotation in (*by_key.values(), *by_index.values()):
+    for annotation in (*by_key_and_id.values(), *by_index.values()):
         if id(annotation) in used:
             continue
         index = _line_index(annotation.dataset_object_id)

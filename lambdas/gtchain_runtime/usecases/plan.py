@@ -17,6 +17,7 @@ from typing import BinaryIO, cast
 from gtchain_runtime.context import ChainContext
 from gtchain_runtime.domain.chain_plan import ChainPlan, PlanDocument, PlanEvidence, PlanFacts, decide_plan
 from gtchain_runtime.domain.evidence import FINAL
+from gtchain_runtime.domain.input_limits import chained_manifest_problems
 from gtchain_runtime.domain.labeling_job import LabelingJob
 from gtchain_runtime.domain.layout import ChildLocations
 from gtchain_runtime.domain.manifest import ManifestPlan, diff_manifests
@@ -34,6 +35,7 @@ class _Diff:
     output_manifest_uri: str | None  # the final output manifest, when that was the evidence
     chained: BinaryIO
     rejects: BinaryIO
+    input_limit_problems: tuple[str, ...]  # domain.input_limits, when objects remain
 
 
 def plan_chain(ctx: ChainContext, inspection: Inspection, *, dry_run: bool = False) -> ChainPlan:
@@ -50,6 +52,7 @@ def plan_chain(ctx: ChainContext, inspection: Inspection, *, dry_run: bool = Fal
             evidence=diff.evidence,
             earlier=tuple(earlier),
             recorded_never_resent=recorded_never_resent(ctx, earlier),
+            input_limit_problems=diff.input_limit_problems,
         )
         plan = decide_plan(facts, ctx.settings.rules())
         if not dry_run:
@@ -66,12 +69,17 @@ def _diff(ctx: ChainContext, job: LabelingJob, stack: ExitStack) -> _Diff:
     evidence = stack.enter_context(open_evidence(ctx.objects, job, lambda: source))
     counts = diff_manifests(source, evidence.output, job.label_attribute, chained, rejects)
     rejects.write(evidence.rejects)
+    problems: tuple[str, ...] = ()
+    if counts.remaining:  # the manifest a child would get: Ground Truth's documented limits
+        chained.seek(0)
+        problems = tuple(chained_manifest_problems(chained, job.human_task.task_type))
     return _Diff(
         counts=counts,
         evidence=PlanEvidence(**evidence.summary(counts.labeled, counts.input_labeled)),
         output_manifest_uri=evidence.uris[0] if evidence.source == FINAL else None,
         chained=chained,
         rejects=rejects,
+        input_limit_problems=problems,
     )
 
 

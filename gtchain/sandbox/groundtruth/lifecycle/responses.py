@@ -40,7 +40,7 @@ def create_labeling_job(self: SageMakerResponse) -> ActionResult:
     params = _request(self, "CreateLabelingJob")
     name = str(params["LabelingJobName"])
     variants = REGISTRY.for_job(name)
-    validate_create_semantics(params, reserved_refused=variants.reserved_label_attribute == "refused")
+    validate_create_semantics(params)
     backend = self.sagemaker_backend
     if variants.unsupported_automation == "create-refuses":
         raise_for_problem(automation_problem(params, variants))

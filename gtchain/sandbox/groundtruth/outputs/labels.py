@@ -178,6 +178,20 @@ class Label:
     files: tuple[LabelFile, ...] = ()
 
 
+# "If a single worker annotates a task ... the confidence score is set to 0.00" (sms-data-output,
+# https://docs.aws.amazon.com/sagemaker/latest/dg/sms-data-output.html, for classification and
+# named entity recognition output).
+SINGLE_WORKER_TASKS = frozenset(
+    {
+        "image-classification",
+        "text-classification",
+        "image-classification-multilabel",
+        "text-classification-multilabel",
+        "text-span",
+    }
+)
+
+
 @dataclass(frozen=True)
 class _Draw:
     """What one object's label is made of: a stable seed, its class and confidence."""
@@ -202,6 +216,9 @@ class LabelMaker:
     unadjusted_status: str = "absent"
     # The S3 URI of <S3OutputPath>/<job name>: where label files go.
     output_root: str = ""
+    # HumanTaskConfig.NumberOfHumanWorkersPerDataObject: one worker means no agreement to
+    # measure, so classification and NER confidences are 0.00 (see SINGLE_WORKER_TASKS).
+    workers_per_object: int = 3
 
     @property
     def job_reference(self) -> str:
@@ -229,6 +246,8 @@ class LabelMaker:
         seed = _stable_number(identity, self.attribute)
         # Humans agree more than the model: 0.90-0.99 versus 0.80-0.99.
         confidence = round((0.90 if human else 0.80) + (seed // 7 % 10) / (100 if human else 50), 2)
+        if human and self.workers_per_object == 1 and self.task_type in SINGLE_WORKER_TASKS:
+            confidence = 0.0
         draw = _Draw(
             identity, dataset_object_id, seed, seed % len(self.classes), min(confidence, 0.99), when, frames
         )

@@ -5,11 +5,15 @@ it names lists the frames of one sequence. Rules, from
 https://docs.aws.amazon.com/sagemaker/latest/dg/sms-video-manual-data-setup.html ("Create a Video
 Frame Sequence File") and
 https://docs.aws.amazon.com/sagemaker/latest/dg/sms-point-cloud-multi-frame-input-data.html (the
-point cloud sequence file, same required keys): ``seq-no`` (integer), ``prefix`` (``s3://`` and
-"must end with a forward slash"), ``number-of-frames`` ("must match the total number of frames
-listed in the ``frames`` parameter") and ``frames``, a list whose items need ``frame-no`` and
-``frame``. A sequence file that breaks them is a manifest error (manifest.py), enforced when the
-manifest_errors variant says (variants.py).
+point cloud sequence file): ``seq-no`` (integer), ``prefix`` (``s3://`` and "must end with a
+forward slash"), ``number-of-frames`` ("must match the total number of frames listed in the
+``frames`` parameter") and ``frames``, a list whose items need ``frame``, and ``frame-no`` in a
+video frame sequence or ``unix-timestamp`` in a point cloud sequence (the point cloud page lists
+``frame-no`` as optional and ``unix-timestamp`` as required). Limits
+(https://docs.aws.amazon.com/sagemaker/latest/dg/input-data-limits.html): at most 10 video frame
+sequences per manifest, at most 500 frames per point cloud sequence. A sequence file or manifest
+that breaks them is a manifest error (manifest.py), enforced when the manifest_errors variant
+says (variants.py).
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from gtchain.sandbox.groundtruth.outputs.manifest import ManifestError
+
+MAX_VIDEO_FRAME_SEQUENCES = 10
+MAX_POINT_CLOUD_FRAMES = 500
 
 
 @dataclass(frozen=True)
@@ -39,8 +46,18 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
     return " or ".join({int: "an integer", str: "a string", list: "a list"}[item] for item in kinds)
 
 
-def parse_sequence(text: str | None, uri: str) -> tuple[Frame, ...]:
-    """The frames of the sequence file at `uri` (`text` None: the file does not exist)."""
+def check_sequence_count(sequences: int, *, point_cloud: bool) -> None:
+    """A video frame job's manifest lists at most 10 sequences (input-data-limits)."""
+    if not point_cloud and sequences > MAX_VIDEO_FRAME_SEQUENCES:
+        raise ManifestError(
+            f"ClientError: the input manifest lists {sequences} video frame sequences; "
+            f"a labeling job takes at most {MAX_VIDEO_FRAME_SEQUENCES}"
+        )
+
+
+def parse_sequence(text: str | None, uri: str, *, point_cloud: bool = False) -> tuple[Frame, ...]:
+    """The frames of the sequence file at `uri` (`text` None: the file does not exist);
+    `point_cloud`: a 3D point cloud sequence, else a video frame sequence."""
     if text is None:
         raise ManifestError(f"ClientError: sequence file {uri} does not exist")
     try:
@@ -59,13 +76,19 @@ def parse_sequence(text: str | None, uri: str) -> tuple[Frame, ...]:
         raise ManifestError(
             f"ClientError: sequence file {uri} says 'number-of-frames' {count} but lists {len(items)} frames"
         )
+    if point_cloud and len(items) > MAX_POINT_CLOUD_FRAMES:
+        raise ManifestError(
+            f"ClientError: sequence file {uri} lists {len(items)} frames; a point cloud sequence "
+            f"holds at most {MAX_POINT_CLOUD_FRAMES}"
+        )
+    required = "unix-timestamp" if point_cloud else "frame-no"
     frames = []
     for position, item in enumerate(items, start=1):
-        if not isinstance(item, dict) or "frame-no" not in item or not isinstance(item.get("frame"), str):
+        if not isinstance(item, dict) or required not in item or not isinstance(item.get("frame"), str):
             raise ManifestError(
-                f"ClientError: frame {position} of sequence file {uri} needs 'frame-no' and 'frame'"
+                f"ClientError: frame {position} of sequence file {uri} needs '{required}' and 'frame'"
             )
-        frames.append(Frame(str(item["frame-no"]), item["frame"]))
+        frames.append(Frame(str(item.get("frame-no", position - 1)), item["frame"]))
     if not frames:
         raise ManifestError(f"ClientError: sequence file {uri} lists no frames")
     return tuple(frames)

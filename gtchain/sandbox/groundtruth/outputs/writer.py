@@ -71,7 +71,7 @@ from gtchain.sandbox.groundtruth.outputs.manifest import (
     parse_manifest,
     serialize_manifest,
 )
-from gtchain.sandbox.groundtruth.outputs.sequences import Frame, parse_sequence
+from gtchain.sandbox.groundtruth.outputs.sequences import Frame, check_sequence_count, parse_sequence
 from gtchain.sandbox.groundtruth.validation.requests import SEMANTIC_SEGMENTATION_TASK_TYPES
 
 _S3_URI = re.compile(r"s3://(?P<bucket>[^/]+)/?(?P<key>.*)")
@@ -147,8 +147,11 @@ def read_sequences(
 ) -> dict[int, tuple[Frame, ...]]:
     """The frames of each object's sequence file, by 0-based line, for the tasks whose data
     object is a sequence (sequences.py); empty for the others."""
-    if infer_task_type(request) not in SEQUENCE_TASKS:
+    task_type = infer_task_type(request)
+    if task_type not in SEQUENCE_TASKS:
         return {}
+    point_cloud = task_type == "point_cloud_object_tracking"
+    check_sequence_count(len(objects), point_cloud=point_cloud)
     sequences: dict[int, tuple[Frame, ...]] = {}
     for index, item in enumerate(objects):
         uri = item.record.get("source-ref")
@@ -157,7 +160,9 @@ def read_sequences(
                 f"ClientError: line {item.line_number} of the input manifest needs 'source-ref' "
                 "naming a sequence file"
             )
-        sequences[index] = parse_sequence(store.read_text(S3Location.parse(uri)), uri)
+        sequences[index] = parse_sequence(
+            store.read_text(S3Location.parse(uri)), uri, point_cloud=point_cloud
+        )
     return sequences
 
 

@@ -17,6 +17,7 @@ from botocore.model import Shape
 from moto.sagemaker.exceptions import ValidationError
 
 from gtchain.sandbox.groundtruth.outputs.labels import built_in_task_type
+from gtchain.sandbox.groundtruth.validation.documented_limits import documented_limit_errors
 from gtchain.sandbox.groundtruth.validation.service_model import (
     Violation,
     operation_model,
@@ -115,9 +116,10 @@ def validate_request(operation_name: str, params: Mapping[str, Any]) -> None:
     raise_for_errors(param_validator_problems(input_shape, params))
 
 
-def validate_create_semantics(params: Mapping[str, Any], *, reserved_refused: bool = True) -> None:
-    """Rules CreateLabelingJob enforces beyond the service model's shapes (`reserved_refused`:
-    the reserved_label_attribute variant, variants.py)."""
+def validate_create_semantics(params: Mapping[str, Any]) -> None:
+    """Rules CreateLabelingJob enforces beyond the service model's shapes. LabelAttributeName
+    ``source`` and ``source-ref`` are refused: "The names source and source-ref are reserved and
+    can't be used" (https://docs.aws.amazon.com/sagemaker/latest/dg/sms-reusing-data.html)."""
     errors: list[str] = []
     attribute = params.get("LabelAttributeName")
     if isinstance(attribute, str) and attribute.endswith(METADATA_SUFFIX):
@@ -130,7 +132,7 @@ def validate_create_semantics(params: Mapping[str, Any], *, reserved_refused: bo
             errors.append(
                 f"LabelAttributeName '{attribute}' must not end with '{REF_SUFFIX}' for this task type"
             )
-        elif attribute in RESERVED_LABEL_ATTRIBUTES and reserved_refused:
+        elif attribute in RESERVED_LABEL_ATTRIBUTES:
             errors.append(
                 f"LabelAttributeName '{attribute}' is reserved for the data object of a manifest line"
             )
@@ -141,6 +143,7 @@ def validate_create_semantics(params: Mapping[str, Any], *, reserved_refused: bo
             "InputConfig.DataSource must set exactly one of S3DataSource or SnsDataSource"
             f" (got {', '.join(sources) or 'none'})"
         )
+    errors += documented_limit_errors(params, task_type)
     ui_config = params.get("HumanTaskConfig", {}).get("UiConfig", {})
     if not ui_config.get("UiTemplateS3Uri") and not ui_config.get("HumanTaskUiArn"):
         errors.append("HumanTaskConfig.UiConfig must set UiTemplateS3Uri or HumanTaskUiArn")

@@ -54,6 +54,7 @@ def prepare(job: models.LabelingJob, behaviour: JobBehaviour) -> JobRun:
         adjustment=is_adjustment(request),
         unadjusted_status=variants.unadjusted_status,
         output_root=writer.root.uri,
+        workers_per_object=int(request["HumanTaskConfig"].get("NumberOfHumanWorkersPerDataObject", 1)),
     )
     s3_source = request["InputConfig"]["DataSource"].get("S3DataSource")
     if s3_source is None:

@@ -1,12 +1,16 @@
-"""The planner's general path: any order, bad lines, duplicates.
+"""The planner's general path: any order, bad lines, repeated keys.
 
 Each line is read once, as a view (``keys.identity_reader``) or, outside the common shape, by
 a full parse; objects are tracked by their key hashes in the key table (``keys.KeyTable``, no
 Python object per entry) and per-line ``array`` columns; the output's lines stay in its file
 and are read back by offset: sequentially when the output lists objects in input order, by one
 positional read each otherwise. Labeled lines are copied as raw bytes; only lines that change
-are parsed fully and re-serialized. Measured at 1M + 1M lines: 4.9 s in order, 6.6 s shuffled,
-under 90 MB peak RSS.
+are parsed fully and re-serialized.
+
+One line is one object (Ground Truth's datasetObjectId is the line's index): a key on several
+lines of a file names several objects, and the n-th input line of a key pairs with the n-th
+output line of that key. The output's lines of one key are linked in pass 1 (``next_line``);
+the key table points at the first one no input line took yet.
 """
 
 from __future__ import annotations
@@ -41,27 +45,19 @@ from gtchain_runtime.domain.manifest.status import LABELED_STATUSES, UNLABELED, 
 # An output line's flags byte (OutputLines.flags): its status, and two bits.
 _STATUS_MASK = 0b111
 _IN_INPUT = 0b1000  # the input names the line's object too
-_NOT_AN_OBJECT = 0b10000  # blank, rejected or a duplicate
+_NOT_AN_OBJECT = 0b10000  # blank or rejected
 _NEARBY_LINES = 64  # an output line this close ahead is read by the buffered stream, not pread
 
 
 class _Rejects:
-    """The rejects file, and counts of what went there."""
+    """The rejects file, and how many lines went there."""
 
     def __init__(self, sink: BinaryIO) -> None:
         self._sink = sink
         self.rejected = 0
-        self.duplicates = 0
 
     def reject(self, file: str, line: int, reason: str) -> None:
         self.rejected += 1
-        self._write(file, line, reason)
-
-    def duplicate(self, file: str, line: int, first_line: int) -> None:
-        self.duplicates += 1
-        self._write(file, line, f"duplicate of line {first_line} (same object): only the first is kept")
-
-    def _write(self, file: str, line: int, reason: str) -> None:
         self._sink.write(dumps_line({"file": file, "line": line, "reason": reason}))
 
 
@@ -79,7 +75,8 @@ class _OutputLines:
     """The output manifest, indexed by pass 1, read back by line index in passes 2 and 3.
 
     Per physical line: where it starts, its object's second hash and a flags byte (17 bytes);
-    the lines themselves stay in the file."""
+    the lines themselves stay in the file. Only when a key repeats: per line, the next line of
+    its key and (on a key's first line) the last one so far, 8 bytes more."""
 
     def __init__(self, stream: BinaryIO) -> None:
         self.stream = stream
@@ -87,8 +84,20 @@ class _OutputLines:
         self.h2 = array("q")  # second key hash of the line's object (0: no object)
         self.flags = bytearray()  # status | _IN_INPUT, or _NOT_AN_OBJECT
         self.objects = 0
+        self.next_line = array("i")  # 1-based next line of the same key, 0: none (empty: no repeats)
+        self._last_line = array("i")  # on a key's first line: its last line so far (0: itself)
         self._next_line = -1  # the line the buffered stream is positioned at (-1: unknown)
         self._pread = _positional_reader(stream)
+
+    def link(self, first_line: int, line: int) -> None:
+        """``line`` (1-based) repeats the key of ``first_line``: chain it after the key's last line."""
+        if len(self.next_line) < line:  # grow by doubling: repeats may be many
+            missing = max(line, 2 * len(self.next_line)) - len(self.next_line)
+            self.next_line.frombytes(bytes(4 * missing))
+            self._last_line.frombytes(bytes(4 * missing))
+        last = self._last_line[first_line - 1] or first_line
+        self.next_line[last - 1] = line
+        self._last_line[first_line - 1] = line
 
     def read(self, line: int) -> bytes:
         start = self.offset[line]
@@ -113,9 +122,9 @@ class Planner:
     """Pass 1 indexes the output, pass 2 streams the input and writes its objects' chained lines,
     pass 3 appends output-only objects.
 
-    Memory at 1M + 1M lines: the key table (24 MB), 21 bytes per output line (offset, second
-    hash, flags, first input line) and 12 per input-only object; no Python object per line
-    outlives its line."""
+    Memory at 1M + 1M lines: the key table (24 MB), 17 bytes per output line (offset, second
+    hash, flags; 8 more when keys repeat) and 8 per input-only object; no Python object per
+    line outlives its line."""
 
     def __init__(self, attribute: str, salt: str, progress: ProgressCallback | None) -> None:
         self.attribute = attribute
@@ -123,8 +132,9 @@ class Planner:
         self.salt = salt
         self.progress = progress
         self.read = identity_reader(attribute, salt)
-        # Every object of both files. Value: its output line number (1-based) when the output
-        # names it, else ~i for the i-th input-only object.
+        # Every key of both files. Value: the first output line (1-based) of the key that no
+        # input line took yet (the last one once all are taken), else ~i for the i-th key the
+        # output does not name.
         self.table = KeyTable()
         self.bytes_read = 0
 
@@ -144,10 +154,14 @@ class Planner:
         matched, input_labeled = self._chain_input(input_manifest, output, chained_out, rejects, tally)
         if output is not None and output.objects > matched:
             self._chain_output_only(output, chained_out, tally)
-        if sum(tally) != self.table.size:  # an invariant, not user input
-            raise AssertionError(f"plan counts do not add up: {self.table.size} objects, {tally}")
+        objects = sum(tally)
+        if objects < self.table.size:  # an invariant, not user input: every key is an object
+            raise AssertionError(f"plan counts do not add up: {self.table.size} keys, {tally}")
         return ManifestPlan.from_tally(
-            tally, duplicates=rejects.duplicates, rejected=rejects.rejected, input_labeled=input_labeled
+            tally,
+            repeated_keys=objects - self.table.size,
+            rejected=rejects.rejected,
+            input_labeled=input_labeled,
         )
 
     def _read_slow_line(self, raw: bytes, file: str, line: int, rejects: _Rejects) -> SlowLine:
@@ -173,13 +187,14 @@ class Planner:
             objects = max(objects, line * size // position)
         self.table.reserve(objects)
 
-    # Pass 1: read every output line once; remember offsets, second hashes and statuses.
+    # Pass 1: read every output line once; remember offsets, second hashes and statuses, and
+    # link the lines of a repeated key.
     def _index_output(self, output: _OutputLines, rejects: _Rejects) -> None:
         read, table = self.read, self.table
         out_offset, out_h2, out_flags = output.offset, output.h2, output.flags
         keys, values, mask = table.keys, table.values, table.mask
         position = 0
-        line = 0
+        line = objects = 0
         for raw in output.stream:
             out_offset.append(position)
             position += len(raw)
@@ -201,20 +216,19 @@ class Planner:
             slot = h1 & mask  # KeyTable.slot, inlined
             while (first_line := values[slot]) and keys[slot] != h1:
                 slot = (slot + 1) & mask
-            if first_line:
+            if first_line:  # the key repeats: another object, after the key's earlier lines
                 if out_h2[first_line - 1] != h2:
                     raise KeyHashCollisionError
-                rejects.duplicate("output", line, first_line)
-                out_h2.append(0)
-                out_flags.append(_NOT_AN_OBJECT)
+                output.link(first_line, line)
             else:
                 keys[slot] = h1
                 values[slot] = line
                 table.size += 1
-                out_h2.append(h2)
-                out_flags.append(status)
+            objects += 1
+            out_h2.append(h2)
+            out_flags.append(status)
         out_offset.append(position)
-        output.objects = table.size
+        output.objects = objects
         self.bytes_read += position
 
     # Pass 2: parse every input line once and write the chained line of each object. One loop,
@@ -235,10 +249,8 @@ class Planner:
         write = batch.append
         out_h2 = output.h2 if output is not None else array("q")
         out_flags = output.flags if output is not None else bytearray()
-        # First input line of each output line's object, to name it when the input repeats it.
-        first_input_line = array("i", bytes(4 * len(out_flags)))
-        only_h2 = array("q")  # second hash and first line of each input-only object
-        only_line = array("i")
+        next_line = output.next_line if output is not None else array("i")  # empty: no key repeats
+        only_h2 = array("q")  # second hash of each key the output does not name
         input_labeled = 0
         matched = 0
         labeled_statuses = LABELED_STATUSES
@@ -271,45 +283,49 @@ class Planner:
             slot = h1 & mask  # KeyTable.slot, inlined
             while (found := values[slot]) and keys[slot] != h1:
                 slot = (slot + 1) & mask
-            if found > 0:  # the output names the object: found is its output line number
+            if found > 0:  # the output names the key: found is its first output line not taken
                 assert output is not None
                 out_index = found - 1
                 if out_h2[out_index] != h2:
                     raise KeyHashCollisionError
                 flags = out_flags[out_index]
-                if flags & _IN_INPUT:
-                    rejects.duplicate("input", line, first_input_line[out_index])
+                if not flags & _IN_INPUT:  # this input line's object is that output line's
+                    out_flags[out_index] = flags | _IN_INPUT
+                    if next_line and out_index < len(next_line) and next_line[out_index]:
+                        values[slot] = next_line[out_index]  # the key's next output line
+                    matched += 1
+                    status = flags & _STATUS_MASK
+                    if status in labeled_statuses:  # the output's label wins, byte for byte
+                        write(output.read(out_index))
+                        input_labeled += input_status in labeled_statuses
+                    else:
+                        if input_status in labeled_statuses and record is None:
+                            record = parse_known_good(raw)  # its label goes to the chained line
+                        status = self._write_common(
+                            output.read(out_index), status, record, input_status, write
+                        )
+                        input_labeled += status in labeled_statuses and input_status in labeled_statuses
+                    tally[status] += 1
                     continue
-                out_flags[out_index] = flags | _IN_INPUT
-                first_input_line[out_index] = line
-                matched += 1
-                status = flags & _STATUS_MASK
-                if status in labeled_statuses:  # the output's label wins, byte for byte
-                    write(output.read(out_index))
-                    input_labeled += input_status in labeled_statuses
-                else:
-                    if input_status in labeled_statuses and record is None:
-                        record = parse_known_good(raw)  # its label goes to the chained line
-                    status = self._write_common(output.read(out_index), status, record, input_status, write)
-                    input_labeled += status in labeled_statuses and input_status in labeled_statuses
-            elif found < 0:  # an input-only object met on an earlier line
+                # The input holds the key more often than the output: this line is input-only.
+                values[slot] = ~len(only_h2)
+                only_h2.append(h2)
+            elif found < 0:  # a key the output does not name, met on an earlier line
                 if only_h2[~found] != h2:
                     raise KeyHashCollisionError
-                rejects.duplicate("input", line, only_line[~found])
-                continue
-            else:  # only in the input: its own line decides
+            else:  # a new key, only in the input
                 keys[slot] = h1
                 values[slot] = ~len(only_h2)
                 table.size += 1
                 only_h2.append(h2)
-                only_line.append(line)
-                status = input_status
-                if status in kept_as_is:
-                    write(raw if raw[-1:] == b"\n" else raw + b"\n")
-                    input_labeled += status in labeled_statuses
-                else:
-                    record = record if record is not None else parse_known_good(raw)
-                    write(without_label(record, attribute, metadata_attribute))
+            # An object only in the input: its own line decides.
+            status = input_status
+            if status in kept_as_is:
+                write(raw if raw[-1:] == b"\n" else raw + b"\n")
+                input_labeled += status in labeled_statuses
+            else:
+                record = record if record is not None else parse_known_good(raw)
+                write(without_label(record, attribute, metadata_attribute))
             tally[status] += 1
         chained_out.write(b"".join(batch))
         self.bytes_read += position

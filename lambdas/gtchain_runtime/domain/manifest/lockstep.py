@@ -52,12 +52,13 @@ def plan_in_lockstep(  # noqa: C901 - the lockstep hot loop; the inlined status 
     The common shape: both files list the same objects in the same order; every line is a
     valid UTF-8 JSON object of at most 100,000 bytes keyed by a "source-ref" string; no key
     repeats. Anything else (a bad or blank line, a BOM, a "source" key, a different order or
-    length, a long line, a duplicate or a hash collision) returns None; so does a missing msgspec.
+    length, a long line, a repeated key or a hash collision) returns None; so does a missing
+    msgspec. (A repeated key is rare and the general path counts it exactly.)
     """
     decode = label_view_decoder(attribute)
     if decode is None:
         return None
-    # Duplicate check: the keys' unsalted first hashes (keys.ref_hashes' h1 without a salt),
+    # Repeated-key check: the keys' unsalted first hashes (keys.ref_hashes' h1 without a salt),
     # 8 bytes each, all compared once at the end (in C, cheaper than a set lookup per line);
     # equal hashes send the plan to the general path, so a collision of two different keys
     # costs time, never correctness.
@@ -95,7 +96,7 @@ def plan_in_lockstep(  # noqa: C901 - the lockstep hot loop; the inlined status 
     if batch and not batch[-1].endswith(b"\n"):  # the output's last line had no newline
         batch.append(b"\n")
     chained_out.write(b"".join(batch))
-    return ManifestPlan.from_tally(tally, duplicates=0, rejected=0, input_labeled=input_labeled)
+    return ManifestPlan.from_tally(tally, repeated_keys=0, rejected=0, input_labeled=input_labeled)
 
 
 def _decode_block(

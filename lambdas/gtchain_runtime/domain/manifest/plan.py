@@ -38,7 +38,9 @@ class ManifestPlan:
     failed: int
     unlabeled: int
     remaining: int
-    duplicates: int
+    # Objects whose key an earlier object of the same manifest carries: each is an object of
+    # its own (one line is one object in Ground Truth), counted here so a person can see them.
+    repeated_keys: int
     rejected: int
     # Labeled objects whose label was already in the input (third-party or an earlier job):
     # labeled - input_labeled is what the job itself produced.
@@ -46,7 +48,7 @@ class ManifestPlan:
 
     @classmethod
     def from_tally(
-        cls, tally: list[int], *, duplicates: int, rejected: int, input_labeled: int
+        cls, tally: list[int], *, repeated_keys: int, rejected: int, input_labeled: int
     ) -> ManifestPlan:
         """The plan of a tally of final statuses (one per object)."""
         totals = tally_totals(tally)
@@ -54,7 +56,7 @@ class ManifestPlan:
             total=sum(tally),
             **totals.as_counts(),
             remaining=totals.failed + totals.unlabeled,
-            duplicates=duplicates,
+            repeated_keys=repeated_keys,
             rejected=rejected,
             input_labeled=input_labeled,
         )

@@ -1,4 +1,4 @@
-"""What one manifest holds for a label attribute: lines, objects, statuses, duplicates, rejects."""
+"""What one manifest holds for a label attribute: lines, objects, statuses, repeated keys, rejects."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ class ManifestStats:
     machine_labeled: int
     failed: int
     unlabeled: int
-    duplicates: int
+    # Objects whose key an earlier line carries: one line is one object, so each counts.
+    repeated_keys: int
     rejected: int
 
     def to_dict(self) -> dict[str, int]:
@@ -29,12 +30,12 @@ class ManifestStats:
 
 
 def manifest_stats(manifest: BinaryIO, label_attribute: str) -> ManifestStats:
-    """Count objects and label states of one manifest (first line of an object wins)."""
+    """Count objects and label states of one manifest (every line that is an object counts)."""
     validate_label_attribute(label_attribute)
     read = identity_reader(label_attribute, salt="")
-    seen: set[tuple[int, int]] = set()  # (h1, h2) of each object: 128 bits make a key
+    seen: set[tuple[int, int]] = set()  # (h1, h2) of each key: 128 bits make a key
     tally = new_tally()
-    lines = duplicates = rejected = 0
+    lines = repeated_keys = rejected = 0
     for raw in manifest:
         lines += 1
         try:  # the common shape: a short JSON object keyed by a source-ref string
@@ -47,14 +48,14 @@ def manifest_stats(manifest: BinaryIO, label_attribute: str) -> ManifestStats:
             h1, h2, status = parsed.h1, parsed.h2, parsed.status
         identity = (h1, h2)
         if identity in seen:
-            duplicates += 1
-            continue
-        seen.add(identity)
+            repeated_keys += 1
+        else:
+            seen.add(identity)
         tally[status] += 1
     return ManifestStats(
         lines=lines,
-        objects=len(seen),
+        objects=sum(tally),
         **tally_totals(tally).as_counts(),
-        duplicates=duplicates,
+        repeated_keys=repeated_keys,
         rejected=rejected,
     )
